@@ -1,0 +1,79 @@
+// Fetching: http(s)://, file:// and plain paths, in parallel, through a content-addressed
+// cache. A file enters the cache only after its checks pass (written to cache/tmp, then
+// renamed to cache/sha256/<hex>); a failed transfer leaves nothing behind.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/log.hpp"
+
+namespace compose::fetch {
+
+// How a cached copy may stand in for the network.
+enum class Freshness {
+  immutable,  // packages, pinned files: a cache hit is final, no network needed
+  revalidate, // signed indexes: fetch when online; use the cached copy only --offline
+};
+
+struct Request {
+  std::vector<std::string> urls; // mirrors, tried in order
+  // Stable name for the cache lookup when the whole-file digest is not known in advance
+  // ("apk:Q1…" for an .apk, the URL for an index). Empty: use `sha256`.
+  std::string cache_key;
+  std::optional<std::string> sha256; // expected whole-file digest (hex), when known
+  std::optional<std::uint64_t> size; // expected size, when known
+  Freshness freshness = Freshness::immutable;
+  // Runs on the complete temporary file before it enters the cache; throws Error to
+  // reject it (e.g. an .apk whose control member does not match the index).
+  std::function<void(const std::filesystem::path&)> validate;
+  std::string display_name; // for progress and messages ("busybox-1.36.1-r15.apk")
+};
+
+struct Fetched {
+  std::filesystem::path path; // the cache entry (read-only use)
+  std::string sha256;         // hex, of the whole file
+  std::uint64_t size = 0;
+  std::string url;            // where it came from ("cache" when offline)
+  bool from_cache = false;
+};
+
+struct Options {
+  std::filesystem::path cache_dir; // default: default_cache_dir()
+  bool offline = false;
+  unsigned parallel = 8;           // concurrent transfers
+  unsigned retries = 3;            // extra attempts after a transient failure
+  long connect_timeout_seconds = 30;
+  long low_speed_seconds = 60;     // abort when below 1 KiB/s for this long
+  Log* log = nullptr;
+};
+
+// $XDG_CACHE_HOME/compose, else $HOME/.cache/compose.
+std::filesystem::path default_cache_dir();
+
+class Fetcher {
+public:
+  explicit Fetcher(Options options);
+  ~Fetcher();
+  Fetcher(const Fetcher&) = delete;
+  Fetcher& operator=(const Fetcher&) = delete;
+
+  // Fetches every request (in parallel) and returns results in request order. Collects
+  // all failures and throws one Error listing them ("3 files failed: …"); with --offline
+  // the error names every file missing from the cache.
+  std::vector<Fetched> fetch_all(const std::vector<Request>& requests);
+  Fetched fetch(const Request& request);
+
+  // A cache entry by digest, if present.
+  std::optional<std::filesystem::path> find_cached(const std::string& sha256) const;
+  const Options& options() const { return m_options; }
+
+private:
+  Options m_options;
+};
+
+} // namespace compose::fetch

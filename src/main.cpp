@@ -1,0 +1,22 @@
+// compose: argv -> verb; turns Error into an exit code (1, or 2 for usage errors).
+#include <cstdio>
+
+#include "cli/cli.hpp"
+#include "util/error.hpp"
+
+int main(int argc, char** argv)
+{
+  try {
+    return compose::cli::run(argc, argv);
+  } catch (const compose::UsageError& e) {
+    std::fprintf(stderr, "compose: error: %s\n", e.describe().c_str());
+    std::fprintf(stderr, "  try: compose --help\n");
+    return 2;
+  } catch (const compose::Error& e) {
+    std::fprintf(stderr, "compose: error: %s\n", e.describe().c_str());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "compose: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,86 @@
+// Recipe: what to build, as read from a TOML file and its included fragments.
+// Every value that came from a file remembers where (file:line:column) for messages.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace compose::recipe {
+
+struct SourceLocation {
+  std::string file; // as the user named it (relative paths stay relative)
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+  std::string str() const; // "recipes/web.toml:12:5"
+};
+
+enum class Distribution { alpine, debian, ubuntu };
+const char* distribution_name(Distribution distribution);
+
+struct RepositorySpec {
+  std::string url;                     // mirror base, e.g. https://dl-cdn.alpinelinux.org/alpine
+  std::string branch;                  // alpine: "v3.22"
+  std::vector<std::string> repos;      // alpine: "main", "community"
+  std::vector<std::string> suites;     // deb: "jammy", "jammy-updates"
+  std::vector<std::string> components; // deb: "main", "universe"
+  std::vector<std::string> keys;       // trusted key names (files listed in keys/)
+  std::string tag;                     // alpine "@tag" repositories: only for name@tag requests
+  int priority = 500;                  // deb: apt-style pin priority
+  SourceLocation where;
+};
+
+struct PackageSpec {
+  std::string name;       // "docker", or a provide such as "cmd:sh"
+  std::string constraint; // apk/deb relation text after the name (">=25.0"), empty = any
+  SourceLocation where;
+};
+
+struct ImageConfig {
+  std::vector<std::string> entrypoint, cmd;
+  std::map<std::string, std::string> env;
+  std::string working_dir, user, stop_signal;
+  std::vector<std::string> exposed_ports; // "22/tcp"
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
+  std::vector<std::string> tags;
+};
+
+struct Ext4Spec {
+  std::optional<std::uint64_t> size_bytes; // fixed size; otherwise content + headroom
+  std::uint64_t headroom_bytes = 64ull << 20;
+  std::uint32_t headroom_percent = 20;
+  std::string label = "rootfs";
+  std::vector<std::string> features; // empty = defaults
+};
+
+struct OutputSpec {
+  std::vector<std::string> formats{"rootfs-tar"}; // "rootfs-tar", "oci", "ext4"
+  std::string layer_compression = "gzip";         // "gzip" | "zstd"
+  Ext4Spec ext4;
+};
+
+struct Recipe {
+  std::filesystem::path file;                  // the top-level recipe
+  std::vector<std::filesystem::path> fragments; // included files, in load order
+  std::string digest;                           // sha256 over the recipe and fragment bytes
+  SourceLocation where;                         // of the top-level table
+
+  std::string name;
+  Distribution distribution = Distribution::alpine;
+  std::string release;      // "3.22", "jammy"
+  std::string architecture; // distribution spelling: "x86_64", "amd64"
+  std::vector<RepositorySpec> repositories;
+  std::vector<PackageSpec> packages;
+  ImageConfig image;
+  OutputSpec outputs;
+};
+
+// Reads and validates a recipe. Throws Error whose where() is "file:line:column" for
+// unknown keys, wrong types, missing required values and missing include files.
+Recipe load_recipe(const std::filesystem::path& file);
+
+} // namespace compose::recipe

@@ -1,0 +1,170 @@
+// TempPath, AtomicFile and whole-file helpers; see files.hpp.
+#include "util/files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace compose {
+
+TempPath::TempPath(TempPath&& other) noexcept : m_path(other.release()) {}
+
+TempPath& TempPath::operator=(TempPath&& other) noexcept
+{
+  if (this != &other) {
+    reset();
+    m_path = other.release();
+  }
+  return *this;
+}
+
+TempPath::~TempPath() { reset(); }
+
+fs::path TempPath::release()
+{
+  fs::path path = std::move(m_path);
+  m_path.clear();
+  return path;
+}
+
+void TempPath::reset()
+{
+  if (!m_path.empty()) {
+    std::error_code ignored;
+    fs::remove_all(m_path, ignored);
+    m_path.clear();
+  }
+}
+
+std::string random_suffix()
+{
+  // Names of temporary files only; never reaches an output.
+  static thread_local std::mt19937_64 generator{std::random_device{}()};
+  std::ostringstream out;
+  out << std::hex << generator();
+  return out.str();
+}
+
+TempPath make_temp_directory(const std::string& prefix, const fs::path& parent)
+{
+  fs::path base = parent;
+  if (base.empty()) {
+    const char* tmpdir = std::getenv("TMPDIR");
+    base = tmpdir && *tmpdir ? fs::path(tmpdir) : fs::path("/tmp");
+  }
+  std::string pattern = (base / (prefix + "XXXXXX")).string();
+  if (!mkdtemp(pattern.data()))
+    throw Error(std::string("cannot create temporary directory: ") + std::strerror(errno),
+                base.string());
+  return TempPath(pattern);
+}
+
+AtomicFile::AtomicFile(fs::path destination) : m_destination(std::move(destination))
+{
+  std::error_code ec;
+  if (m_destination.has_parent_path())
+    fs::create_directories(m_destination.parent_path(), ec);
+  fs::path temp = m_destination;
+  temp += ".tmp-" + random_suffix();
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw Error(std::string("cannot create file: ") + std::strerror(errno), temp.string());
+  m_temp = TempPath(temp);
+  // Outputs are 0644 whatever the umask: nothing of the host leaks into file modes.
+  ::fchmod(fd, 0644);
+  m_stream = ::fdopen(fd, "wb");
+  if (!m_stream) {
+    ::close(fd);
+    throw Error("cannot open file stream", temp.string());
+  }
+}
+
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : m_destination(std::move(other.m_destination)), m_temp(std::move(other.m_temp)),
+      m_stream(other.m_stream)
+{
+  other.m_stream = nullptr;
+}
+
+AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept
+{
+  if (this != &other) {
+    if (m_stream)
+      std::fclose(m_stream);
+    m_destination = std::move(other.m_destination);
+    m_temp = std::move(other.m_temp);
+    m_stream = other.m_stream;
+    other.m_stream = nullptr;
+  }
+  return *this;
+}
+
+AtomicFile::~AtomicFile()
+{
+  if (m_stream)
+    std::fclose(m_stream);
+}
+
+void AtomicFile::write(std::string_view bytes)
+{
+  if (!m_stream)
+    throw Error("write after close", m_temp.path().string());
+  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), m_stream) != bytes.size())
+    throw Error(std::string("write failed: ") + std::strerror(errno), m_temp.path().string());
+}
+
+int AtomicFile::fd() const { return m_stream ? ::fileno(m_stream) : -1; }
+
+void AtomicFile::close()
+{
+  if (!m_stream)
+    return;
+  std::FILE* stream = m_stream;
+  m_stream = nullptr;
+  const bool flushed = std::fflush(stream) == 0 && ::fsync(::fileno(stream)) == 0;
+  const bool closed = std::fclose(stream) == 0;
+  if (!flushed || !closed)
+    throw Error(std::string("cannot finish writing: ") + std::strerror(errno),
+                m_temp.path().string());
+}
+
+void AtomicFile::commit()
+{
+  close();
+  std::error_code ec;
+  fs::rename(m_temp.path(), m_destination, ec);
+  if (ec)
+    throw Error("cannot move into place: " + ec.message(), m_destination.string());
+  m_temp.release();
+}
+
+std::string read_file(const fs::path& path)
+{
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error(std::string("cannot read file: ") + std::strerror(errno), path.string());
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad())
+    throw Error("read error", path.string());
+  return std::move(buffer).str();
+}
+
+void write_file_atomic(const fs::path& path, std::string_view bytes)
+{
+  AtomicFile file(path);
+  file.write(bytes);
+  file.commit();
+}
+
+} // namespace compose
