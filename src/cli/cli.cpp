@@ -1,23 +1,92 @@
-// Command line parsing; each verb hands a typed request to its stage or to the pipeline.
+// Command line: `compose [build] RECIPE`, `show-packages`, `show-config`, `inspect`.
+// Parses flags with CLI11 and hands typed options to the pipeline; stdout carries results,
+// stderr progress and diagnostics.
 #include "cli/cli.hpp"
 
-#include <cstdio>
-#include <string>
+#include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cli/defaults.hpp"
+#include "cli/verbs.hpp"
 #include "util/error.hpp"
 
 namespace compose::cli {
 
+namespace {
+
+const std::set<std::string> k_verbs = {"build", "show-packages", "show-config"};
+
+void add_common_build_flags(CLI::App& command, CommonOptions& options)
+{
+  command.add_option("recipe", options.recipe, "recipe file (TOML)")->required();
+  command.add_option("--cache-dir", options.cache_dir,
+                     "download cache (default $XDG_CACHE_HOME/compose)");
+  command.add_option("--keys-dir", options.keys_dirs,
+                     "directory holding trusted key files (repeatable; searched first)");
+  command.add_option("--trust-dir", options.trust_dir,
+                     "trust configuration (default: the keys/ directory above the recipe)");
+  command.add_flag("--offline", options.offline, "use only the cache; never touch the network");
+  command.add_option("-j,--jobs", options.jobs, "parallel downloads")->check(CLI::Range(1, 64));
+  command.add_flag("-v,--verbose", options.verbose, "print steps with timings");
+  command.add_flag("-q,--quiet", options.quiet, "print only warnings and errors");
+}
+
+} // namespace
+
 int run(int argc, char** argv)
 {
-  if (argc < 2)
-    throw UsageError("no recipe given");
-  const std::string first = argv[1];
-  if (first == "--version") {
-    std::printf("compose %s\n", COMPOSE_VERSION);
-    return 0;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  // `compose RECIPE` means `compose build RECIPE`.
+  if (!args.empty() && !args[0].starts_with("-") && !k_verbs.contains(args[0]))
+    args.insert(args.begin(), "build");
+
+  CLI::App app{"compose: build verified root filesystems, OCI images and ext4 disks from "
+               "distribution packages"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("compose ") + COMPOSE_VERSION);
+
+  CommonOptions build_options;
+  std::string out_dir = "out";
+  CLI::App* build = app.add_subcommand("build", "build a recipe (the default verb)");
+  add_common_build_flags(*build, build_options);
+  build->add_option("-o,--out", out_dir, "output directory (default ./out)");
+
+  CommonOptions show_options;
+  CLI::App* show_packages =
+      app.add_subcommand("show-packages", "resolve a recipe and print the install plan");
+  add_common_build_flags(*show_packages, show_options);
+
+  std::string config_recipe;
+  CLI::App* show_config =
+      app.add_subcommand("show-config", "print a recipe with its fragments merged, as JSON");
+  show_config->add_option("recipe", config_recipe, "recipe file (TOML)")->required();
+
+  std::vector<const char*> raw;
+  raw.push_back(argv[0]);
+  for (const std::string& arg : args)
+    raw.push_back(arg.c_str());
+  try {
+    app.parse(static_cast<int>(raw.size()), raw.data());
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(e.what());
   }
-  throw UsageError("not implemented yet: " + quote(first));
+
+  if (*build)
+    return run_build(build_options, out_dir);
+  if (*show_packages)
+    return run_show_packages(show_options);
+  if (*show_config)
+    return run_show_config(config_recipe);
+  throw UsageError("no verb given");
 }
 
 } // namespace compose::cli

@@ -1,0 +1,44 @@
+// `compose build RECIPE` (also plain `compose RECIPE`) and `compose show-packages RECIPE`.
+#include <cstdio>
+
+#include "cli/verbs.hpp"
+#include "pipeline/build.hpp"
+#include "pipeline/plan_listing.hpp"
+#include "recipe/recipe.hpp"
+
+namespace compose::cli {
+
+namespace {
+Verbosity verbosity_of(const CommonOptions& options)
+{
+  if (options.quiet)
+    return Verbosity::quiet;
+  return options.verbose ? Verbosity::verbose : Verbosity::normal;
+}
+} // namespace
+
+int run_build(const CommonOptions& options, const std::string& out_dir)
+{
+  Log log(verbosity_of(options));
+  const recipe::Recipe recipe = recipe::load_recipe(options.recipe);
+  pipeline::BuildOptions build = build_options(options, log);
+  build.out_dir = out_dir;
+  const pipeline::Artifacts artifacts = pipeline::build(recipe, build);
+  for (const pipeline::OutputFile& output : artifacts.outputs)
+    std::printf("%s\n", output.path.string().c_str());
+  if (!artifacts.warnings.empty())
+    log.step("done with " + std::to_string(artifacts.warnings.size()) +
+             " warning(s); see the result.json");
+  return 0;
+}
+
+int run_show_packages(const CommonOptions& options)
+{
+  Log log(verbosity_of(options));
+  const recipe::Recipe recipe = recipe::load_recipe(options.recipe);
+  const pipeline::BuildOptions build = build_options(options, log);
+  std::fputs(pipeline::plan_listing(recipe, build).c_str(), stdout);
+  return 0;
+}
+
+} // namespace compose::cli

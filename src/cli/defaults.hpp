@@ -1,0 +1,36 @@
+// Options shared by the verbs that build or resolve, and where their defaults come from.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/build.hpp"
+
+namespace compose::cli {
+
+struct CommonOptions {
+  std::string recipe;
+  std::string cache_dir;
+  std::vector<std::string> keys_dirs;
+  std::string trust_dir;
+  bool offline = false;
+  unsigned jobs = 8;
+  bool verbose = false;
+  bool quiet = false;
+};
+
+// The keys/ trust configuration: --trust-dir, else $COMPOSE_TRUST_DIR, else the first
+// "keys" directory holding *.toml found walking up from the recipe, else one installed
+// beside the executable (../keys, ../share/compose/keys).
+std::filesystem::path find_trust_dir(const CommonOptions& options);
+
+// SOURCE_DATE_EPOCH when set (must be a non-negative integer; UsageError otherwise).
+std::optional<std::int64_t> epoch_from_environment();
+
+// BuildOptions from the flags, the environment and the defaults above.
+pipeline::BuildOptions build_options(const CommonOptions& options, Log& log);
+
+} // namespace compose::cli

@@ -1,0 +1,56 @@
+// `compose show-config RECIPE`: the recipe after includes and substitutions, as JSON, with
+// the file:line:column each repository and package came from.
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/verbs.hpp"
+#include "recipe/recipe.hpp"
+
+namespace compose::cli {
+
+int run_show_config(const std::string& recipe_file)
+{
+  const recipe::Recipe recipe = recipe::load_recipe(recipe_file);
+  using nlohmann::json;
+  json out;
+  out["name"] = recipe.name;
+  out["distribution"] = recipe::distribution_name(recipe.distribution);
+  out["release"] = recipe.release;
+  out["architecture"] = recipe.architecture;
+  out["digest"] = "sha256:" + recipe.digest;
+  json fragments = json::array();
+  for (const auto& fragment : recipe.fragments)
+    fragments.push_back(fragment.string());
+  out["fragments"] = fragments;
+  json repositories = json::array();
+  for (const recipe::RepositorySpec& repository : recipe.repositories)
+    repositories.push_back({{"url", repository.url},
+                            {"branch", repository.branch},
+                            {"repos", repository.repos},
+                            {"suites", repository.suites},
+                            {"components", repository.components},
+                            {"keys", repository.keys},
+                            {"tag", repository.tag},
+                            {"priority", repository.priority},
+                            {"from", repository.where.str()}});
+  out["repositories"] = repositories;
+  json packages = json::array();
+  for (const recipe::PackageSpec& package : recipe.packages)
+    packages.push_back({{"name", package.name},
+                        {"constraint", package.constraint},
+                        {"from", package.where.str()}});
+  out["packages"] = packages;
+  const recipe::ImageConfig& image = recipe.image;
+  out["image"] = {{"entrypoint", image.entrypoint}, {"cmd", image.cmd},
+                  {"env", image.env},               {"working_dir", image.working_dir},
+                  {"user", image.user},             {"stop_signal", image.stop_signal},
+                  {"exposed_ports", image.exposed_ports}, {"labels", image.labels},
+                  {"annotations", image.annotations},     {"tags", image.tags}};
+  out["outputs"] = {{"formats", recipe.outputs.formats},
+                    {"layer_compression", recipe.outputs.layer_compression}};
+  std::printf("%s\n", out.dump(2).c_str());
+  return 0;
+}
+
+} // namespace compose::cli

@@ -1,0 +1,14 @@
+// The verbs: each turns parsed options into a pipeline call and prints its result.
+#pragma once
+
+#include <string>
+
+#include "cli/defaults.hpp"
+
+namespace compose::cli {
+
+int run_build(const CommonOptions& options, const std::string& out_dir);
+int run_show_packages(const CommonOptions& options);
+int run_show_config(const std::string& recipe_file);
+
+} // namespace compose::cli

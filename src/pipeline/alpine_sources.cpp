@@ -1,0 +1,102 @@
+// Keys and indexes for an Alpine build; see alpine_sources.hpp.
+#include "pipeline/alpine_sources.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "verify/trust_config.hpp"
+
+namespace compose::pipeline {
+
+namespace {
+
+std::string without_trailing_slash(std::string url)
+{
+  while (url.size() > 1 && url.back() == '/')
+    url.pop_back();
+  return url;
+}
+
+verify::Keyring load_keys(const recipe::Recipe& recipe, const BuildOptions& options,
+                          fetch::Fetcher& fetcher)
+{
+  std::vector<std::string> names;
+  for (const recipe::RepositorySpec& repository : recipe.repositories)
+    for (const std::string& key : repository.keys)
+      if (std::find(names.begin(), names.end(), key) == names.end())
+        names.push_back(key);
+  if (names.empty())
+    throw Error("the recipe trusts no keys", recipe.where.str(),
+                "list the key files of the repository under repositories.keys");
+
+  const verify::TrustConfig trust = verify::load_trust_config(options.trust_dir);
+  verify::KeyLookup lookup;
+  lookup.directories = options.keys_dirs;
+  lookup.cache_dir = options.fetch.cache_dir / "trust";
+  lookup.offline = options.fetch.offline;
+  lookup.download = [&fetcher](const std::string& url) {
+    fetch::Request request;
+    request.urls = {url};
+    request.cache_key = "key:" + url;
+    request.display_name = url.substr(url.rfind('/') + 1);
+    return read_file(fetcher.fetch(request).path);
+  };
+  return verify::load_apk_keyring(trust, names, lookup);
+}
+
+} // namespace
+
+AlpineSources load_alpine_sources(const recipe::Recipe& recipe, const BuildOptions& options,
+                                  fetch::Fetcher& fetcher)
+{
+  Log& log = *options.log;
+  AlpineSources sources{load_keys(recipe, options, fetcher), {}};
+
+  std::vector<repo::apk::Repository> repositories;
+  for (const recipe::RepositorySpec& spec : recipe.repositories) {
+    for (const std::string& name : spec.repos) {
+      repo::apk::Repository repository;
+      repository.base_url = without_trailing_slash(spec.url) + "/" + spec.branch + "/" + name;
+      repository.name = name;
+      repository.arch = recipe.architecture;
+      repository.tag = spec.tag;
+      repositories.push_back(std::move(repository));
+    }
+  }
+  if (repositories.empty())
+    throw Error("the recipe names no repositories", recipe.where.str());
+
+  std::vector<fetch::Request> requests;
+  for (const repo::apk::Repository& repository : repositories) {
+    fetch::Request request;
+    request.urls = {repository.index_url()};
+    request.cache_key = "index:" + repository.index_url();
+    request.freshness = fetch::Freshness::revalidate;
+    request.display_name = repository.name + "/APKINDEX.tar.gz";
+    requests.push_back(std::move(request));
+  }
+  log.step("fetch " + std::to_string(requests.size()) + " signed index(es)");
+  const std::vector<fetch::Fetched> files = fetcher.fetch_all(requests);
+
+  for (std::size_t i = 0; i < repositories.size(); ++i) {
+    const std::string url = repositories[i].index_url();
+    try {
+      repo::apk::Index index =
+          repo::apk::load_index(read_file(files[i].path), repositories[i], sources.keys, url);
+      for (repo::apk::Package& package : index.packages)
+        package.repository = i;
+      log.detail(url + ": " + std::to_string(index.packages.size()) + " packages, signed by " +
+                 index.repository.signed_by);
+      sources.indexes.push_back(std::move(index));
+    } catch (Error& e) {
+      if (e.where().find(url) == std::string::npos)
+        e.at(url);
+      throw;
+    }
+  }
+  return sources;
+}
+
+} // namespace compose::pipeline

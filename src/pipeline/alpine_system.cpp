@@ -1,0 +1,111 @@
+// Alpine: plan -> fetched, verified .apk files -> Tree; see alpine_system.hpp.
+#include "pipeline/alpine_system.hpp"
+
+#include <algorithm>
+
+#include "unpack/apk_install.hpp"
+#include "util/error.hpp"
+
+namespace compose::pipeline {
+
+namespace {
+
+std::vector<fetch::Request> package_requests(const AlpineSources& sources,
+                                             const resolve::apk::Plan& plan)
+{
+  std::vector<fetch::Request> requests;
+  for (const repo::apk::Package& package : plan.packages) {
+    const repo::apk::Repository& origin = sources.indexes.at(package.repository).repository;
+    fetch::Request request;
+    request.urls = {origin.package_url(package)};
+    request.cache_key = "apk:" + package.checksum;
+    request.size = package.size;
+    request.display_name = package.file_name();
+    // A download that does not match its signed index record never enters the cache.
+    request.validate = [&package](const std::filesystem::path& file) {
+      unpack::apk::check_package_file(file, package);
+    };
+    requests.push_back(std::move(request));
+  }
+  return requests;
+}
+
+} // namespace
+
+StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSources& sources,
+                                 const resolve::apk::Plan& plan, fetch::Fetcher& fetcher,
+                                 Log& log)
+{
+  log.step("fetch " + std::to_string(plan.packages.size()) + " packages");
+  const std::vector<fetch::Fetched> files = fetcher.fetch_all(package_requests(sources, plan));
+
+  std::vector<unpack::apk::PackageFile> package_files;
+  for (std::size_t i = 0; i < plan.packages.size(); ++i) {
+    const repo::apk::Package& package = plan.packages[i];
+    package_files.push_back(
+        {&package, &sources.indexes.at(package.repository).repository, files[i].path});
+  }
+
+  unpack::apk::InstallOptions install;
+  install.world = plan.world;
+  install.architecture = recipe.architecture;
+  for (const repo::apk::Index& index : sources.indexes)
+    install.repositories.push_back(
+        (index.repository.tag.empty() ? "" : "@" + index.repository.tag + " ") +
+        index.repository.base_url);
+  for (const std::string& name : sources.keys.names())
+    install.keys.emplace_back(name, sources.keys.find(name)->pem);
+
+  StagedSystem system;
+  log.step("install " + std::to_string(package_files.size()) + " packages");
+  const unpack::apk::InstallReport report = unpack::apk::install(package_files, install, system.tree);
+
+  for (const unpack::apk::ScriptReport& script : report.scripts)
+    system.scripts.push_back({script.package, script.script, script.status, script.detail});
+  for (const std::string& warning : report.warnings) {
+    log.warning(warning);
+    system.warnings.push_back(warning);
+  }
+  for (const repo::apk::Index& index : sources.indexes)
+    system.repositories.push_back({index.repository.index_url(), index.repository.index_sha256,
+                                   index.repository.signed_by, index.repository.description});
+  system.keys = sources.keys.names();
+  system.world = plan.world;
+
+  for (std::size_t i = 0; i < plan.packages.size(); ++i) {
+    const repo::apk::Package& package = plan.packages[i];
+    const repo::apk::Repository& origin = sources.indexes.at(package.repository).repository;
+    InstalledPackage installed;
+    installed.name = package.name;
+    installed.version = package.version;
+    installed.architecture = package.arch;
+    installed.license = package.license;
+    installed.origin = package.origin;
+    installed.homepage = package.url;
+    installed.supplier = package.maintainer;
+    installed.description = package.description;
+    installed.repository = origin.index_url();
+    installed.download_url = origin.package_url(package);
+    installed.size = files[i].size;
+    installed.sha256 = files[i].sha256;
+    installed.checksums["apk-identity"] = package.checksum;
+    for (const repo::apk::Dependency& dependency : package.depends)
+      installed.depends.push_back(dependency.text());
+    installed.reason = i < plan.reasons.size() ? plan.reasons[i] : std::string();
+    system.newest_build_time = std::max(system.newest_build_time, package.build_time);
+    system.packages.push_back(std::move(installed));
+  }
+  return system;
+}
+
+StagedSystem build_alpine_system(const recipe::Recipe& recipe, const BuildOptions& options,
+                                 fetch::Fetcher& fetcher)
+{
+  Log& log = *options.log;
+  const AlpineSources sources = load_alpine_sources(recipe, options, fetcher);
+  log.step("resolve " + std::to_string(recipe.packages.size()) + " requested packages");
+  const resolve::apk::Plan plan = resolve::apk::solve(recipe.packages, sources.indexes);
+  return stage_alpine_system(recipe, sources, plan, fetcher, log);
+}
+
+} // namespace compose::pipeline

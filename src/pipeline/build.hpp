@@ -1,0 +1,41 @@
+// The build: recipe -> repositories -> verify -> resolve -> fetch -> unpack -> emit.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fetch/fetch.hpp"
+#include "recipe/recipe.hpp"
+#include "util/log.hpp"
+
+namespace compose::pipeline {
+
+struct BuildOptions {
+  std::filesystem::path out_dir = "out";
+  std::filesystem::path trust_dir;              // the keys/ trust configuration
+  std::vector<std::filesystem::path> keys_dirs; // where key material is looked up first
+  std::optional<std::int64_t> epoch;            // SOURCE_DATE_EPOCH
+  fetch::Options fetch;
+  Log* log = nullptr;
+};
+
+struct OutputFile {
+  std::string kind; // "rootfs-tar", "oci", "ext4", "result"
+  std::filesystem::path path;
+  std::string sha256;
+  std::uint64_t size = 0;
+};
+
+struct Artifacts {
+  std::vector<OutputFile> outputs; // as placed in out_dir
+  std::vector<std::string> warnings;
+};
+
+// Runs the whole build. Outputs appear in out_dir only when everything succeeded; on any
+// error nothing is left there. Throws Error.
+Artifacts build(const recipe::Recipe& recipe, const BuildOptions& options);
+
+} // namespace compose::pipeline

@@ -1,0 +1,72 @@
+// result.json; see result_report.hpp.
+#include "pipeline/result_report.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace compose::pipeline {
+
+std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system,
+                        std::int64_t epoch, const std::vector<OutputFile>& outputs)
+{
+  using nlohmann::json;
+  json report;
+  report["compose_version"] = COMPOSE_VERSION;
+  report["recipe"] = {
+      {"name", recipe.name},
+      {"file", recipe.file.filename().string()},
+      {"digest", "sha256:" + recipe.digest},
+      {"distribution", recipe::distribution_name(recipe.distribution)},
+      {"release", recipe.release},
+      {"architecture", recipe.architecture},
+  };
+  report["epoch"] = epoch;
+  report["world"] = system.world;
+  report["keys"] = system.keys;
+
+  json repositories = json::array();
+  for (const RepositoryUse& use : system.repositories)
+    repositories.push_back({{"index", use.index_url},
+                            {"sha256", use.index_sha256},
+                            {"signed_by", use.signed_by},
+                            {"description", use.description}});
+  report["repositories"] = repositories;
+
+  json packages = json::array();
+  for (const InstalledPackage& package : system.packages) {
+    json entry = {{"name", package.name},
+                  {"version", package.version},
+                  {"architecture", package.architecture},
+                  {"license", package.license},
+                  {"origin", package.origin},
+                  {"url", package.download_url},
+                  {"repository", package.repository},
+                  {"size", package.size},
+                  {"sha256", package.sha256},
+                  {"depends", package.depends},
+                  {"reason", package.reason}};
+    for (const auto& [kind, value] : package.checksums)
+      entry["checksums"][kind] = value;
+    packages.push_back(std::move(entry));
+  }
+  report["packages"] = packages;
+
+  json scripts = json::array();
+  for (const ScriptEffect& effect : system.scripts)
+    scripts.push_back({{"package", effect.package},
+                       {"script", effect.script},
+                       {"status", effect.status},
+                       {"detail", effect.detail}});
+  report["scripts"] = scripts;
+
+  json produced = json::array();
+  for (const OutputFile& output : outputs)
+    produced.push_back({{"kind", output.kind},
+                        {"file", output.path.filename().string()},
+                        {"sha256", output.sha256},
+                        {"size", output.size}});
+  report["outputs"] = produced;
+  report["warnings"] = system.warnings;
+  return report.dump(2) + "\n";
+}
+
+} // namespace compose::pipeline

@@ -1,0 +1,48 @@
+// StagedSystem: what the distribution-specific part of a build hands to the emitters and
+// the report: the tree plus verified facts about every installed package and repository.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "stage/tree.hpp"
+
+namespace compose::pipeline {
+
+struct InstalledPackage {
+  std::string name, version, architecture;
+  std::string license, origin, homepage, supplier, description;
+  std::string repository;   // index URL it was resolved from
+  std::string download_url; // the file it was installed from
+  std::uint64_t size = 0;   // of the package file
+  std::string sha256;       // of the package file
+  std::map<std::string, std::string> checksums; // format-specific ("apk-identity": "Q1…")
+  std::vector<std::string> depends;              // as written in the index
+  std::string reason;                            // why the resolver chose it
+};
+
+struct RepositoryUse {
+  std::string index_url;
+  std::string index_sha256;
+  std::string signed_by;
+  std::string description;
+};
+
+struct ScriptEffect {
+  std::string package, script, status, detail;
+};
+
+struct StagedSystem {
+  stage::Tree tree;
+  std::vector<InstalledPackage> packages; // install order
+  std::vector<RepositoryUse> repositories;
+  std::vector<std::string> keys;          // trusted key names that were loaded
+  std::vector<std::string> world;         // what the recipe asked for
+  std::vector<std::string> warnings;
+  std::vector<ScriptEffect> scripts;
+  std::int64_t newest_build_time = 0;
+};
+
+} // namespace compose::pipeline
