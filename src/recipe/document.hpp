@@ -19,11 +19,11 @@ struct Member;
 
 struct Node {
   NodeKind kind = NodeKind::table;
-  std::string text;          // string value; the TOML spelling of dates and times
-  std::int64_t integer = 0;  // integer value
-  double floating = 0;       // float value
-  bool boolean = false;      // boolean value
-  std::vector<Node> items;   // array elements, in file order
+  std::string text;            // string value; the TOML spelling of dates and times
+  std::int64_t integer = 0;    // integer value
+  double floating = 0;         // float value
+  bool boolean = false;        // boolean value
+  std::vector<Node> items;     // array elements, in file order
   std::vector<Member> members; // table members, sorted by key (as toml++ hands them over)
   SourceLocation where;
 
@@ -50,8 +50,8 @@ Node parse_toml(std::string_view bytes, const std::string& display);
 
 // One file read while loading a recipe, in load order (fragments first, top file last).
 struct LoadedFile {
-  std::string display;             // as locations spell it ("recipes/fragments/alpine.toml")
-  std::filesystem::path absolute;  // lexically normal absolute path
+  std::string display;            // as locations spell it ("recipes/fragments/alpine.toml")
+  std::filesystem::path absolute; // lexically normal absolute path
   std::string bytes;
 };
 

@@ -170,6 +170,10 @@ void merge_into(Node& earlier, Node later, const std::string& path)
 
 LoadedDocument load_document(const fs::path& file)
 {
+  std::error_code error;
+  if (!fs::is_regular_file(file, error))
+    throw Error("recipe file not found", file.string(),
+                "give the path of a .toml recipe, e.g. recipes/alpine-3.22-dockerd.toml");
   Loader loader;
   loader.load(file.string(), fs::absolute(file).lexically_normal());
   loader.document.merged.kind = NodeKind::table;

@@ -67,7 +67,7 @@ struct OutputSpec {
 };
 
 struct Recipe {
-  std::filesystem::path file;                  // the top-level recipe
+  std::filesystem::path file;                   // the top-level recipe
   std::vector<std::filesystem::path> fragments; // included files, in load order
   std::string digest;                           // sha256 over the recipe and fragment bytes
   SourceLocation where;                         // of the top-level table

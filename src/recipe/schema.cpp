@@ -12,20 +12,21 @@ namespace compose::recipe::detail {
 
 namespace {
 
-const std::vector<std::string> k_top_keys{"include",      "name",     "distribution",
+const std::vector<std::string> k_top_keys{"include",      "name",         "distribution",
                                           "release",      "architecture", "packages",
-                                          "repositories", "image",    "outputs"};
-const std::vector<std::string> k_repository_keys{"url",  "branch", "repos", "suites",  "components",
-                                                 "keys", "tag",    "priority"};
+                                          "repositories", "image",        "outputs"};
+const std::vector<std::string> k_repository_keys{"url",        "branch", "repos", "suites",
+                                                 "components", "keys",   "tag",   "priority"};
 const std::vector<std::string> k_distributions{"alpine", "debian", "ubuntu"};
 
-// Architecture names as each distribution spells them (apk --print-arch, dpkg --print-architecture).
+// Architecture names as each distribution spells them (apk --print-arch, dpkg
+// --print-architecture).
 const std::vector<std::string> k_alpine_architectures{
     "x86_64", "x86", "aarch64", "armhf", "armv7", "ppc64le", "s390x", "riscv64", "loongarch64"};
 const std::vector<std::string> k_debian_architectures{
     "amd64", "arm64", "armel", "armhf", "i386", "mips64el", "ppc64el", "riscv64", "s390x"};
-const std::vector<std::string> k_ubuntu_architectures{
-    "amd64", "arm64", "armhf", "i386", "ppc64el", "riscv64", "s390x"};
+const std::vector<std::string> k_ubuntu_architectures{"amd64",   "arm64",   "armhf", "i386",
+                                                      "ppc64el", "riscv64", "s390x"};
 
 // The same machine under the other family's name, for a hint when a recipe mixes them up.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 5> k_architecture_aliases{{
@@ -36,8 +37,14 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 5> k_archite
     {"armv7", "armhf"},
 }};
 
-bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_lower_alnum(char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool is_digit(char c)
+{
+  return c >= '0' && c <= '9';
+}
 bool is_space_or_control(char c)
 {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
@@ -68,11 +75,12 @@ const std::vector<std::string>& architectures_of(Distribution distribution)
 
 std::string read_name(const TableReader& top)
 {
-  const std::string name = top.required_string("name");
-  const bool valid = is_lower_alnum(name.front()) &&
-                     std::all_of(name.begin(), name.end(), [](char c) {
-                       return is_lower_alnum(c) || c == '.' || c == '_' || c == '-';
-                     });
+  const std::string name =
+      top.required_string("name", "add name = \"my-image\"; it names the output files");
+  const bool valid =
+      is_lower_alnum(name.front()) && std::all_of(name.begin(), name.end(), [](char c) {
+        return is_lower_alnum(c) || c == '.' || c == '_' || c == '-';
+      });
   if (!valid || name.size() > 128)
     top.fail(*top.table().find("name"), "bad recipe name " + quote(name),
              "the name names output files: lower-case letters, digits, '.', '_' and '-', "
@@ -86,9 +94,10 @@ void check_release(const TableReader& top, Distribution distribution, const std:
   if (distribution == Distribution::alpine) {
     // Alpine branches are "v3.22" or "edge"; the release is the part after the v.
     const std::size_t dot = release.find('.');
-    const bool numeric = dot != std::string::npos && dot > 0 && dot + 1 < release.size() &&
-                         std::all_of(release.begin(), release.begin() + static_cast<long>(dot), is_digit) &&
-                         std::all_of(release.begin() + static_cast<long>(dot) + 1, release.end(), is_digit);
+    const bool numeric =
+        dot != std::string::npos && dot > 0 && dot + 1 < release.size() &&
+        std::all_of(release.begin(), release.begin() + static_cast<long>(dot), is_digit) &&
+        std::all_of(release.begin() + static_cast<long>(dot) + 1, release.end(), is_digit);
     if (!numeric && release != "edge")
       top.fail(where, "bad Alpine release " + quote(release),
                "expected a branch version such as \"3.22\", or \"edge\"");
@@ -96,11 +105,11 @@ void check_release(const TableReader& top, Distribution distribution, const std:
   }
   // Debian and Ubuntu releases are suite code names ("bookworm", "jammy") or versions.
   const bool valid = is_lower_alnum(release.front()) &&
-                     std::all_of(release.begin(), release.end(), [](char c) {
-                       return is_lower_alnum(c) || c == '.' || c == '-';
-                     });
+                     std::all_of(release.begin(), release.end(),
+                                 [](char c) { return is_lower_alnum(c) || c == '.' || c == '-'; });
   if (!valid)
-    top.fail(where, "bad " + std::string(distribution_name(distribution)) + " release " + quote(release),
+    top.fail(where,
+             "bad " + std::string(distribution_name(distribution)) + " release " + quote(release),
              "expected a code name such as \"bookworm\" or \"jammy\"");
 }
 
@@ -117,8 +126,8 @@ std::string read_architecture(const TableReader& top, Distribution distribution)
     if (value->text == (alpine ? deb_name : apk_name)) {
       const std::string_view native = alpine ? apk_name : deb_name;
       top.fail(*value,
-               "architecture " + quote(value->text) + " is not " +
-                   distribution_name(distribution) + "'s name for it",
+               "architecture " + quote(value->text) + " is not " + distribution_name(distribution) +
+                   "'s name for it",
                std::string(distribution_name(distribution)) + " calls it " +
                    quote(std::string(native)) + "; expected one of: " + join(allowed));
     }
@@ -145,8 +154,8 @@ PackageSpec read_package(const Node& item)
   if (!package.constraint.empty()) {
     const std::size_t version = package.constraint.find_first_not_of("<>=~");
     const std::string relation = package.constraint.substr(0, version);
-    static const std::vector<std::string> relations{"=", "<", ">", "<=", ">=", "~", "~=",
-                                                    "><", "<<", ">>"};
+    static const std::vector<std::string> relations{
+        "=", "<", ">", "<=", ">=", "~", "~=", "><", "<<", ">>"};
     if (std::find(relations.begin(), relations.end(), relation) == relations.end())
       throw Error("bad version relation " + quote(relation) + " in package " + quote(text),
                   item.where.str(), "expected one of: " + join(relations, " "));
@@ -244,11 +253,15 @@ Recipe read_recipe(Node document, const SourceLocation& top_where)
   {
     const TableReader top(document, "", k_top_keys);
     recipe.name = read_plain(top, "name", read_name(top));
-    const Node& distribution = top.need("distribution", NodeKind::string);
+    const Node& distribution = top.need("distribution", NodeKind::string,
+                                        "add distribution = \"alpine\", \"debian\" or \"ubuntu\"");
     read_plain(top, "distribution", distribution.text);
     check_choice(distribution, "distribution", k_distributions);
     recipe.distribution = distribution_from(distribution.text);
-    recipe.release = read_plain(top, "release", top.required_string("release"));
+    recipe.release = read_plain(
+        top, "release",
+        top.required_string("release", "add release = \"3.22\" (Alpine) or a code name such "
+                                       "as \"bookworm\" or \"jammy\""));
     check_release(top, recipe.distribution, recipe.release);
     if (top.has("architecture"))
       read_plain(top, "architecture", top.table().find("architecture")->text);
@@ -264,13 +277,15 @@ Recipe read_recipe(Node document, const SourceLocation& top_where)
       expand_variables(member.value, variables);
 
   const TableReader top(document, "", k_top_keys);
-  const Node& packages = top.need("packages", NodeKind::array);
+  const Node& packages =
+      top.need("packages", NodeKind::array, "add packages = [\"busybox\"] or similar");
   for (const Node* item : top.string_items("packages"))
     recipe.packages.push_back(read_package(*item));
   if (recipe.packages.empty())
     top.fail(packages, "'packages' is empty", "name at least one package, e.g. \"busybox\"");
 
-  const Node& repositories = top.need("repositories", NodeKind::array);
+  const Node& repositories =
+      top.need("repositories", NodeKind::array, "add a [[repositories]] table with url and keys");
   for (const Node& item : repositories.items)
     recipe.repositories.push_back(read_repository(item, recipe.distribution));
   if (recipe.repositories.empty())

@@ -11,17 +11,26 @@ namespace compose::recipe::detail {
 namespace {
 
 const std::vector<std::string> k_image_keys{
-    "entrypoint",    "cmd",    "env",         "working_dir", "user",
-    "stop_signal",   "exposed_ports", "labels", "annotations", "tags"};
+    "entrypoint",  "cmd",           "env",    "working_dir", "user",
+    "stop_signal", "exposed_ports", "labels", "annotations", "tags"};
 const std::vector<std::string> k_output_keys{"formats", "layer_compression", "ext4"};
 const std::vector<std::string> k_ext4_keys{"size", "headroom", "headroom_percent", "label",
                                            "features"};
 const std::vector<std::string> k_formats{"rootfs-tar", "oci", "ext4"};
 const std::vector<std::string> k_compressions{"gzip", "zstd"};
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool has_blank(const std::string& text) { return std::any_of(text.begin(), text.end(), is_blank); }
+bool is_digit(char c)
+{
+  return c >= '0' && c <= '9';
+}
+bool is_blank(char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+bool has_blank(const std::string& text)
+{
+  return std::any_of(text.begin(), text.end(), is_blank);
+}
 
 // "22/tcp", "53/udp" or "8080" (TCP); returned in OCI's "port/protocol" spelling.
 std::string read_port(const Node& item)
@@ -30,8 +39,8 @@ std::string read_port(const Node& item)
   const std::size_t slash = text.find('/');
   const std::string number = text.substr(0, slash);
   const std::string protocol = slash == std::string::npos ? "tcp" : text.substr(slash + 1);
-  const bool digits = !number.empty() && number.size() <= 5 &&
-                      std::all_of(number.begin(), number.end(), is_digit);
+  const bool digits =
+      !number.empty() && number.size() <= 5 && std::all_of(number.begin(), number.end(), is_digit);
   const long port = digits ? std::stol(number) : 0;
   if (port < 1 || port > 65535 || (protocol != "tcp" && protocol != "udp" && protocol != "sctp"))
     throw Error("bad exposed port " + quote(text), item.where.str(),
@@ -46,10 +55,9 @@ std::vector<std::string> read_command(const TableReader& image, std::string_view
   if (const Node* array = image.get(key, NodeKind::array))
     for (const Node& item : array->items) {
       if (item.kind != NodeKind::string)
-        wrong_type(item,
-                   "entry " + std::to_string(words.size() + 1) + " of " +
-                       quote(image.key_name(key)),
-                   NodeKind::string);
+        wrong_type(
+            item, "entry " + std::to_string(words.size() + 1) + " of " + quote(image.key_name(key)),
+            NodeKind::string);
       words.push_back(item.text);
     }
   return words;
@@ -89,8 +97,7 @@ Ext4Spec read_ext4(const TableReader& outputs)
   if (const auto label = table.string("label")) {
     // The superblock's s_volume_name field holds 16 bytes.
     if (label->size() > 16)
-      table.fail(*node->find("label"),
-                 "ext4 label " + quote(*label) + " is longer than 16 bytes",
+      table.fail(*node->find("label"), "ext4 label " + quote(*label) + " is longer than 16 bytes",
                  "it is " + std::to_string(label->size()) + " bytes");
     ext4.label = *label;
   }
@@ -125,8 +132,7 @@ std::uint64_t read_size(const Node& value, const std::string& name)
                     kind_description(value.kind),
                 value.where.str(), hint);
   const std::string& text = value.text;
-  const std::size_t digits =
-      std::find_if_not(text.begin(), text.end(), is_digit) - text.begin();
+  const std::size_t digits = std::find_if_not(text.begin(), text.end(), is_digit) - text.begin();
   // The suffix is one letter; its shift turns the number into bytes.
   static const std::string k_suffixes = "KMGTkmgt";
   const std::string suffix = text.substr(digits);
@@ -136,8 +142,7 @@ std::uint64_t read_size(const Node& value, const std::string& name)
   const unsigned shift = suffix.empty() ? 0 : static_cast<unsigned>(10 * (letter % 4 + 1));
   const std::uint64_t number = std::stoull(text.substr(0, digits));
   if (number > (std::numeric_limits<std::uint64_t>::max() >> shift))
-    throw Error("size " + quote(text) + " for " + quote(name) + " is too large",
-                value.where.str());
+    throw Error("size " + quote(text) + " for " + quote(name) + " is too large", value.where.str());
   return number << shift;
 }
 

@@ -115,12 +115,12 @@ const Node* TableReader::get(std::string_view key, NodeKind kind) const
   return value;
 }
 
-const Node& TableReader::need(std::string_view key, NodeKind kind) const
+const Node& TableReader::need(std::string_view key, NodeKind kind, const std::string& hint) const
 {
   const Node* value = get(key, kind);
   if (!value)
-    throw Error("missing required key " + quote(std::string(key)) + " in " + title(),
-                where().str());
+    throw Error("missing required key " + quote(std::string(key)) + " in " + title(), where().str(),
+                hint);
   return *value;
 }
 
@@ -132,9 +132,9 @@ std::optional<std::string> TableReader::string(std::string_view key) const
   return value->text;
 }
 
-std::string TableReader::required_string(std::string_view key) const
+std::string TableReader::required_string(std::string_view key, const std::string& hint) const
 {
-  const Node& value = need(key, NodeKind::string);
+  const Node& value = need(key, NodeKind::string, hint);
   if (value.text.empty())
     fail(value, quote(key_name(key)) + " is empty");
   return value.text;
@@ -147,8 +147,7 @@ std::optional<std::int64_t> TableReader::integer(std::string_view key, std::int6
   if (!value)
     return std::nullopt;
   if (value->integer < minimum || value->integer > maximum)
-    fail(*value,
-         quote(key_name(key)) + " is out of range: " + std::to_string(value->integer),
+    fail(*value, quote(key_name(key)) + " is out of range: " + std::to_string(value->integer),
          "expected " + std::to_string(minimum) + " to " + std::to_string(maximum));
   return value->integer;
 }
@@ -192,8 +191,7 @@ std::map<std::string, std::string> TableReader::string_table(std::string_view ke
   return values;
 }
 
-void TableReader::fail(const Node& value, const std::string& message,
-                       const std::string& hint) const
+void TableReader::fail(const Node& value, const std::string& message, const std::string& hint) const
 {
   throw Error(message, value.where.str(), hint);
 }

@@ -27,11 +27,12 @@ public:
 
   // The value of `key`, checked to be of `kind`; nullptr when absent.
   const Node* get(std::string_view key, NodeKind kind) const;
-  // As get(), but a missing key is an Error at this table's location.
-  const Node& need(std::string_view key, NodeKind kind) const;
+  // As get(), but a missing key is an Error at this table's location, with `hint`.
+  const Node& need(std::string_view key, NodeKind kind, const std::string& hint = {}) const;
 
   std::optional<std::string> string(std::string_view key) const;
-  std::string required_string(std::string_view key) const; // present and not empty
+  // Present and not empty; `hint` is shown when it is missing.
+  std::string required_string(std::string_view key, const std::string& hint = {}) const;
   std::optional<std::int64_t> integer(std::string_view key, std::int64_t minimum,
                                       std::int64_t maximum) const;
   // An array of non-empty strings; each item's location is returned alongside.

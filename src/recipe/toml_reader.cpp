@@ -65,8 +65,8 @@ Node convert(const toml::node& source, const std::string& display)
     node.kind = NodeKind::table;
     // toml::table is a std::map, so members arrive sorted by key.
     for (const auto& [key, value] : *source.as_table())
-      node.members.push_back(
-          Member{std::string(key.str()), location_of(key.source(), display), convert(value, display)});
+      node.members.push_back(Member{std::string(key.str()), location_of(key.source(), display),
+                                    convert(value, display)});
     break;
   case toml::node_type::none:
     throw Error("TOML value of unknown type", node.where.str());

@@ -9,8 +9,7 @@ namespace {
 
 const std::vector<std::string>& variable_names()
 {
-  static const std::vector<std::string> names{"name", "release", "architecture",
-                                              "distribution"};
+  static const std::vector<std::string> names{"name", "release", "architecture", "distribution"};
   return names;
 }
 

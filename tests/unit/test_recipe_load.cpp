@@ -63,7 +63,8 @@ user = "root"
 formats = ["rootfs-tar"]
 )";
 
-const std::string k_service_fragment = R"(packages = ["busybox", "openssh-server=9.6_p1-r2", "docker>=25.0"]
+const std::string k_service_fragment =
+    R"(packages = ["busybox", "openssh-server=9.6_p1-r2", "docker>=25.0"]
 
 [image]
 cmd = ["/usr/sbin/sshd", "-D"]
@@ -126,8 +127,8 @@ TEST_SUITE("recipe::load_recipe")
     const Recipe recipe = load_recipe("recipes/web.toml");
 
     CHECK(recipe.file == fs::path("recipes/web.toml"));
-    CHECK(recipe.fragments == std::vector<fs::path>{"recipes/fragments/base.toml",
-                                                    "recipes/fragments/service.toml"});
+    CHECK(recipe.fragments ==
+          std::vector<fs::path>{"recipes/fragments/base.toml", "recipes/fragments/service.toml"});
     CHECK(recipe.where.str() == "recipes/web.toml:1:1");
     CHECK(recipe.name == "web-1.0");
     CHECK(recipe.distribution == Distribution::alpine);
@@ -188,9 +189,9 @@ TEST_SUITE("recipe::load_recipe")
 
     // packages: base, then service, then the recipe; "busybox" and "musl" again are dropped
     // and the first occurrence keeps its place and location.
-    CHECK(package_tokens(recipe) ==
-          std::vector<std::string>{"alpine-baselayout", "busybox", "musl",
-                                   "openssh-server=9.6_p1-r2", "docker>=25.0", "cmd:sh"} );
+    CHECK(package_tokens(recipe) == std::vector<std::string>{"alpine-baselayout", "busybox", "musl",
+                                                             "openssh-server=9.6_p1-r2",
+                                                             "docker>=25.0", "cmd:sh"});
     CHECK(recipe.packages[1].where.file.ends_with("fragments/base.toml"));
     // image.cmd is not a collecting array: the later file replaces it.
     CHECK(recipe.image.cmd.size() == 2);
@@ -226,8 +227,7 @@ priority = 990
     CHECK(recipe.architecture == "arm64");
     CHECK(package_tokens(recipe) == std::vector<std::string>{"base-files", "bash"});
     REQUIRE(recipe.repositories.size() == 1);
-    CHECK(recipe.repositories[0].suites ==
-          std::vector<std::string>{"trixie", "trixie-updates"});
+    CHECK(recipe.repositories[0].suites == std::vector<std::string>{"trixie", "trixie-updates"});
     CHECK(recipe.repositories[0].priority == 990);
   }
 
@@ -251,11 +251,10 @@ priority = 990
 
     // The documented construction, computed by hand.
     std::string stream;
-    for (const auto& [name, text] :
-         std::vector<std::pair<std::string, std::string>>{{"fragments/base.toml", k_base_fragment},
-                                                          {"fragments/service.toml",
-                                                           k_service_fragment},
-                                                          {"web.toml", k_top_recipe}}) {
+    for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+             {"fragments/base.toml", k_base_fragment},
+             {"fragments/service.toml", k_service_fragment},
+             {"web.toml", k_top_recipe}}) {
       stream += name + '\0' + std::to_string(text.size()) + '\0' + text;
     }
     CHECK(absolute == compose::sha256_hex(stream));
@@ -368,12 +367,46 @@ priority = 990
          {{"recipe.toml", valid + "suites = [\"x\"]\n"}},
          "'suites' does not apply to alpine repositories",
          "recipe.toml:10:1"},
+        {"unknown key in a fragment points into the fragment",
+         {{"recipe.toml", "include = [\"frag/base.toml\"]\n" + valid},
+          {"frag/base.toml", "\n[image]\nworkdir = \"/srv\"\n"}},
+         "unknown key 'workdir' in [image]",
+         "frag/base.toml:3:1",
+         "allowed keys: entrypoint,"},
+        {"repositories entry that is not a table",
+         {{"recipe.toml", head + "packages = [\"busybox\"]\nrepositories = [\"main\"]\n"}},
+         "wrong type for a 'repositories' entry: expected a table, found a string",
+         "recipe.toml:5:17"},
+        {"bad repository url",
+         {{"recipe.toml", head + "packages = [\"busybox\"]\n[[repositories]]\n"
+                                 "url = \"ftp://mirror\"\nbranch = \"v3.22\"\nrepos = [\"main\"]\n"
+                                 "keys = [\"k\"]\n"}},
+         "bad repository url 'ftp://mirror'",
+         "recipe.toml:6:7",
+         "http://, https://, file:// or an absolute path"},
+        {"ext4 label too long",
+         {{"recipe.toml", valid + "[outputs.ext4]\nlabel = \"seventeen-bytes!!\"\n"}},
+         "ext4 label 'seventeen-bytes!!' is longer than 16 bytes",
+         "recipe.toml:11:9"},
+        {"bad exposed port",
+         {{"recipe.toml", valid + "[image]\nexposed_ports = [\"22/tcp\", \"70000\"]\n"}},
+         "bad exposed port '70000'",
+         "recipe.toml:11:28"},
+        {"unterminated variable",
+         {{"recipe.toml", valid + "[image]\nuser = \"${name\"\n"}},
+         "unterminated '${' in '${name'",
+         "recipe.toml:11:8"},
+        {"variable in a top-level value",
+         {{"recipe.toml", "name = \"t\"\ndistribution = \"alpine\"\nrelease = \"${name}\"\n"}},
+         "variables are not expanded in 'release'",
+         "recipe.toml:3:11"},
+        {"missing recipe file", {}, "recipe file not found", "recipe.toml"},
     };
     // Nineteen files deep, each including the next: the 17th level is refused.
-    Case deep{"includes nested too deep", {}, "includes nest deeper than 16 files", "",
-              "flatten"};
+    Case deep{"includes nested too deep", {}, "includes nest deeper than 16 files", "", "flatten"};
     for (int level = 0; level < 19; ++level) {
-      const std::string file = level == 0 ? "recipe.toml" : "level" + std::to_string(level) + ".toml";
+      const std::string file =
+          level == 0 ? "recipe.toml" : "level" + std::to_string(level) + ".toml";
       deep.files[file] = "include = [\"level" + std::to_string(level + 1) + ".toml\"]\n";
     }
     deep.files["level19.toml"] = valid;
@@ -392,8 +425,7 @@ priority = 990
           load_recipe("recipe.toml");
         } catch (const Error& error) {
           thrown = true;
-          CHECK_MESSAGE(error.message().find(bad.message) != std::string::npos,
-                        error.message());
+          CHECK_MESSAGE(error.message().find(bad.message) != std::string::npos, error.message());
           CHECK(error.where() == bad.where);
           CHECK_MESSAGE(error.hint().find(bad.hint) != std::string::npos, error.hint());
         }
@@ -424,6 +456,34 @@ priority = 990
     }
   }
 
+  TEST_CASE("the full example in docs/recipe.md loads with every key set")
+  {
+    const std::string document =
+        compose::read_file(compose::testing::source_dir() / "docs/recipe.md");
+    const std::size_t section = document.find("## Full example");
+    REQUIRE(section != std::string::npos);
+    const std::size_t start = document.find("```toml\n", section);
+    REQUIRE(start != std::string::npos);
+    const std::size_t body = start + std::string("```toml\n").size();
+    const std::size_t end = document.find("```", body);
+    REQUIRE(end != std::string::npos);
+
+    compose::TempPath root = compose::make_temp_directory("recipe-test");
+    write_text(root.path() / "web-3.22.toml", document.substr(body, end - body));
+    const Recipe recipe = load_recipe(root.path() / "web-3.22.toml");
+    CHECK(recipe.name == "web-3.22");
+    CHECK(recipe.packages.size() == 4);
+    REQUIRE(recipe.repositories.size() == 2);
+    CHECK(recipe.repositories[0].branch == "v3.22");
+    CHECK(recipe.repositories[1].tag == "testing");
+    CHECK(recipe.image.exposed_ports == std::vector<std::string>{"22/tcp", "53/udp", "8080/tcp"});
+    CHECK(recipe.image.annotations.at("org.opencontainers.image.version") == "3.22");
+    CHECK(recipe.image.tags == std::vector<std::string>{"example/web:3.22"});
+    CHECK(recipe.outputs.formats.size() == 3);
+    CHECK(recipe.outputs.ext4.label == "rootfs");
+    CHECK(recipe.outputs.ext4.headroom_percent == 20);
+  }
+
   TEST_CASE("the shipped Alpine dockerd recipe follows its release")
   {
     const Recipe recipe =
@@ -434,8 +494,8 @@ priority = 990
     CHECK(recipe.repositories[0].keys.size() == 3);
     CHECK(recipe.outputs.formats == std::vector<std::string>{"rootfs-tar", "oci", "ext4"});
     const std::vector<std::string> tokens = package_tokens(recipe);
-    for (const char* wanted : {"alpine-baselayout", "busybox", "apk-tools", "docker",
-                               "openssh-server", "supervisor"})
+    for (const char* wanted :
+         {"alpine-baselayout", "busybox", "apk-tools", "docker", "openssh-server", "supervisor"})
       CHECK(std::find(tokens.begin(), tokens.end(), wanted) != tokens.end());
   }
 }
