@@ -279,8 +279,16 @@ Recipe read_recipe(Node document, const SourceLocation& top_where)
   const TableReader top(document, "", k_top_keys);
   const Node& packages =
       top.need("packages", NodeKind::array, "add packages = [\"busybox\"] or similar");
-  for (const Node* item : top.string_items("packages"))
-    recipe.packages.push_back(read_package(*item));
+  for (const Node* item : top.string_items("packages")) {
+    // The merge dropped repeated strings; ${…} may have made more of them equal since.
+    PackageSpec package = read_package(*item);
+    const bool repeated =
+        std::any_of(recipe.packages.begin(), recipe.packages.end(), [&](const PackageSpec& kept) {
+          return kept.name == package.name && kept.constraint == package.constraint;
+        });
+    if (!repeated)
+      recipe.packages.push_back(std::move(package));
+  }
   if (recipe.packages.empty())
     top.fail(packages, "'packages' is empty", "name at least one package, e.g. \"busybox\"");
 

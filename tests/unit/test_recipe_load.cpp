@@ -202,6 +202,26 @@ TEST_SUITE("recipe::load_recipe")
     CHECK(recipe.outputs.ext4.size_bytes == (2ull << 30));
   }
 
+  TEST_CASE("entries that become equal after ${…} expansion are kept once")
+  {
+    compose::TempPath root = compose::make_temp_directory("recipe-test");
+    write_text(root.path() / "recipe.toml", R"(name = "same"
+distribution = "alpine"
+release = "3.22"
+packages = ["busybox", "${name}", "same", "busybox>=1.36"]
+[[repositories]]
+url = "/srv/alpine"
+branch = "v3.22"
+repos = ["main"]
+keys = ["k"]
+[image]
+tags = ["x:${release}", "x:3.22"]
+)");
+    const Recipe recipe = load_recipe(root.path() / "recipe.toml");
+    CHECK(package_tokens(recipe) == std::vector<std::string>{"busybox", "same", "busybox>=1.36"});
+    CHECK(recipe.image.tags == std::vector<std::string>{"x:3.22"});
+  }
+
   TEST_CASE("a fragment reached twice is loaded once, at its first place")
   {
     compose::TempPath root = compose::make_temp_directory("recipe-test");
