@@ -421,6 +421,25 @@ priority = 990
          "variables are not expanded in 'release'",
          "recipe.toml:3:11"},
         {"missing recipe file", {}, "recipe file not found", "recipe.toml"},
+        {"Alpine branch without its v",
+         {{"recipe.toml", head + "packages = [\"busybox\"]\n[[repositories]]\nurl = \"/srv\"\n"
+                                 "branch = \"3.22\"\nrepos = [\"main\"]\nkeys = [\"k\"]\n"}},
+         "bad Alpine branch '3.22'",
+         "recipe.toml:7:10",
+         "\"v${release}\""},
+        {"edge release with a v${release} branch",
+         {{"recipe.toml", "name = \"t\"\ndistribution = \"alpine\"\nrelease = \"edge\"\n"
+                          "packages = [\"busybox\"]\n[[repositories]]\nurl = \"/srv\"\n"
+                          "branch = \"v${release}\"\nrepos = [\"main\"]\nkeys = [\"k\"]\n"}},
+         "bad Alpine branch 'vedge'",
+         "recipe.toml:7:10",
+         "write branch = \"edge\""},
+        {"key name that climbs out of keys/",
+         {{"recipe.toml", head + "packages = [\"busybox\"]\n[[repositories]]\nurl = \"/srv\"\n"
+                                 "branch = \"v3.22\"\nrepos = [\"main\"]\n"
+                                 "keys = [\"../../etc/key.pub\"]\n"}},
+         "entry '../../etc/key.pub' of 'repositories.keys' contains '/'",
+         "recipe.toml:9:9"},
     };
     // Nineteen files deep, each including the next: the 17th level is refused.
     Case deep{"includes nested too deep", {}, "includes nest deeper than 16 files", "", "flatten"};
