@@ -51,6 +51,15 @@ bool is_space_or_control(char c)
          static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
 }
 
+// "3.22": digits, one dot, digits.
+bool is_version_pair(std::string_view text)
+{
+  const std::size_t dot = text.find('.');
+  return dot != std::string_view::npos && dot > 0 && dot + 1 < text.size() &&
+         std::all_of(text.begin(), text.begin() + static_cast<long>(dot), is_digit) &&
+         std::all_of(text.begin() + static_cast<long>(dot) + 1, text.end(), is_digit);
+}
+
 Distribution distribution_from(const std::string& text)
 {
   if (text == "debian")
@@ -93,11 +102,7 @@ void check_release(const TableReader& top, Distribution distribution, const std:
   const Node& where = *top.table().find("release");
   if (distribution == Distribution::alpine) {
     // Alpine branches are "v3.22" or "edge"; the release is the part after the v.
-    const std::size_t dot = release.find('.');
-    const bool numeric =
-        dot != std::string::npos && dot > 0 && dot + 1 < release.size() &&
-        std::all_of(release.begin(), release.begin() + static_cast<long>(dot), is_digit) &&
-        std::all_of(release.begin() + static_cast<long>(dot) + 1, release.end(), is_digit);
+    const bool numeric = is_version_pair(release);
     if (!numeric && release != "edge")
       top.fail(where, "bad Alpine release " + quote(release),
                "expected a branch version such as \"3.22\", or \"edge\"");
@@ -189,13 +194,43 @@ void refuse_keys(const TableReader& entry, const std::vector<std::string>& keys,
                         "priority");
 }
 
-std::vector<std::string> required_strings(const TableReader& entry, std::string_view key)
+enum class Slashes { refused, allowed };
+
+// Repository parts become parts of URLs and key names become file names under keys/, so
+// they are single words that cannot climb out of their directory.
+std::vector<std::string> required_words(const TableReader& entry, std::string_view key,
+                                        Slashes slashes)
 {
   const Node& array = entry.need(key, NodeKind::array);
-  std::vector<std::string> values = entry.strings(key);
+  std::vector<std::string> values;
+  for (const Node* item : entry.string_items(key)) {
+    const std::string& text = item->text;
+    const std::string what = "entry " + quote(text) + " of " + quote(entry.key_name(key));
+    if (std::any_of(text.begin(), text.end(), is_space_or_control))
+      entry.fail(*item, what + " contains whitespace");
+    const bool has_slash = text.find('/') != std::string::npos;
+    if (has_slash && (slashes == Slashes::refused || text.front() == '/'))
+      entry.fail(*item, what + " contains '/'", "write a single name, e.g. \"main\"");
+    if (text == "." || text == ".." || text.starts_with("../") || text.ends_with("/..") ||
+        text.find("/../") != std::string::npos)
+      entry.fail(*item, what + " is or contains '..'");
+    values.push_back(text);
+  }
   if (values.empty())
     entry.fail(array, quote(entry.key_name(key)) + " is empty");
   return values;
+}
+
+void check_alpine_branch(const TableReader& entry, const std::string& branch)
+{
+  // The directories of an Alpine mirror: v3.22, edge and the latest-stable link.
+  const bool versioned = branch.size() > 1 && branch.front() == 'v' &&
+                         is_version_pair(std::string_view(branch).substr(1));
+  if (!versioned && branch != "edge" && branch != "latest-stable")
+    entry.fail(*entry.table().find("branch"), "bad Alpine branch " + quote(branch),
+               branch == "vedge" ? "the edge branch is \"edge\"; write branch = \"edge\""
+                                 : "expected \"v3.22\" (\"v${release}\"), \"edge\" or "
+                                   "\"latest-stable\"");
 }
 
 RepositorySpec read_repository(const Node& node, Distribution distribution)
@@ -212,7 +247,8 @@ RepositorySpec read_repository(const Node& node, Distribution distribution)
   if (distribution == Distribution::alpine) {
     refuse_keys(entry, {"suites", "components", "priority"}, distribution);
     repository.branch = entry.required_string("branch");
-    repository.repos = required_strings(entry, "repos");
+    check_alpine_branch(entry, repository.branch);
+    repository.repos = required_words(entry, "repos", Slashes::refused);
     if (const auto tag = entry.string("tag")) {
       const bool valid = !tag->empty() && std::all_of(tag->begin(), tag->end(), [](char c) {
         return is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
@@ -224,12 +260,13 @@ RepositorySpec read_repository(const Node& node, Distribution distribution)
     }
   } else {
     refuse_keys(entry, {"branch", "repos", "tag"}, distribution);
-    repository.suites = required_strings(entry, "suites");
-    repository.components = required_strings(entry, "components");
+    // Old Debian security suites were spelt "buster/updates".
+    repository.suites = required_words(entry, "suites", Slashes::allowed);
+    repository.components = required_words(entry, "components", Slashes::refused);
     if (const auto priority = entry.integer("priority", -32768, 32767))
       repository.priority = static_cast<int>(*priority);
   }
-  repository.keys = required_strings(entry, "keys");
+  repository.keys = required_words(entry, "keys", Slashes::refused);
   return repository;
 }
 
@@ -279,8 +316,16 @@ Recipe read_recipe(Node document, const SourceLocation& top_where)
   const TableReader top(document, "", k_top_keys);
   const Node& packages =
       top.need("packages", NodeKind::array, "add packages = [\"busybox\"] or similar");
-  for (const Node* item : top.string_items("packages"))
-    recipe.packages.push_back(read_package(*item));
+  for (const Node* item : top.string_items("packages")) {
+    // The merge dropped repeated strings; ${…} may have made more of them equal since.
+    PackageSpec package = read_package(*item);
+    const bool repeated =
+        std::any_of(recipe.packages.begin(), recipe.packages.end(), [&](const PackageSpec& kept) {
+          return kept.name == package.name && kept.constraint == package.constraint;
+        });
+    if (!repeated)
+      recipe.packages.push_back(std::move(package));
+  }
   if (recipe.packages.empty())
     top.fail(packages, "'packages' is empty", "name at least one package, e.g. \"busybox\"");
 

@@ -187,7 +187,7 @@ ImageConfig read_image(const TableReader& top)
   for (const Node* tag : table.string_items("tags")) {
     if (has_blank(tag->text))
       table.fail(*tag, "image tag " + quote(tag->text) + " contains whitespace");
-    image.tags.push_back(tag->text);
+    add_unique(image.tags, tag->text);
   }
   return image;
 }

@@ -202,6 +202,26 @@ TEST_SUITE("recipe::load_recipe")
     CHECK(recipe.outputs.ext4.size_bytes == (2ull << 30));
   }
 
+  TEST_CASE("entries that become equal after ${…} expansion are kept once")
+  {
+    compose::TempPath root = compose::make_temp_directory("recipe-test");
+    write_text(root.path() / "recipe.toml", R"(name = "same"
+distribution = "alpine"
+release = "3.22"
+packages = ["busybox", "${name}", "same", "busybox>=1.36"]
+[[repositories]]
+url = "/srv/alpine"
+branch = "v3.22"
+repos = ["main"]
+keys = ["k"]
+[image]
+tags = ["x:${release}", "x:3.22"]
+)");
+    const Recipe recipe = load_recipe(root.path() / "recipe.toml");
+    CHECK(package_tokens(recipe) == std::vector<std::string>{"busybox", "same", "busybox>=1.36"});
+    CHECK(recipe.image.tags == std::vector<std::string>{"x:3.22"});
+  }
+
   TEST_CASE("a fragment reached twice is loaded once, at its first place")
   {
     compose::TempPath root = compose::make_temp_directory("recipe-test");
@@ -401,6 +421,25 @@ priority = 990
          "variables are not expanded in 'release'",
          "recipe.toml:3:11"},
         {"missing recipe file", {}, "recipe file not found", "recipe.toml"},
+        {"Alpine branch without its v",
+         {{"recipe.toml", head + "packages = [\"busybox\"]\n[[repositories]]\nurl = \"/srv\"\n"
+                                 "branch = \"3.22\"\nrepos = [\"main\"]\nkeys = [\"k\"]\n"}},
+         "bad Alpine branch '3.22'",
+         "recipe.toml:7:10",
+         "\"v${release}\""},
+        {"edge release with a v${release} branch",
+         {{"recipe.toml", "name = \"t\"\ndistribution = \"alpine\"\nrelease = \"edge\"\n"
+                          "packages = [\"busybox\"]\n[[repositories]]\nurl = \"/srv\"\n"
+                          "branch = \"v${release}\"\nrepos = [\"main\"]\nkeys = [\"k\"]\n"}},
+         "bad Alpine branch 'vedge'",
+         "recipe.toml:7:10",
+         "write branch = \"edge\""},
+        {"key name that climbs out of keys/",
+         {{"recipe.toml", head + "packages = [\"busybox\"]\n[[repositories]]\nurl = \"/srv\"\n"
+                                 "branch = \"v3.22\"\nrepos = [\"main\"]\n"
+                                 "keys = [\"../../etc/key.pub\"]\n"}},
+         "entry '../../etc/key.pub' of 'repositories.keys' contains '/'",
+         "recipe.toml:9:9"},
     };
     // Nineteen files deep, each including the next: the 17th level is refused.
     Case deep{"includes nested too deep", {}, "includes nest deeper than 16 files", "", "flatten"};
