@@ -4,6 +4,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 namespace compose::unpack::apk {
@@ -428,6 +429,16 @@ private:
     }
     if (argv.empty())
       return Status::success;
+    const Status status = builtin_or_hook(argv);
+    if (status == Status::unknown)
+      record_unknown(line);
+    else
+      m_status = status;
+    return status;
+  }
+
+  Status builtin_or_hook(const std::vector<std::string>& argv)
+  {
     const std::string& name = argv[0];
     if (name == "true" || name == ":")
       return Status::success;
@@ -435,17 +446,18 @@ private:
       return Status::failure;
     if (name == "exit") {
       int status = m_status == Status::failure ? 1 : 0;
-      if (argv.size() > 1)
-        status = argv[1] == "0" ? 0 : 1;
+      if (argv.size() > 1) {
+        const std::string& code = argv[1];
+        status = 0;
+        const auto [end, error] = std::from_chars(code.data(), code.data() + code.size(), status);
+        if (error != std::errc() || end != code.data() + code.size())
+          status = 2; // sh: exit: Illegal number
+      }
       throw ExitSignal{status};
     }
     if (name == "echo" || name == "printf")
       return Status::success; // output only; redirections to files were refused above
-    const Status status = m_hooks.run(argv);
-    if (status == Status::unknown)
-      record_unknown(line);
-    m_status = status;
-    return status;
+    return m_hooks.run(argv);
   }
 
   Status unknown_at(std::size_t line)
