@@ -47,6 +47,7 @@ struct ImageConfig {
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
   std::vector<std::string> tags;
+  SourceLocation where; // of [image], or of the top-level table when absent
 };
 
 struct Ext4Spec {
@@ -55,16 +56,18 @@ struct Ext4Spec {
   std::uint32_t headroom_percent = 20;
   std::string label = "rootfs";
   std::vector<std::string> features; // empty = defaults
+  SourceLocation where;              // of [outputs.ext4], else [outputs], else the top level
 };
 
 struct OutputSpec {
   std::vector<std::string> formats{"rootfs-tar"}; // "rootfs-tar", "oci", "ext4"
   std::string layer_compression = "gzip";         // "gzip" | "zstd"
   Ext4Spec ext4;
+  SourceLocation where; // of [outputs], or of the top-level table when absent
 };
 
 struct Recipe {
-  std::filesystem::path file;                  // the top-level recipe
+  std::filesystem::path file;                   // the top-level recipe
   std::vector<std::filesystem::path> fragments; // included files, in load order
   std::string digest;                           // sha256 over the recipe and fragment bytes
   SourceLocation where;                         // of the top-level table
@@ -79,8 +82,20 @@ struct Recipe {
   OutputSpec outputs;
 };
 
-// Reads and validates a recipe. Throws Error whose where() is "file:line:column" for
-// unknown keys, wrong types, missing required values and missing include files.
+// Reads and validates a recipe and the fragments it includes (format: docs/recipe.md).
+// Throws Error whose where() is "file:line:column" for malformed TOML, unknown keys, wrong
+// types, missing required values, bad values, unknown ${variables}, missing include files,
+// include cycles and includes nested deeper than 16 files. Reads files only.
 Recipe load_recipe(const std::filesystem::path& file);
+
+// The digest load_recipe() records: SHA-256 (hex) over, for each file in load order, its
+// path relative to `top_directory` ('/' separated), a NUL, its length in decimal, a NUL
+// and its bytes.
+struct DigestInput {
+  std::filesystem::path path; // absolute
+  std::string bytes;
+};
+std::string recipe_digest(const std::filesystem::path& top_directory,
+                          const std::vector<DigestInput>& files);
 
 } // namespace compose::recipe
