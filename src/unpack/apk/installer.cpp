@@ -63,6 +63,7 @@ public:
   {
     run_triggers();
     make_busybox_links(m_tree, m_options.epoch);
+    resolve_late_owners();
     write_database();
   }
 
@@ -220,6 +221,7 @@ private:
         m_tree.add(entry.path, std::move(inode), stage::Existing::replace,
                    stage::ParentSymlinks::reject, true);
         directory_block(installed, entry.path).permissions = permissions;
+        remember_unresolved(accounts, entry, index);
         continue;
       }
 
@@ -244,6 +246,63 @@ private:
       take_ownership(entry.path, index);
       directory_block(installed, parent_of(entry.path))
           .files.push_back(InstalledFile{base_of(entry.path), permissions, entry.checksum});
+      remember_unresolved(accounts, entry, index);
+    }
+  }
+
+  // An owner name the staged files do not know yet (its account may come from a later
+  // package or script): resolved again once everything is installed (apk-format §5.5).
+  struct Unresolved {
+    std::size_t package;
+    std::string path;
+    bool directory;
+    std::string user, group; // empty when that half was resolved
+    std::shared_ptr<stage::Inode> inode;
+  };
+
+  void remember_unresolved(const Accounts& accounts, const DataEntry& entry, std::size_t index)
+  {
+    Unresolved unresolved{index, entry.path, entry.type == FileType::directory &&
+                                                 entry.hard_link_to.empty(),
+                          {}, {}, m_tree.find(entry.path)};
+    if (!entry.uname.empty() && !accounts.uid_of(entry.uname))
+      unresolved.user = entry.uname;
+    if (!entry.gname.empty() && !accounts.gid_of(entry.gname))
+      unresolved.group = entry.gname;
+    if (!unresolved.user.empty() || !unresolved.group.empty())
+      m_unresolved.push_back(std::move(unresolved));
+  }
+
+  void resolve_late_owners()
+  {
+    const Accounts accounts = Accounts::load(m_tree);
+    for (const Unresolved& unresolved : m_unresolved) {
+      // Plain values rather than optionals: GCC's maybe-uninitialized check misfires on them.
+      const std::uint32_t no_id = 0xffffffffu;
+      const std::uint32_t uid =
+          unresolved.user.empty() ? no_id : accounts.uid_of(unresolved.user).value_or(no_id);
+      const std::uint32_t gid =
+          unresolved.group.empty() ? no_id : accounts.gid_of(unresolved.group).value_or(no_id);
+      if (uid == no_id && gid == no_id)
+        continue;
+      // A later package may have replaced the file; then its owner is that package's.
+      if (m_tree.find(unresolved.path) != unresolved.inode)
+        continue;
+      const auto apply = [&](std::uint32_t& user_id, std::uint32_t& group_id) {
+        if (uid != no_id)
+          user_id = uid;
+        if (gid != no_id)
+          group_id = gid;
+      };
+      apply(unresolved.inode->uid, unresolved.inode->gid);
+      for (InstalledDirectory& directory : m_installed[unresolved.package].directories) {
+        if (unresolved.directory && directory.path == unresolved.path)
+          apply(directory.permissions.uid, directory.permissions.gid);
+        if (!unresolved.directory && directory.path == parent_of(unresolved.path))
+          for (InstalledFile& file : directory.files)
+            if (file.name == base_of(unresolved.path))
+              apply(file.permissions.uid, file.permissions.gid);
+      }
     }
   }
 
@@ -408,6 +467,7 @@ private:
   stage::Tree& m_tree;
   std::vector<InstalledPackage> m_installed;    // install order
   std::map<std::string, std::size_t> m_owners; // non-directory path -> package index
+  std::vector<Unresolved> m_unresolved;
 };
 
 } // namespace
