@@ -152,6 +152,26 @@ TEST_SUITE("unpack::apk::script_effects")
     CHECK(reproduce_script(trigger, {"/etc/ssl/certs"}, environment).unknown_lines.empty());
   }
 
+  TEST_CASE("install -d, chown -R and chmod apply to the tree")
+  {
+    Tree tree = alpine_like_tree();
+    tree.add_file("var/lib/app/data/file", "x");
+    ScriptEnvironment environment{tree, 0, false};
+    const ScriptOutcome outcome =
+        reproduce_script("set -e\naddgroup -S app\nadduser -S -D -H -G app app\n"
+                         "install -d -o app -g app -m 750 /var/log/app\n"
+                         "chown -R app:app /var/lib/app\nchmod 0700 /var/lib/app\n",
+                         {}, environment);
+    CHECK(outcome.unknown_lines.empty());
+    const auto log = tree.find("var/log/app");
+    REQUIRE(log);
+    CHECK(log->mode == 0750);
+    CHECK(log->uid == 100);
+    CHECK(tree.find("var/lib/app/data/file")->gid == 100);
+    CHECK(tree.find("var/lib/app")->mode == 0700);
+    CHECK(tree.find("var/lib/app/data")->mode == 0755);
+  }
+
   TEST_CASE("exit status and positional parameters")
   {
     Tree tree = alpine_like_tree();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <map>
 #include <optional>
 #include <regex>
@@ -129,6 +130,11 @@ public:
       return mkdir(argv);
     if (name == "ln")
       return ln(argv);
+    if (name == "install")
+      return install(argv);
+    if (name == "set" && argv.size() == 2 &&
+        argv[1].find_first_not_of("-eux") == std::string::npos)
+      return Status::success; // shell options change nothing we reproduce
     if (name == "update-ca-certificates")
       return ca_certificates();
     return Status::unknown;
@@ -366,62 +372,118 @@ private:
     return Status::success;
   }
 
-  Status chown(const std::vector<std::string>& argv)
+  // "user", "user:group", ":group" (or the older '.' separator) to ids; false when a name
+  // is unknown (chown fails then).
+  bool parse_owner(const std::string& owner, std::optional<std::uint32_t>& uid,
+                   std::optional<std::uint32_t>& gid) const
   {
-    if (argv.size() < 3 || argv[1].starts_with("-"))
-      return Status::unknown;
-    const std::string& owner = argv[1];
     const std::size_t colon = owner.find_first_of(":.");
     const std::string user = owner.substr(0, colon);
     const std::string group = colon == std::string::npos ? "" : owner.substr(colon + 1);
     const Accounts accounts = Accounts::load(m_environment.tree);
-    std::optional<std::uint32_t> uid, gid;
     if (!user.empty()) {
       uid = accounts.uid_of(user) ? accounts.uid_of(user) : parse_id(user);
       if (!uid)
-        return Status::failure; // chown: unknown user
+        return false;
     }
     if (!group.empty()) {
       gid = accounts.gid_of(group) ? accounts.gid_of(group) : parse_id(group);
       if (!gid)
-        return Status::failure;
+        return false;
     }
+    return true;
+  }
+
+  // Applies `change` to each operand (following a symlink operand, like chown and chmod),
+  // and with -R to everything below it.
+  Status for_each_operand(const std::vector<std::string>& operands, bool recursive,
+                          const std::string& what,
+                          const std::function<void(stage::Inode&)>& change)
+  {
+    const std::function<void(stage::Inode&)> walk = [&](stage::Inode& inode) {
+      change(inode);
+      if (recursive)
+        for (auto& [name, child] : inode.children)
+          walk(*child);
+    };
     Status status = Status::success;
-    for (std::size_t i = 2; i < argv.size(); ++i) {
-      const std::optional<std::string> path = tree_path(argv[i]);
+    for (const std::string& operand : operands) {
+      const std::optional<std::string> path = tree_path(operand);
       const std::shared_ptr<stage::Inode> inode = path ? m_environment.tree.resolve(*path) : nullptr;
       if (!inode) {
-        status = Status::failure; // chown: no such file; the script goes on
+        status = Status::failure; // no such file: the command fails, the script goes on
         continue;
       }
-      if (uid)
-        inode->uid = *uid;
-      if (gid)
-        inode->gid = *gid;
-      effects.push_back("chown " + owner + " " + argv[i]);
+      walk(*inode);
+      effects.push_back(what + " " + operand);
     }
     return status;
   }
 
+  Status chown(const std::vector<std::string>& argv)
+  {
+    const std::optional<Options> options = parse_options(argv, "Rh", "", {});
+    if (!options || options->operands.size() < 2)
+      return Status::unknown;
+    std::optional<std::uint32_t> uid, gid;
+    if (!parse_owner(options->operands[0], uid, gid))
+      return Status::failure; // chown: unknown user or group
+    return for_each_operand(
+        std::vector<std::string>(options->operands.begin() + 1, options->operands.end()),
+        options->values.count('R') != 0, "chown " + options->operands[0],
+        [&](stage::Inode& inode) {
+          if (uid)
+            inode.uid = *uid;
+          if (gid)
+            inode.gid = *gid;
+        });
+  }
+
   Status chmod(const std::vector<std::string>& argv)
   {
-    if (argv.size() < 3)
+    const std::optional<Options> options = parse_options(argv, "R", "", {});
+    if (!options || options->operands.size() < 2)
       return Status::unknown;
-    const std::optional<std::uint32_t> mode = parse_octal_mode(argv[1]);
+    const std::optional<std::uint32_t> mode = parse_octal_mode(options->operands[0]);
     if (!mode)
       return Status::unknown; // symbolic modes are not reproduced
-    Status status = Status::success;
-    for (std::size_t i = 2; i < argv.size(); ++i) {
-      const std::optional<std::string> path = tree_path(argv[i]);
-      const std::shared_ptr<stage::Inode> inode = path ? m_environment.tree.resolve(*path) : nullptr;
-      if (!inode) {
-        status = Status::failure;
-        continue;
-      }
-      inode->mode = *mode;
-      effects.push_back("chmod " + argv[1] + " " + argv[i]);
-    }
-    return status;
+    return for_each_operand(
+        std::vector<std::string>(options->operands.begin() + 1, options->operands.end()),
+        options->values.count('R') != 0, "chmod " + options->operands[0],
+        [&](stage::Inode& inode) {
+          if (inode.type != stage::FileType::symlink)
+            inode.mode = *mode;
+        });
+  }
+
+  // install -d [-o USER] [-g GROUP] [-m MODE] DIR…: directories with parents, then owner
+  // and mode on the named ones.
+  Status install(const std::vector<std::string>& argv)
+  {
+    const std::optional<Options> options = parse_options(argv, "d", "ogm", {});
+    if (!options || !options->values.count('d') || options->operands.empty())
+      return Status::unknown;
+    std::vector<std::string> mkdir_argv{"mkdir", "-p"};
+    mkdir_argv.insert(mkdir_argv.end(), options->operands.begin(), options->operands.end());
+    if (const Status made = mkdir(mkdir_argv); made != Status::success)
+      return made;
+    std::optional<std::uint32_t> uid, gid;
+    const std::string owner = (options->values.count('o') ? options->values.at('o') : "") + ":" +
+                              (options->values.count('g') ? options->values.at('g') : "");
+    if (owner != ":" && !parse_owner(owner, uid, gid))
+      return Status::failure;
+    std::optional<std::uint32_t> mode = 0755;
+    if (options->values.count('m'))
+      mode = parse_octal_mode(options->values.at('m'));
+    if (!mode)
+      return Status::unknown;
+    return for_each_operand(options->operands, false, "install -d", [&](stage::Inode& inode) {
+      if (uid)
+        inode.uid = *uid;
+      if (gid)
+        inode.gid = *gid;
+      inode.mode = *mode;
+    });
   }
 
   Status mkdir(const std::vector<std::string>& argv)
