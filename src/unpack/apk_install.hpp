@@ -26,6 +26,9 @@ struct InstallOptions {
   std::string architecture;              // /etc/apk/arch
   // Trusted apk keys copied to /etc/apk/keys/<name> (file name -> PEM bytes).
   std::vector<std::pair<std::string, std::string>> keys;
+  // Build time (SOURCE_DATE_EPOCH): mtime of what compose creates, and the "last password
+  // change" day busybox adduser writes into /etc/shadow.
+  std::int64_t epoch = 0;
 };
 
 struct ScriptReport {
@@ -44,6 +47,14 @@ struct InstallReport {
 // S: size, SHA-1 of the control member == C:, SHA-256 of the data == .PKGINFO datahash,
 // per-file APK-TOOLS.checksum values; rejects path traversal and writes through
 // symlinks. Throws Error naming the package file and member.
+//
+// `packages` must be in install order (dependencies first: alpine-baselayout-data before
+// packages whose files name its users). Per package: verify everything, check paths and
+// file ownership (apk-format §5.5) against the tree, reproduce .pre-install, add the
+// files (owners resolved by name against the staged /etc/passwd and /etc/group, including
+// the package's own copies), reproduce .post-install. Then triggers, busybox applet links,
+// the installed database and the `apk add --initdb` extras (tmp, dev nodes, var/cache).
+// A package that fails a check leaves the tree as it was before that package.
 InstallReport install(const std::vector<PackageFile>& packages, const InstallOptions& options,
                       stage::Tree& tree);
 

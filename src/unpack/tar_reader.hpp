@@ -1,0 +1,34 @@
+// A small reader for ustar/pax/GNU tar held in memory. apk needs what libarchive does not
+// hand out: every PAX key of an entry (APK-TOOLS.checksum.SHA1), and tar fragments that
+// end without the two zero blocks (the signature and control members of an .apk).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace compose::unpack {
+
+struct TarEntry {
+  std::string name;     // as stored (PAX path / GNU long name / ustar prefix + name)
+  std::string linkname; // hard link target or symlink text
+  char type = '0';      // ustar typeflag; '\0' is reported as '0'
+  std::uint32_t mode = 0; // permission bits as stored (the reader masks nothing)
+  std::uint32_t uid = 0, gid = 0;
+  std::string uname, gname;
+  std::int64_t mtime = 0;
+  std::uint32_t device_major = 0, device_minor = 0;
+  std::map<std::string, std::string> pax;    // every PAX key of this entry (and globals)
+  std::map<std::string, std::string> xattrs; // SCHILY.xattr.<name> -> raw bytes
+  std::string_view content;                  // regular files: the bytes, into the input
+};
+
+// Calls `visit` for each entry, in archive order. Stops at the end-of-archive block or
+// at the end of the input (fragments). Throws Error naming `where` and the byte offset
+// for a bad header checksum, a bad number, a malformed PAX record or a truncated entry.
+void read_tar(std::string_view bytes, const std::string& where,
+              const std::function<void(const TarEntry&)>& visit);
+
+} // namespace compose::unpack
