@@ -33,8 +33,8 @@ std::vector<fetch::Request> package_requests(const AlpineSources& sources,
 } // namespace
 
 StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSources& sources,
-                                 const resolve::apk::Plan& plan, fetch::Fetcher& fetcher,
-                                 Log& log)
+                                 const resolve::apk::Plan& plan, std::int64_t epoch,
+                                 fetch::Fetcher& fetcher, Log& log)
 {
   log.step("fetch " + std::to_string(plan.packages.size()) + " packages");
   const std::vector<fetch::Fetched> files = fetcher.fetch_all(package_requests(sources, plan));
@@ -49,6 +49,7 @@ StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSourc
   unpack::apk::InstallOptions install;
   install.world = plan.world;
   install.architecture = recipe.architecture;
+  install.epoch = epoch;
   for (const repo::apk::Index& index : sources.indexes)
     install.repositories.push_back(
         (index.repository.tag.empty() ? "" : "@" + index.repository.tag + " ") +
@@ -57,6 +58,7 @@ StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSourc
     install.keys.emplace_back(name, sources.keys.find(name)->pem);
 
   StagedSystem system;
+  system.epoch = epoch;
   log.step("install " + std::to_string(package_files.size()) + " packages");
   const unpack::apk::InstallReport report = unpack::apk::install(package_files, install, system.tree);
 
@@ -92,7 +94,6 @@ StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSourc
     for (const repo::apk::Dependency& dependency : package.depends)
       installed.depends.push_back(dependency.text());
     installed.reason = i < plan.reasons.size() ? plan.reasons[i] : std::string();
-    system.newest_build_time = std::max(system.newest_build_time, package.build_time);
     system.packages.push_back(std::move(installed));
   }
   return system;
@@ -105,7 +106,10 @@ StagedSystem build_alpine_system(const recipe::Recipe& recipe, const BuildOption
   const AlpineSources sources = load_alpine_sources(recipe, options, fetcher);
   log.step("resolve " + std::to_string(recipe.packages.size()) + " requested packages");
   const resolve::apk::Plan plan = resolve::apk::solve(recipe.packages, sources.indexes);
-  return stage_alpine_system(recipe, sources, plan, fetcher, log);
+  std::int64_t newest = 0;
+  for (const repo::apk::Package& package : plan.packages)
+    newest = std::max(newest, package.build_time);
+  return stage_alpine_system(recipe, sources, plan, options.epoch.value_or(newest), fetcher, log);
 }
 
 } // namespace compose::pipeline

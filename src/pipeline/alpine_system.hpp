@@ -11,8 +11,8 @@
 namespace compose::pipeline {
 
 StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSources& sources,
-                                 const resolve::apk::Plan& plan, fetch::Fetcher& fetcher,
-                                 Log& log);
+                                 const resolve::apk::Plan& plan, std::int64_t epoch,
+                                 fetch::Fetcher& fetcher, Log& log);
 
 // The whole Alpine side of a build: sources, plan, staged system.
 StagedSystem build_alpine_system(const recipe::Recipe& recipe, const BuildOptions& options,

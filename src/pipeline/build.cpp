@@ -1,6 +1,7 @@
 // The whole story of a build on one screen; see build.hpp.
 #include "pipeline/build.hpp"
 
+#include "emit/ext4/ext4_writer.hpp"
 #include "emit/tar/rootfs_tar.hpp"
 #include "pipeline/alpine_system.hpp"
 #include "pipeline/output_staging.hpp"
@@ -15,12 +16,24 @@ namespace compose::pipeline {
 
 namespace {
 
+// Derived values that must differ between builds of different inputs and be equal for
+// builds of the same ones (the ext4 UUID and hash seed come from here).
+StagedSystem with_inputs_digest(const recipe::Recipe& recipe, StagedSystem system)
+{
+  Hasher hasher(DigestAlgorithm::sha256);
+  hasher.update("compose-inputs-v1\n" + recipe.digest + "\n" + std::to_string(system.epoch) + "\n");
+  for (const InstalledPackage& package : system.packages)
+    hasher.update(package.name + " " + package.version + " " + package.sha256 + "\n");
+  system.inputs_digest = hasher.finish_hex();
+  return system;
+}
+
 StagedSystem stage_system(const recipe::Recipe& recipe, const BuildOptions& options,
                           fetch::Fetcher& fetcher)
 {
   switch (recipe.distribution) {
   case recipe::Distribution::alpine:
-    return build_alpine_system(recipe, options, fetcher);
+    return with_inputs_digest(recipe, build_alpine_system(recipe, options, fetcher));
   case recipe::Distribution::debian:
   case recipe::Distribution::ubuntu:
     break;
@@ -36,7 +49,7 @@ OutputFile describe(const std::string& kind, const fs::path& staged, const fs::p
 }
 
 std::vector<OutputFile> emit_outputs(const recipe::Recipe& recipe, const StagedSystem& system,
-                                     std::int64_t epoch, OutputStaging& staging,
+                                     OutputStaging& staging,
                                      const BuildOptions& options)
 {
   std::vector<OutputFile> outputs;
@@ -45,8 +58,16 @@ std::vector<OutputFile> emit_outputs(const recipe::Recipe& recipe, const StagedS
       const std::string name = recipe.name + ".rootfs.tar";
       const fs::path staged = staging.path_for(name);
       options.log->step("write " + (options.out_dir / name).string());
-      emit::write_rootfs_tar(system.tree, staged, emit::TarOptions{epoch});
+      emit::write_rootfs_tar(system.tree, staged, emit::TarOptions{system.epoch});
       outputs.push_back(describe(format, staged, options.out_dir / name));
+    } else if (format == "ext4") {
+      const std::string name = recipe.name + ".ext4";
+      const fs::path staged = staging.path_for(name);
+      options.log->step("write " + (options.out_dir / name).string());
+      const emit::Ext4Result ext4 = emit::write_ext4(
+          system.tree, emit::Ext4Options{system.epoch, system.inputs_digest, recipe.outputs.ext4},
+          staged);
+      outputs.push_back(OutputFile{format, options.out_dir / name, ext4.sha256, ext4.size_bytes});
     } else {
       throw Error("output format " + quote(format) + " is not supported yet", recipe.where.str());
     }
@@ -61,12 +82,11 @@ Artifacts build(const recipe::Recipe& recipe, const BuildOptions& options)
   Log& log = *options.log;
   fetch::Fetcher fetcher(options.fetch);
   const StagedSystem system = stage_system(recipe, options, fetcher);
-  const std::int64_t epoch = options.epoch.value_or(system.newest_build_time);
 
   OutputStaging staging(options.out_dir);
-  std::vector<OutputFile> outputs = emit_outputs(recipe, system, epoch, staging, options);
+  std::vector<OutputFile> outputs = emit_outputs(recipe, system, staging, options);
   const std::string result_name = recipe.name + ".result.json";
-  write_file_atomic(staging.path_for(result_name), result_json(recipe, system, epoch, outputs));
+  write_file_atomic(staging.path_for(result_name), result_json(recipe, system, outputs));
   staging.commit();
 
   outputs.push_back(OutputFile{"result", options.out_dir / result_name, {}, 0});

@@ -6,7 +6,7 @@
 namespace compose::pipeline {
 
 std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system,
-                        std::int64_t epoch, const std::vector<OutputFile>& outputs)
+                        const std::vector<OutputFile>& outputs)
 {
   using nlohmann::json;
   json report;
@@ -19,7 +19,8 @@ std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system
       {"release", recipe.release},
       {"architecture", recipe.architecture},
   };
-  report["epoch"] = epoch;
+  report["epoch"] = system.epoch;
+  report["inputs_digest"] = "sha256:" + system.inputs_digest;
   report["world"] = system.world;
   report["keys"] = system.keys;
 

@@ -16,6 +16,6 @@ namespace compose::pipeline {
 // JSON text with sorted keys and a final newline; no host names, paths of the build
 // machine or wall-clock times, so two builds of one input give the same bytes.
 std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system,
-                        std::int64_t epoch, const std::vector<OutputFile>& outputs);
+                        const std::vector<OutputFile>& outputs);
 
 } // namespace compose::pipeline

@@ -42,7 +42,8 @@ struct StagedSystem {
   std::vector<std::string> world;         // what the recipe asked for
   std::vector<std::string> warnings;
   std::vector<ScriptEffect> scripts;
-  std::int64_t newest_build_time = 0;
+  std::int64_t epoch = 0; // SOURCE_DATE_EPOCH, else the newest package build time
+  std::string inputs_digest; // SHA-256 over the recipe digest and every package's digest
 };
 
 } // namespace compose::pipeline
