@@ -210,21 +210,6 @@ private:
       permissions.mode = entry.mode;
       permissions.xattr_hash = xattr_hash(entry.xattrs);
 
-      if (entry.type == FileType::directory) {
-        stage::Inode inode;
-        inode.type = FileType::directory;
-        inode.mode = entry.mode;
-        inode.uid = permissions.uid;
-        inode.gid = permissions.gid;
-        inode.mtime = entry.mtime;
-        inode.xattrs = entry.xattrs;
-        m_tree.add(entry.path, std::move(inode), stage::Existing::replace,
-                   stage::ParentSymlinks::reject, true);
-        directory_block(installed, entry.path).permissions = permissions;
-        remember_unresolved(accounts, entry, index);
-        continue;
-      }
-
       if (!entry.hard_link_to.empty()) {
         m_tree.add_hardlink(entry.path, entry.hard_link_to);
       } else {
@@ -240,13 +225,18 @@ private:
         inode.target = entry.symlink_target;
         inode.rdev_major = entry.device_major;
         inode.rdev_minor = entry.device_minor;
+        // A directory added over a directory keeps its children and takes the new metadata.
         m_tree.add(entry.path, std::move(inode), stage::Existing::replace,
                    stage::ParentSymlinks::reject, true);
+      }
+      remember_unresolved(accounts, entry, index);
+      if (entry.type == FileType::directory) {
+        directory_block(installed, entry.path).permissions = permissions;
+        continue; // directories are shared, never owned
       }
       take_ownership(entry.path, index);
       directory_block(installed, parent_of(entry.path))
           .files.push_back(InstalledFile{base_of(entry.path), permissions, entry.checksum});
-      remember_unresolved(accounts, entry, index);
     }
   }
 
