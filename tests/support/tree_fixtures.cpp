@@ -98,6 +98,25 @@ Tree representative_tree()
   tree.add("bin/ping", std::move(ping));
   tree.root()->xattrs["user.root-note"] = "on the root directory";
 
+  // A POSIX ACL (user::rw-, user:1000:r--, group::r--, mask::r--, other::---) in the
+  // xattr form; ext4 stores it in its own shorter form.
+  const auto acl_entry = [](std::uint16_t tag, std::uint16_t permissions, std::uint32_t id) {
+    std::string bytes(8, '\0');
+    bytes[0] = static_cast<char>(tag & 0xff);
+    bytes[1] = static_cast<char>(tag >> 8);
+    bytes[2] = static_cast<char>(permissions);
+    for (int shift = 0; shift < 4; ++shift)
+      bytes[4 + shift] = static_cast<char>((id >> (8 * shift)) & 0xff);
+    return bytes;
+  };
+  Inode shared;
+  shared.content = stage::Content("shared with user 1000\n");
+  shared.xattrs["system.posix_acl_access"] =
+      std::string("\x02\x00\x00\x00", 4) + acl_entry(0x01, 6, 0xffffffff) +
+      acl_entry(0x02, 4, 1000) + acl_entry(0x04, 4, 0xffffffff) + acl_entry(0x10, 4, 0xffffffff) +
+      acl_entry(0x20, 0, 0xffffffff);
+  tree.add("etc/acl-file", std::move(shared));
+
   tree.add_file("etc/" + std::string(255, 'n'), "a name of 255 bytes\n");
   std::string deep = "deep";
   for (int level = 0; level < 40; ++level)
