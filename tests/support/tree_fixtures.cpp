@@ -98,6 +98,25 @@ Tree representative_tree()
   tree.add("bin/ping", std::move(ping));
   tree.root()->xattrs["user.root-note"] = "on the root directory";
 
+  // A POSIX ACL (user::rw-, user:1000:r--, group::r--, mask::r--, other::---) in the
+  // xattr form; ext4 stores it in its own shorter form.
+  const auto acl_entry = [](std::uint16_t tag, std::uint16_t permissions, std::uint32_t id) {
+    std::string bytes(8, '\0');
+    bytes[0] = static_cast<char>(tag & 0xff);
+    bytes[1] = static_cast<char>(tag >> 8);
+    bytes[2] = static_cast<char>(permissions);
+    for (int shift = 0; shift < 4; ++shift)
+      bytes[4 + shift] = static_cast<char>((id >> (8 * shift)) & 0xff);
+    return bytes;
+  };
+  Inode shared;
+  shared.content = stage::Content("shared with user 1000\n");
+  shared.xattrs["system.posix_acl_access"] =
+      std::string("\x02\x00\x00\x00", 4) + acl_entry(0x01, 6, 0xffffffff) +
+      acl_entry(0x02, 4, 1000) + acl_entry(0x04, 4, 0xffffffff) + acl_entry(0x10, 4, 0xffffffff) +
+      acl_entry(0x20, 0, 0xffffffff);
+  tree.add("etc/acl-file", std::move(shared));
+
   tree.add_file("etc/" + std::string(255, 'n'), "a name of 255 bytes\n");
   std::string deep = "deep";
   for (int level = 0; level < 40; ++level)
@@ -117,19 +136,21 @@ Tree load_directory(const std::filesystem::path& directory, bool with_xattrs)
   namespace fs = std::filesystem;
   Tree tree;
   std::map<std::pair<dev_t, ino_t>, std::string> seen;
-  std::vector<fs::path> pending{directory};
+  // Paths relative to `directory`, built by hand: fs::relative would resolve symlinks.
+  std::vector<std::string> pending{""};
   while (!pending.empty()) {
-    const fs::path current = pending.back();
+    const std::string current = pending.back();
     pending.pop_back();
-    std::vector<fs::path> children;
-    for (const fs::directory_entry& child : fs::directory_iterator(current))
-      children.push_back(child.path());
-    std::sort(children.begin(), children.end());
-    for (const fs::path& child : children) {
+    std::vector<std::string> names;
+    for (const fs::directory_entry& child : fs::directory_iterator(directory / current))
+      names.push_back(child.path().filename().string());
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) {
+      const std::string path = current.empty() ? name : current + "/" + name;
+      const fs::path child = directory / path;
       struct stat info {};
       if (::lstat(child.c_str(), &info) != 0)
         throw Error(std::string("cannot stat: ") + std::strerror(errno), child.string());
-      const std::string path = fs::relative(child, directory).generic_string();
       Inode inode;
       inode.mode = info.st_mode & 07777;
       inode.uid = info.st_uid;
@@ -143,7 +164,7 @@ Tree load_directory(const std::filesystem::path& directory, bool with_xattrs)
       }
       if (S_ISDIR(info.st_mode)) {
         inode.type = FileType::directory;
-        pending.push_back(child);
+        pending.push_back(path);
       } else if (S_ISLNK(info.st_mode)) {
         inode.type = FileType::symlink;
         inode.target = fs::read_symlink(child).string();
@@ -158,15 +179,15 @@ Tree load_directory(const std::filesystem::path& directory, bool with_xattrs)
         inode.rdev_minor = minor(info.st_rdev);
       }
       if (with_xattrs) {
-        std::vector<char> names(65536);
-        const ssize_t length = ::llistxattr(child.c_str(), names.data(), names.size());
+        std::vector<char> list(65536);
+        const ssize_t length = ::llistxattr(child.c_str(), list.data(), list.size());
         for (ssize_t at = 0; length > 0 && at < length;) {
-          const std::string name(names.data() + at);
-          at += static_cast<ssize_t>(name.size()) + 1;
+          const std::string key(list.data() + at);
+          at += static_cast<ssize_t>(key.size()) + 1;
           std::vector<char> value(65536);
-          const ssize_t size = ::lgetxattr(child.c_str(), name.c_str(), value.data(), value.size());
+          const ssize_t size = ::lgetxattr(child.c_str(), key.c_str(), value.data(), value.size());
           if (size >= 0)
-            inode.xattrs[name] = std::string(value.data(), static_cast<std::size_t>(size));
+            inode.xattrs[key] = std::string(value.data(), static_cast<std::size_t>(size));
         }
       }
       tree.add(path, std::move(inode));

@@ -238,6 +238,24 @@ TEST_SUITE("emit::ext4_writer")
     }
   }
 
+  TEST_CASE("times past 2038 use the ext4 epoch bits")
+  {
+    if (!have_tool("debugfs") || !have_tool("e2fsck")) {
+      MESSAGE("e2fsck/debugfs not installed: skipped");
+      return;
+    }
+    const compose::TempPath directory = compose::make_temp_directory("compose-ext4-");
+    const fs::path image = directory.path() / "root.ext4";
+    Ext4Options late = options();
+    late.epoch = 3000000000; // 2065
+    write_ext4(shared_tree(), late, image);
+    CHECK(run(tool("e2fsck") + " -fn " + image.string()).status == 0);
+    const Command stat = run(tool("debugfs") + " -R 'stat /etc/hostname' " + image.string());
+    INFO(stat.output);
+    CHECK(stat.output.find("mtime: 0xb2d05e00:00000001") != std::string::npos);
+    CHECK(stat.output.find("crtime: 0xb2d05e00:00000001") != std::string::npos);
+  }
+
   TEST_CASE("a fixed size is used as given")
   {
     const compose::TempPath directory = compose::make_temp_directory("compose-ext4-");

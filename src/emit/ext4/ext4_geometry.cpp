@@ -261,7 +261,7 @@ ContentNeeds measure_content(const stage::Tree& tree, const FeatureSet& features
   const bool checksums = features.has("metadata_csum");
   const bool extents = features.has("extent");
   // Reserved inodes 1..10, then lost+found (11) with its 16 KiB; the root is inode 2.
-  ContentNeeds needs{4, EXT2_GOOD_OLD_FIRST_INO + 1};
+  ContentNeeds needs{4, EXT2_GOOD_OLD_FIRST_INO};
   tree.walk([&](const stage::Tree::Visit& visit) {
     if (!visit.path.empty())
       check_entry(visit);

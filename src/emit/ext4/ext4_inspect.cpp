@@ -38,6 +38,21 @@ std::string format_uuid(const unsigned char* bytes)
   return text;
 }
 
+// libext2fs gives ACL entries without a user or group id (user::, group::, mask::,
+// other::) the id 0; the kernel reports ACL_UNDEFINED_ID (0xffffffff) for them, and that
+// is what tar and getfattr hand on: report what a mounted image would show.
+void undefine_acl_ids(std::string& acl)
+{
+  constexpr std::size_t header = 4, entry = 8;
+  for (std::size_t at = header; at + entry <= acl.size(); at += entry) {
+    const unsigned tag = static_cast<unsigned char>(acl[at]) |
+                         (static_cast<unsigned>(static_cast<unsigned char>(acl[at + 1])) << 8);
+    const bool has_id = tag == 0x02 || tag == 0x08; // ACL_USER, ACL_GROUP
+    if (!has_id)
+      std::fill_n(acl.begin() + static_cast<std::ptrdiff_t>(at + 4), 4, '\xff');
+  }
+}
+
 class Reader {
 public:
   Reader(ext2_filsys fs, Ext4Report& report) : m_fs(fs), m_report(report) {}
@@ -163,15 +178,29 @@ private:
       return;
     if (code == 0) {
       code = ext2fs_xattrs_read(handle);
+      // Names from the iteration; values through ext2fs_xattr_get, which turns ext4's
+      // on-disk POSIX ACLs back into the xattr form the tree holds.
+      std::vector<std::string> names;
       if (code == 0)
         code = ext2fs_xattrs_iterate(
             handle,
-            [](char* name, char* value, size_t length, void* data) {
-              (*static_cast<std::map<std::string, std::string>*>(data))[name] =
-                  std::string(value, length);
+            [](char* name, char*, size_t, void* data) {
+              static_cast<std::vector<std::string>*>(data)->emplace_back(name);
               return 0;
             },
-            &xattrs);
+            &names);
+      for (const std::string& name : names) {
+        void* value = nullptr;
+        size_t length = 0;
+        code = ext2fs_xattr_get(handle, name.c_str(), &value, &length);
+        if (code != 0)
+          break;
+        std::string bytes(static_cast<const char*>(value), length);
+        ext2fs_free_mem(&value);
+        if (name.starts_with("system.posix_acl_"))
+          undefine_acl_ids(bytes);
+        xattrs[name] = std::move(bytes);
+      }
       ext2fs_xattrs_close(&handle);
     }
     if (code != 0)

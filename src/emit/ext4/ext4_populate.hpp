@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "emit/ext4/ext2fs_call.hpp"
 #include "stage/tree.hpp"
@@ -22,12 +23,25 @@ public:
   TreeWriter(ext2_filsys fs, std::int64_t epoch, ext2_ino_t lost_and_found);
 
   void add(const stage::Tree::Visit& visit); // throws Error naming the path
+  // Writes every directory's entries. Names are collected while adding and written once
+  // per directory at the end: linking them one by one (ext2fs_link) rescans and
+  // re-checksums the whole directory for every name.
+  void finish();
 
 private:
   ext2_ino_t new_inode(ext2_ino_t parent, std::uint32_t mode, const std::string& path);
-  void link(ext2_ino_t parent, const std::string& name, ext2_ino_t ino, int file_type,
-            const std::string& path);
-  ext2_ino_t add_directory(ext2_ino_t parent, const std::string& name, const std::string& path);
+  struct Entry {
+    std::string name;
+    ext2_ino_t ino;
+    int file_type;
+  };
+  struct Directory {
+    ext2_ino_t ino, parent;
+    std::string path;
+    std::vector<Entry> entries; // in the tree's order
+  };
+  void write_directory(const Directory& directory);
+  ext2_ino_t add_directory(ext2_ino_t parent, const std::string& path);
   void add_symlink(ext2_ino_t parent, ext2_ino_t ino, const stage::Inode& inode,
                    const std::string& path);
   void write_contents(ext2_ino_t ino, ext2_inode_large& inode, const stage::Inode& entry,
@@ -45,7 +59,8 @@ private:
   std::int64_t m_epoch;
   ext2_ino_t m_lost_and_found;
   std::unordered_map<const stage::Inode*, ext2_ino_t> m_inodes; // for hard links
-  std::unordered_map<std::string, ext2_ino_t> m_directories;     // by path, for parents
+  std::vector<Directory> m_directories;                         // in creation order
+  std::unordered_map<std::string, std::size_t> m_directory_index; // path -> m_directories
   blk64_t m_goal = 0; // where the next file's data should go: right after the last one
 };
 

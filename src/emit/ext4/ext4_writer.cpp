@@ -248,6 +248,7 @@ Ext4Result write_ext4(const stage::Tree& tree, const Ext4Options& options,
                   spec.label);
   ext4::TreeWriter writer(image.fs(), options.epoch, image.lost_and_found());
   tree.walk([&](const stage::Tree::Visit& visit) { writer.add(visit); });
+  writer.finish();
   return image.commit();
 }
 

@@ -210,29 +210,17 @@ private:
       permissions.mode = entry.mode;
       permissions.xattr_hash = xattr_hash(entry.xattrs);
 
-      if (entry.type == FileType::directory) {
-        stage::Inode inode;
-        inode.type = FileType::directory;
-        inode.mode = entry.mode;
-        inode.uid = permissions.uid;
-        inode.gid = permissions.gid;
-        inode.mtime = entry.mtime;
-        inode.xattrs = entry.xattrs;
-        m_tree.add(entry.path, std::move(inode), stage::Existing::replace,
-                   stage::ParentSymlinks::reject, true);
-        directory_block(installed, entry.path).permissions = permissions;
-        remember_unresolved(accounts, entry, index);
-        continue;
-      }
-
+      const Permissions applied = entry.type == FileType::directory
+                                      ? shared_directory_permissions(entry.path, permissions)
+                                      : permissions;
       if (!entry.hard_link_to.empty()) {
         m_tree.add_hardlink(entry.path, entry.hard_link_to);
       } else {
         stage::Inode inode;
         inode.type = entry.type;
-        inode.mode = entry.mode;
-        inode.uid = permissions.uid;
-        inode.gid = permissions.gid;
+        inode.mode = applied.mode;
+        inode.uid = applied.uid;
+        inode.gid = applied.gid;
         inode.mtime = entry.mtime;
         inode.xattrs = entry.xattrs;
         if (entry.type == FileType::regular)
@@ -240,14 +228,34 @@ private:
         inode.target = entry.symlink_target;
         inode.rdev_major = entry.device_major;
         inode.rdev_minor = entry.device_minor;
+        // A directory added over a directory keeps its children and takes the new metadata.
         m_tree.add(entry.path, std::move(inode), stage::Existing::replace,
                    stage::ParentSymlinks::reject, true);
+      }
+      remember_unresolved(accounts, entry, index);
+      if (entry.type == FileType::directory) {
+        directory_block(installed, entry.path).permissions = permissions;
+        continue; // directories are shared, never owned
       }
       take_ownership(entry.path, index);
       directory_block(installed, parent_of(entry.path))
           .files.push_back(InstalledFile{base_of(entry.path), permissions, entry.checksum});
-      remember_unresolved(accounts, entry, index);
     }
+  }
+
+  // apk 2.14 apk_db_dir_apply_diri_permissions: of all packages declaring a directory,
+  // the lowest uid (then gid) decides its owner and mode; equal owners AND their modes.
+  Permissions shared_directory_permissions(const std::string& path, const Permissions& declared)
+  {
+    const auto [slot, first] = m_directories.try_emplace(path, declared);
+    if (first)
+      return declared;
+    Permissions& current = slot->second;
+    if (declared.uid < current.uid || (declared.uid == current.uid && declared.gid < current.gid))
+      current = declared;
+    else if (declared.uid == current.uid && declared.gid == current.gid)
+      current.mode &= declared.mode;
+    return current;
   }
 
   // An owner name the staged files do not know yet (its account may come from a later
@@ -468,6 +476,7 @@ private:
   std::vector<InstalledPackage> m_installed;    // install order
   std::map<std::string, std::size_t> m_owners; // non-directory path -> package index
   std::vector<Unresolved> m_unresolved;
+  std::map<std::string, Permissions> m_directories; // directory -> what apk would apply
 };
 
 } // namespace

@@ -147,6 +147,8 @@ void read_data_entries(ApkPackage& package)
   std::map<std::string, std::size_t> seen; // path -> index in entries (for hard links)
   read_tar(package.data, package.file_name + ": data", [&](const TarEntry& tar) {
     const std::string where = base + tar.name;
+    if (tar.name == "./" || tar.name == ".")
+      return; // the root itself; its metadata is not the package's to set
     const std::string path = checked_name(tar.name, where);
     if (path.empty() || skipped_name(path))
       return;
