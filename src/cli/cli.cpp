@@ -19,7 +19,7 @@ namespace compose::cli {
 
 namespace {
 
-const std::set<std::string> k_verbs = {"build", "show-packages", "show-config"};
+const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", "inspect"};
 
 void add_common_build_flags(CLI::App& command, CommonOptions& options)
 {
@@ -66,6 +66,11 @@ int run(int argc, char** argv)
       app.add_subcommand("show-config", "print a recipe with its fragments merged, as JSON");
   show_config->add_option("recipe", config_recipe, "recipe file (TOML)")->required();
 
+  std::string inspect_file;
+  CLI::App* inspect = app.add_subcommand(
+      "inspect", "list an .oci.tar or .ext4 output and check its own digests");
+  inspect->add_option("file", inspect_file, "output file")->required();
+
   std::vector<const char*> raw;
   raw.push_back(argv[0]);
   for (const std::string& arg : args)
@@ -86,6 +91,8 @@ int run(int argc, char** argv)
     return run_show_packages(show_options);
   if (*show_config)
     return run_show_config(config_recipe);
+  if (*inspect)
+    return run_inspect(inspect_file);
   throw UsageError("no verb given");
 }
 

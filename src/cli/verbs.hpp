@@ -10,5 +10,6 @@ namespace compose::cli {
 int run_build(const CommonOptions& options, const std::string& out_dir);
 int run_show_packages(const CommonOptions& options);
 int run_show_config(const std::string& recipe_file);
+int run_inspect(const std::string& file);
 
 } // namespace compose::cli
