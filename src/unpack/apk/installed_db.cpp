@@ -62,7 +62,8 @@ void write_header(std::string& out, const repo::apk::Package& record)
   out += "C:" + record.checksum + "\n";
   out += "P:" + record.name + "\n";
   out += "V:" + record.version + "\n";
-  out += "A:" + record.arch + "\n";
+  if (!record.arch.empty())
+    out += "A:" + record.arch + "\n";
   out += "S:" + std::to_string(record.size) + "\n";
   out += "I:" + std::to_string(record.installed_size) + "\n";
   out += "T:" + record.description + "\n";
@@ -202,7 +203,9 @@ std::string triggers_text(const std::vector<InstalledPackage>& packages)
 {
   std::string out;
   for (const InstalledPackage& package : packages) {
-    if (package.triggers.empty() || !package.scripts.count(".trigger"))
+    // apk_db_triggers_write keys on the .PKGINFO triggers alone (abuild writes them only
+    // for packages with a .trigger script).
+    if (package.triggers.empty())
       continue;
     out += package.record.checksum + " " + word_list(package.triggers) + "\n";
   }
