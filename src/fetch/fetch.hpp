@@ -47,6 +47,7 @@ struct Options {
   bool offline = false;
   unsigned parallel = 8;           // concurrent transfers
   unsigned retries = 3;            // extra attempts after a transient failure
+  unsigned backoff_ms = 200;       // first pause before a retry; doubles each time
   long connect_timeout_seconds = 30;
   long low_speed_seconds = 60;     // abort when below 1 KiB/s for this long
   Log* log = nullptr;
@@ -73,6 +74,8 @@ public:
   const Options& options() const { return m_options; }
 
 private:
+  Fetched fetch_one(const Request& request) const;
+  std::optional<Fetched> from_cache(const Request& request) const;
   Options m_options;
 };
 

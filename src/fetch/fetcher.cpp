@@ -1,0 +1,189 @@
+// Fetcher: cache first, then mirrors with retries, in parallel; see fetch.hpp.
+#include "fetch/fetch.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "fetch/cache.hpp"
+#include "fetch/transfer.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace compose::fetch {
+
+fs::path default_cache_dir()
+{
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return fs::path(xdg) / "compose";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return fs::path(home) / ".cache" / "compose";
+  return fs::path(".cache") / "compose";
+}
+
+Fetcher::Fetcher(Options options) : m_options(std::move(options))
+{
+  if (m_options.cache_dir.empty())
+    m_options.cache_dir = default_cache_dir();
+  if (m_options.parallel == 0)
+    m_options.parallel = 1;
+  Cache cache(m_options.cache_dir); // creates the directories, or says why it cannot
+}
+
+Fetcher::~Fetcher() = default;
+
+std::optional<fs::path> Fetcher::find_cached(const std::string& sha256) const
+{
+  return Cache(m_options.cache_dir).find(sha256);
+}
+
+std::optional<Fetched> Fetcher::from_cache(const Request& request) const
+{
+  const Cache cache(m_options.cache_dir);
+  std::optional<std::string> digest = request.sha256;
+  if (!digest && !request.cache_key.empty())
+    digest = cache.lookup(request.cache_key);
+  if (!digest)
+    return std::nullopt;
+  const std::optional<fs::path> entry = cache.find(*digest, request.size);
+  if (!entry)
+    return std::nullopt;
+  return Fetched{*entry, *digest, fs::file_size(*entry), "cache", true};
+}
+
+Fetched Fetcher::fetch_one(const Request& request) const
+{
+  const bool may_use_cache =
+      m_options.offline || request.freshness == Freshness::immutable;
+  if (may_use_cache) {
+    if (std::optional<Fetched> hit = from_cache(request))
+      return *hit;
+  }
+  if (m_options.offline)
+    throw Error("not in the cache: " + request.display_name,
+                request.urls.empty() ? std::string() : request.urls.front());
+  if (request.urls.empty())
+    throw Error("nowhere to fetch " + quote(request.display_name) + " from");
+
+  const Cache cache(m_options.cache_dir);
+  std::string failures;
+  for (const std::string& url : request.urls) {
+    unsigned pause_ms = m_options.backoff_ms;
+    for (unsigned attempt = 0; attempt <= m_options.retries; ++attempt) {
+      TempPath temporary = cache.temporary();
+      const Attempt result = transfer(url, temporary.path(), request.size, m_options);
+      if (result.outcome == Outcome::done) {
+        std::string problem;
+        if (request.size && result.size != *request.size)
+          problem = "size is " + std::to_string(result.size) + " bytes, expected " +
+                    std::to_string(*request.size);
+        else if (request.sha256 && result.sha256 != *request.sha256)
+          problem = "sha256 is " + result.sha256 + ", expected " + *request.sha256;
+        if (problem.empty() && request.validate) {
+          try {
+            request.validate(temporary.path());
+          } catch (const Error& e) {
+            problem = e.describe();
+          }
+        }
+        if (!problem.empty()) {
+          // A wrong file is not fixed by asking the same mirror again.
+          failures += "\n    " + url + ": " + problem;
+          break;
+        }
+        const fs::path entry = cache.commit(std::move(temporary), result.sha256);
+        if (!request.cache_key.empty())
+          cache.remember(request.cache_key, result.sha256);
+        if (m_options.log)
+          m_options.log->detail("fetched " + url + " (" + std::to_string(result.size) + " bytes)");
+        return Fetched{entry, result.sha256, result.size, url, false};
+      }
+      const bool last = attempt == m_options.retries || result.outcome == Outcome::permanent;
+      if (last) {
+        failures += "\n    " + url + ": " + result.problem + " (after " +
+                    std::to_string(attempt + 1) + " attempt" + (attempt ? "s" : "") + ")";
+        break;
+      }
+      if (m_options.log)
+        m_options.log->detail(url + ": " + result.problem + "; retrying in " +
+                              std::to_string(pause_ms) + " ms");
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+      pause_ms *= 2;
+    }
+  }
+  throw Error("cannot fetch " + request.display_name + ":" + failures);
+}
+
+Fetched Fetcher::fetch(const Request& request)
+{
+  return fetch_all({request}).front();
+}
+
+std::vector<Fetched> Fetcher::fetch_all(const std::vector<Request>& requests)
+{
+  std::vector<std::optional<Fetched>> results(requests.size());
+  std::vector<std::string> errors(requests.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < requests.size(); i = next++) {
+      try {
+        results[i] = fetch_one(requests[i]);
+      } catch (const Error& e) {
+        errors[i] = e.describe();
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+      const std::size_t finished = ++done;
+      if (m_options.log)
+        m_options.log->progress("fetch", finished, requests.size());
+    }
+  };
+  const std::size_t threads = std::min<std::size_t>(m_options.parallel, requests.size());
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t)
+    pool.emplace_back(worker);
+  worker();
+  for (std::thread& thread : pool)
+    thread.join();
+  if (m_options.log)
+    m_options.log->progress_done();
+
+  std::vector<std::string> failed;
+  std::vector<std::string> missing;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    if (errors[i].empty())
+      continue;
+    if (m_options.offline)
+      missing.push_back(requests[i].display_name +
+                        (requests[i].urls.empty() ? "" : " (" + requests[i].urls.front() + ")"));
+    else
+      failed.push_back(errors[i]);
+  }
+  if (!missing.empty()) {
+    std::string text;
+    for (const std::string& name : missing)
+      text += "\n    " + name;
+    throw Error(std::to_string(missing.size()) + " file(s) needed offline are not in the cache:" +
+                    text,
+                m_options.cache_dir.string(),
+                "run once online to fill the cache, or point --cache-dir at a filled cache");
+  }
+  if (failed.size() == 1)
+    throw Error(failed.front());
+  if (!failed.empty()) {
+    std::string text;
+    for (const std::string& failure : failed)
+      text += "\n  " + failure;
+    throw Error(std::to_string(failed.size()) + " files failed:" + text);
+  }
+  std::vector<Fetched> out;
+  out.reserve(results.size());
+  for (auto& result : results)
+    out.push_back(std::move(*result));
+  return out;
+}
+
+} // namespace compose::fetch

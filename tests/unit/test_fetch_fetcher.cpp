@@ -1,0 +1,248 @@
+// Fetcher: local and HTTP sources, the content-addressed cache, retries, mirrors, offline.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fetch/fetch.hpp"
+#include "http_server_process.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/hash.hpp"
+
+namespace fs = std::filesystem;
+using compose::Error;
+using namespace compose::fetch;
+using compose::testing::HttpServerProcess;
+
+namespace {
+
+struct Scene {
+  compose::TempPath dir = compose::make_temp_directory("compose-fetch-test-");
+  fs::path mirror = dir.path() / "mirror";
+  fs::path cache = dir.path() / "cache";
+  Scene() { fs::create_directories(mirror); }
+  std::string put(const std::string& name, const std::string& bytes)
+  {
+    std::ofstream(mirror / name, std::ios::binary) << bytes;
+    return compose::sha256_hex(bytes);
+  }
+  Options options(bool offline = false) const
+  {
+    Options o;
+    o.cache_dir = cache;
+    o.offline = offline;
+    o.retries = 2;
+    o.backoff_ms = 1;
+    return o;
+  }
+  std::size_t entries() const
+  {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(cache / "sha256"))
+      ++n;
+    return n;
+  }
+  std::size_t temporaries() const
+  {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(cache / "tmp"))
+      ++n;
+    return n;
+  }
+  void faults(const std::string& json) const { std::ofstream(dir.path() / "faults.json") << json; }
+  std::size_t requests_for(const std::string& path) const
+  {
+    std::ifstream log(dir.path() / "requests.log");
+    std::size_t n = 0;
+    for (std::string line; std::getline(log, line);)
+      n += line == path;
+    return n;
+  }
+};
+
+Request request_for(const std::string& url, const std::string& name)
+{
+  Request request;
+  request.urls = {url};
+  request.display_name = name;
+  request.cache_key = "test:" + name;
+  return request;
+}
+
+} // namespace
+
+TEST_SUITE("fetch::Fetcher")
+{
+  TEST_CASE("file:// and plain paths enter the cache under their digest")
+  {
+    Scene scene;
+    const std::string digest = scene.put("a.bin", "alpha");
+    Fetcher fetcher(scene.options());
+    const Fetched viaurl = fetcher.fetch(request_for("file://" + (scene.mirror / "a.bin").string(), "a"));
+    CHECK(viaurl.sha256 == digest);
+    CHECK(viaurl.path == scene.cache / "sha256" / digest);
+    CHECK(compose::read_file(viaurl.path) == "alpha");
+    const Fetched viapath = fetcher.fetch(request_for((scene.mirror / "a.bin").string(), "b"));
+    CHECK(viapath.sha256 == digest);
+    CHECK(scene.temporaries() == 0);
+  }
+
+  TEST_CASE("many files over HTTP in parallel, then from the cache without the network")
+  {
+    Scene scene;
+    std::vector<Request> requests;
+    std::vector<std::string> digests;
+    HttpServerProcess server(scene.mirror);
+    for (int i = 0; i < 12; ++i) {
+      const std::string name = "f" + std::to_string(i);
+      digests.push_back(scene.put(name, std::string(1000u * static_cast<unsigned>(i + 1), static_cast<char>('a' + i))));
+      Request request = request_for(server.url() + "/" + name, name);
+      request.sha256 = digests.back();
+      requests.push_back(request);
+    }
+    Fetcher fetcher(scene.options());
+    const std::vector<Fetched> got = fetcher.fetch_all(requests);
+    REQUIRE(got.size() == 12);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      CHECK(got[i].sha256 == digests[i]);
+      CHECK_FALSE(got[i].from_cache);
+    }
+    Fetcher offline(scene.options(true));
+    for (const Fetched& cached : offline.fetch_all(requests))
+      CHECK(cached.from_cache);
+  }
+
+  TEST_CASE("a wrong digest or a rejecting validator leaves nothing in the cache")
+  {
+    Scene scene;
+    scene.put("x", "payload");
+    Fetcher fetcher(scene.options());
+    SUBCASE("digest")
+    {
+      Request request = request_for((scene.mirror / "x").string(), "x");
+      request.sha256 = std::string(64, '0');
+      CHECK_THROWS_WITH_AS(fetcher.fetch(request), doctest::Contains("sha256 is"), Error);
+    }
+    SUBCASE("size")
+    {
+      Request request = request_for((scene.mirror / "x").string(), "x");
+      request.size = 3;
+      CHECK_THROWS_WITH_AS(fetcher.fetch(request), doctest::Contains("larger than the expected 3"),
+                           Error);
+    }
+    SUBCASE("validator")
+    {
+      Request request = request_for((scene.mirror / "x").string(), "x");
+      request.validate = [](const fs::path&) { throw Error("control checksum mismatch"); };
+      CHECK_THROWS_WITH_AS(fetcher.fetch(request), doctest::Contains("control checksum mismatch"),
+                           Error);
+    }
+    CHECK(scene.entries() == 0);
+    CHECK(scene.temporaries() == 0);
+    CHECK(fs::is_empty(scene.cache / "keys"));
+  }
+
+  TEST_CASE("a connection dropped mid-file is retried")
+  {
+    Scene scene;
+    const std::string bytes(100000, 'z');
+    const std::string digest = scene.put("big", bytes);
+    scene.faults(R"({"/big": ["drop-after:1000"]})");
+    HttpServerProcess server(scene.mirror, scene.dir.path() / "faults.json",
+                             scene.dir.path() / "requests.log");
+    Fetcher fetcher(scene.options());
+    const Fetched got = fetcher.fetch(request_for(server.url() + "/big", "big"));
+    CHECK(got.sha256 == digest);
+    CHECK(scene.requests_for("/big") == 2);
+  }
+
+  TEST_CASE("a mirror that always drops the connection gives a clear error and no entry")
+  {
+    Scene scene;
+    scene.put("big", std::string(50000, 'q'));
+    scene.faults(R"({"/big": ["always:drop-after:100"]})");
+    HttpServerProcess server(scene.mirror, scene.dir.path() / "faults.json",
+                             scene.dir.path() / "requests.log");
+    Fetcher fetcher(scene.options());
+    CHECK_THROWS_WITH_AS(fetcher.fetch(request_for(server.url() + "/big", "big")),
+                         doctest::Contains((server.url() + "/big").c_str()), Error);
+    CHECK(scene.requests_for("/big") == 3); // first try + 2 retries
+    CHECK(scene.entries() == 0);
+    CHECK(scene.temporaries() == 0);
+  }
+
+  TEST_CASE("404 on the first mirror moves on to the next without retrying")
+  {
+    Scene scene;
+    scene.put("pkg", "package bytes");
+    scene.faults(R"({"/missing/pkg": ["always:status:404"]})");
+    HttpServerProcess server(scene.mirror, scene.dir.path() / "faults.json",
+                             scene.dir.path() / "requests.log");
+    Request request = request_for(server.url() + "/missing/pkg", "pkg");
+    request.urls.push_back(server.url() + "/pkg");
+    Fetcher fetcher(scene.options());
+    CHECK(compose::read_file(fetcher.fetch(request).path) == "package bytes");
+    CHECK(scene.requests_for("/missing/pkg") == 1);
+  }
+
+  TEST_CASE("503 is transient and retried")
+  {
+    Scene scene;
+    scene.put("idx", "index");
+    scene.faults(R"({"/idx": ["status:503", "status:503"]})");
+    HttpServerProcess server(scene.mirror, scene.dir.path() / "faults.json",
+                             scene.dir.path() / "requests.log");
+    Fetcher fetcher(scene.options());
+    CHECK(compose::read_file(fetcher.fetch(request_for(server.url() + "/idx", "idx")).path) ==
+          "index");
+    CHECK(scene.requests_for("/idx") == 3);
+  }
+
+  TEST_CASE("offline: a miss names every missing file")
+  {
+    Scene scene;
+    Fetcher fetcher(scene.options(true));
+    std::vector<Request> requests{request_for("http://127.0.0.1:9/a.apk", "a.apk"),
+                                  request_for("http://127.0.0.1:9/b.apk", "b.apk")};
+    try {
+      fetcher.fetch_all(requests);
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.message().find("2 file(s) needed offline") != std::string::npos);
+      CHECK(e.message().find("a.apk") != std::string::npos);
+      CHECK(e.message().find("b.apk") != std::string::npos);
+      CHECK(e.hint().find("online") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("revalidate: online fetches afresh, offline uses the cached copy")
+  {
+    Scene scene;
+    scene.put("APKINDEX.tar.gz", "first");
+    Request request = request_for((scene.mirror / "APKINDEX.tar.gz").string(), "index");
+    request.freshness = Freshness::revalidate;
+    Fetcher online(scene.options());
+    CHECK(compose::read_file(online.fetch(request).path) == "first");
+    scene.put("APKINDEX.tar.gz", "second");
+    CHECK(compose::read_file(online.fetch(request).path) == "second");
+    fs::remove(scene.mirror / "APKINDEX.tar.gz");
+    Fetcher offline(scene.options(true));
+    const Fetched cached = offline.fetch(request);
+    CHECK(cached.from_cache);
+    CHECK(compose::read_file(cached.path) == "second");
+  }
+
+  TEST_CASE("an immutable entry found by its key needs no source")
+  {
+    Scene scene;
+    scene.put("p.apk", "apk");
+    Fetcher fetcher(scene.options());
+    Request request = request_for((scene.mirror / "p.apk").string(), "p.apk");
+    fetcher.fetch(request);
+    fs::remove(scene.mirror / "p.apk");
+    const Fetched again = fetcher.fetch(request);
+    CHECK(again.from_cache);
+    CHECK(fetcher.find_cached(again.sha256).has_value());
+  }
+}
