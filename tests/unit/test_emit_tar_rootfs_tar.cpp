@@ -92,7 +92,7 @@ TEST_SUITE("emit::write_tar_stream")
       if (path.size() > 200)
         CHECK(archive_entry_uid(entry) == 1000);
     }
-    CHECK(paths.size() == 13);
+    CHECK(paths.size() == 12);
     CHECK(paths[0] == "bin");
     CHECK(paths[1] == "dev/");
     CHECK(paths[2] == "dev/null");
