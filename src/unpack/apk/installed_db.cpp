@@ -62,7 +62,8 @@ void write_header(std::string& out, const repo::apk::Package& record)
   out += "C:" + record.checksum + "\n";
   out += "P:" + record.name + "\n";
   out += "V:" + record.version + "\n";
-  out += "A:" + record.arch + "\n";
+  if (!record.arch.empty())
+    out += "A:" + record.arch + "\n";
   out += "S:" + std::to_string(record.size) + "\n";
   out += "I:" + std::to_string(record.installed_size) + "\n";
   out += "T:" + record.description + "\n";
@@ -100,7 +101,7 @@ void append_tar_header(std::string& out, const std::string& name, char type, std
                        std::uint64_t size, std::int64_t mtime)
 {
   char header[512] = {};
-  std::copy_n(name.data(), std::min<std::size_t>(name.size(), 100), header);
+  std::copy_n(name.data(), std::min<std::size_t>(name.size(), 99), header); // NUL-terminated
   put_octal(header + 100, 8, mode);
   put_octal(header + 108, 8, 0);
   put_octal(header + 116, 8, 0);
@@ -185,9 +186,10 @@ std::string scripts_tar(const std::vector<InstalledPackage>& packages)
         continue;
       const std::string name = package.record.name + "-" + package.record.version + "." +
                                package.record.checksum + std::string(action);
-      if (name.size() > 100) {
-        // GNU long name: a 'L' entry carrying the name, then the real header.
-        append_tar_header(out, "././@LongLink", 'L', 0, name.size() + 1, 0);
+      if (name.size() > 99) {
+        // GNU long name, as apk_tar_write_longname_entry: an 'L' header announcing the
+        // name's length, the name with its NUL, then the real (truncated) header.
+        append_tar_header(out, "././@LongLink", 'L', 0755, name.size(), package.record.build_time);
         append_tar_data(out, std::string_view(name.c_str(), name.size() + 1));
       }
       append_tar_header(out, name, '0', 0755, script->second.size(), package.record.build_time);
@@ -202,7 +204,9 @@ std::string triggers_text(const std::vector<InstalledPackage>& packages)
 {
   std::string out;
   for (const InstalledPackage& package : packages) {
-    if (package.triggers.empty() || !package.scripts.count(".trigger"))
+    // apk_db_triggers_write keys on the .PKGINFO triggers alone (abuild writes them only
+    // for packages with a .trigger script).
+    if (package.triggers.empty())
       continue;
     out += package.record.checksum + " " + word_list(package.triggers) + "\n";
   }

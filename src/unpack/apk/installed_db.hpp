@@ -46,7 +46,7 @@ std::string xattr_hash(const std::map<std::string, std::string>& xattrs);
 std::string installed_text(const std::vector<InstalledPackage>& packages);
 // Plain tar, GNU header, one entry per script "<P>-<V>.<C>.<action>", in install order.
 std::string scripts_tar(const std::vector<InstalledPackage>& packages);
-// "<C> <glob>…" for each package with a .trigger script and trigger globs, install order.
+// "<C> <glob>…" for each package with .PKGINFO trigger globs, in install order.
 std::string triggers_text(const std::vector<InstalledPackage>& packages);
 
 } // namespace compose::unpack::apk
