@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Two builds of one recipe with different caches, output directories, TMPDIR, TZ, umask,
+# working directory and clock give byte-identical outputs.
+source "$(dirname "$0")/lib.sh"
+
+make_mirror
+write_recipe "$WORK/r.toml" "file://$WORK/mirror" "${BASE_PACKAGES[@]}"
+
+mkdir -p "$WORK/a/tmp" "$WORK/b/tmp" "$WORK/b/cwd"
+(cd "$WORK/a" && umask 022 && TZ=UTC TMPDIR=$WORK/a/tmp SOURCE_DATE_EPOCH=1700000000 \
+  CACHE=$WORK/a/cache run_compose "$WORK/r.toml" -o "$WORK/a/out" -q)
+sleep 1
+(cd "$WORK/b/cwd" && umask 077 && TZ=Pacific/Auckland TMPDIR=$WORK/b/tmp SOURCE_DATE_EPOCH=1700000000 \
+  CACHE=$WORK/b/cache run_compose "$WORK/r.toml" -o "$WORK/b/out" -q)
+
+for file in "$WORK"/a/out/*; do
+  name=$(basename "$file")
+  cmp "$file" "$WORK/b/out/$name" || fail "$name differs between the two builds"
+done
+[[ $(ls "$WORK/a/out" | wc -l) -ge 2 ]] || fail "expected outputs missing"
+# umask does not leak into output file modes.
+[[ $(stat -c %a "$WORK/b/out/e2e.rootfs.tar") == 644 ]] || fail "umask leaked into the output mode"
+
+# Without SOURCE_DATE_EPOCH the epoch is the newest package build time: still identical.
+(cd "$WORK/a" && CACHE=$WORK/a/cache run_compose "$WORK/r.toml" -o "$WORK/a/out2" -q)
+(cd "$WORK/b" && CACHE=$WORK/b/cache run_compose "$WORK/r.toml" -o "$WORK/b/out2" -q)
+cmp "$WORK/a/out2/e2e.rootfs.tar" "$WORK/b/out2/e2e.rootfs.tar" || fail "default epoch is not stable"
+echo "ok"
