@@ -190,7 +190,7 @@ BuiltApk make_apk(const ApkSpec& spec, const RsaTestKey& key, const ApkOptions& 
     if (file.type == ApkFile::Type::regular) {
       item.content = file.content;
       std::string sha1 = to_hex(digest(DigestAlgorithm::sha1, file.content));
-      if (options.wrong_file_checksum && !spoiled) {
+      if ((options.wrong_file_checksum || spec.corrupt_file_checksum) && !spoiled) {
         sha1 = to_hex(digest(DigestAlgorithm::sha1, file.content + "x"));
         spoiled = true;
       }

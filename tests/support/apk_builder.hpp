@@ -59,6 +59,7 @@ struct ApkSpec {
   std::vector<std::string> depends, provides, install_if, replaces, triggers;
   std::map<std::string, std::string> scripts; // ".pre-install" -> script text
   std::vector<ApkFile> files;
+  bool corrupt_file_checksum = false; // for bad-input fixtures: one wrong per-file SHA-1
 };
 
 struct ApkOptions {

@@ -1,0 +1,78 @@
+// compose-fixture: generates test inputs for the end-to-end tests and benchmarks.
+//
+//   compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22]
+//                   [--arch x86_64] [--preset system|large] [--packages N] [--size-mb M]
+//
+// Writes a signed Alpine mirror DIR/<branch>/{main,community}/<arch>/, the throwaway public
+// key into the trust directory, and <trust-dir>/test.toml pinning it (compose --trust-dir
+// and --keys-dir both point there). Prints the key name on stdout.
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include "alpine_presets.hpp"
+#include "apk_builder.hpp"
+#include "util/files.hpp"
+#include "util/hash.hpp"
+
+namespace fs = std::filesystem;
+using namespace compose::testing;
+
+namespace {
+
+int usage()
+{
+  std::fprintf(stderr,
+               "usage: compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22]\n"
+               "         [--arch x86_64] [--preset system|large] [--packages N] [--size-mb M]\n");
+  return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+  if (argc < 2 || std::strcmp(argv[1], "alpine-mirror") != 0)
+    return usage();
+  std::string out, trust, branch = "v3.22", arch = "x86_64", preset = "system";
+  int packages = 300, size_mb = 200;
+  for (int i = 2; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc)
+      return usage();
+    const std::string value = argv[++i];
+    if (flag == "--out") out = value;
+    else if (flag == "--trust-dir") trust = value;
+    else if (flag == "--branch") branch = value;
+    else if (flag == "--arch") arch = value;
+    else if (flag == "--preset") preset = value;
+    else if (flag == "--packages") packages = std::stoi(value);
+    else if (flag == "--size-mb") size_mb = std::stoi(value);
+    else return usage();
+  }
+  if (out.empty() || trust.empty())
+    return usage();
+  try {
+    const RsaTestKey key("compose-fixture-" + branch);
+    const MirrorContent content = preset == "large" ? large_preset(arch, packages, size_mb)
+                                                    : system_preset(arch, key.name());
+    IndexOptions options;
+    options.description = branch + "-compose-fixture";
+    write_apk_repo(fs::path(out) / branch / "main", arch, content.main, key, options);
+    write_apk_repo(fs::path(out) / branch / "community", arch, content.community, key, options);
+    key.write_public(trust);
+    const std::string pem = key.public_pem();
+    compose::write_file_atomic(
+        fs::path(trust) / "test.toml",
+        "# Throwaway key of a generated test mirror.\n[[key]]\nname = \"" + key.name() +
+            "\"\nkind = \"apk-rsa\"\nurl = \"https://invalid.example/" + key.name() +
+            "\"\nsha256 = \"" + compose::sha256_hex(pem) + "\"\n");
+    std::printf("%s\n", key.name().c_str());
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "compose-fixture: error: %s\n", e.what());
+    return 1;
+  }
+}
