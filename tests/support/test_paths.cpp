@@ -18,8 +18,15 @@ std::filesystem::path source_dir()
 
 std::filesystem::path shared_keys()
 {
-  if (const char* dir = std::getenv("COMPOSE_SHARED_KEYS"); dir && *dir)
+  std::error_code ec;
+  if (const char* dir = std::getenv("COMPOSE_SHARED_KEYS");
+      dir && *dir && std::filesystem::is_directory(dir, ec))
     return dir;
+  // ../shared/keys beside the checkout; a git worktree may sit one level deeper.
+  for (std::filesystem::path at = source_dir(); !at.empty() && at != at.root_path();
+       at = at.parent_path())
+    if (std::filesystem::is_directory(at.parent_path() / "shared" / "keys", ec))
+      return at.parent_path() / "shared" / "keys";
   return source_dir().parent_path() / "shared" / "keys";
 }
 
