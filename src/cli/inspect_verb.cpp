@@ -5,6 +5,7 @@
 
 #include "cli/verbs.hpp"
 #include "emit/ext4/ext4_inspect.hpp"
+#include "emit/oci/oci_inspect.hpp"
 #include "util/error.hpp"
 
 namespace compose::cli {
@@ -21,6 +22,14 @@ int run_inspect(const std::string& file)
     if (!report.problems.empty())
       throw Error(std::to_string(report.problems.size()) + " problem(s) found in the ext4 image",
                   file, "the image is damaged; rebuild it or fetch it again");
+    return 0;
+  }
+  if (path.extension() == ".tar" || path.extension() == ".oci") {
+    const emit::oci::OciReport report = emit::oci::inspect_oci_archive(path);
+    std::fputs(emit::oci::format_report(report).c_str(), stdout);
+    if (!report.problems.empty())
+      throw Error(std::to_string(report.problems.size()) + " problem(s) found in the OCI archive",
+                  file, "the archive was changed after it was built; fetch it again");
     return 0;
   }
   throw UsageError("cannot inspect " + quote(file), "",

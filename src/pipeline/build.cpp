@@ -2,6 +2,7 @@
 #include "pipeline/build.hpp"
 
 #include "emit/ext4/ext4_writer.hpp"
+#include "emit/oci/oci_writer.hpp"
 #include "emit/tar/rootfs_tar.hpp"
 #include "pipeline/alpine_system.hpp"
 #include "pipeline/output_staging.hpp"
@@ -43,10 +44,6 @@ StagedSystem stage_system(const recipe::Recipe& recipe, const BuildOptions& opti
               recipe.where.str());
 }
 
-OutputFile describe(const std::string& kind, const fs::path& staged, const fs::path& placed)
-{
-  return OutputFile{kind, placed, sha256_file_hex(staged), fs::file_size(staged)};
-}
 
 std::vector<OutputFile> emit_outputs(const recipe::Recipe& recipe, const StagedSystem& system,
                                      OutputStaging& staging,
@@ -58,8 +55,26 @@ std::vector<OutputFile> emit_outputs(const recipe::Recipe& recipe, const StagedS
       const std::string name = recipe.name + ".rootfs.tar";
       const fs::path staged = staging.path_for(name);
       options.log->step("write " + (options.out_dir / name).string());
-      emit::write_rootfs_tar(system.tree, staged, emit::TarOptions{system.epoch});
-      outputs.push_back(describe(format, staged, options.out_dir / name));
+      const std::string digest =
+          emit::write_rootfs_tar(system.tree, staged, emit::TarOptions{system.epoch});
+      outputs.push_back(
+          OutputFile{format, options.out_dir / name, digest, fs::file_size(staged), {}});
+    } else if (format == "oci") {
+      const std::string name = recipe.name + ".oci.tar";
+      const fs::path staged = staging.path_for(name);
+      options.log->step("write " + (options.out_dir / name).string());
+      emit::oci::OciOptions oci;
+      oci.epoch = system.epoch;
+      oci.architecture = recipe.architecture;
+      oci.compression = recipe.outputs.layer_compression;
+      oci.created_by = std::string("compose ") + COMPOSE_VERSION + " " + recipe.name;
+      const emit::oci::OciResult result =
+          emit::oci::write_oci_archive(system.tree, recipe.image, oci, staged);
+      OutputFile output{format, options.out_dir / name, result.file_sha256, result.file_size, {}};
+      output.details = {{"manifest", result.manifest_digest}, {"config", result.config_digest},
+                        {"layer", result.layer_digest},       {"diff_id", result.diff_id},
+                        {"layer_size", std::to_string(result.layer_size)}};
+      outputs.push_back(std::move(output));
     } else if (format == "ext4") {
       const std::string name = recipe.name + ".ext4";
       const fs::path staged = staging.path_for(name);
@@ -67,7 +82,8 @@ std::vector<OutputFile> emit_outputs(const recipe::Recipe& recipe, const StagedS
       const emit::Ext4Result ext4 = emit::write_ext4(
           system.tree, emit::Ext4Options{system.epoch, system.inputs_digest, recipe.outputs.ext4},
           staged);
-      outputs.push_back(OutputFile{format, options.out_dir / name, ext4.sha256, ext4.size_bytes});
+      outputs.push_back(
+          OutputFile{format, options.out_dir / name, ext4.sha256, ext4.size_bytes, {}});
     } else {
       throw Error("output format " + quote(format) + " is not supported yet", recipe.where.str());
     }
@@ -89,7 +105,7 @@ Artifacts build(const recipe::Recipe& recipe, const BuildOptions& options)
   write_file_atomic(staging.path_for(result_name), result_json(recipe, system, outputs));
   staging.commit();
 
-  outputs.push_back(OutputFile{"result", options.out_dir / result_name, {}, 0});
+  outputs.push_back(OutputFile{"result", options.out_dir / result_name, {}, 0, {}});
   log.step("built " + recipe.name + " (" + std::to_string(system.packages.size()) +
            " packages)");
   return Artifacts{outputs, system.warnings};

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ struct OutputFile {
   std::filesystem::path path;
   std::string sha256;
   std::uint64_t size = 0;
+  std::map<std::string, std::string> details; // OCI: manifest, config, layer digests, …
 };
 
 struct Artifacts {

@@ -60,11 +60,15 @@ std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system
   report["scripts"] = scripts;
 
   json produced = json::array();
-  for (const OutputFile& output : outputs)
-    produced.push_back({{"kind", output.kind},
-                        {"file", output.path.filename().string()},
-                        {"sha256", output.sha256},
-                        {"size", output.size}});
+  for (const OutputFile& output : outputs) {
+    json entry = {{"kind", output.kind},
+                  {"file", output.path.filename().string()},
+                  {"sha256", output.sha256},
+                  {"size", output.size}};
+    for (const auto& [key, value] : output.details)
+      entry[key] = value;
+    produced.push_back(std::move(entry));
+  }
   report["outputs"] = produced;
   report["warnings"] = system.warnings;
   return report.dump(2) + "\n";

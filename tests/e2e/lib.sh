@@ -40,6 +40,20 @@ url = "$url"
 branch = "v\${release}"
 repos = ["main", "community"]
 keys = ["$KEY"]
+
+[image]
+entrypoint = ["/bin/sh"]
+env = { PATH = "/usr/sbin:/usr/bin:/sbin:/bin" }
+exposed_ports = ["22/tcp"]
+tags = ["3.22-e2e", "latest"]
+
+[outputs]
+formats = ["rootfs-tar", "oci", "ext4"]
+layer_compression = "${COMPRESSION:-gzip}"
+
+[outputs.ext4]
+headroom = "16M"
+${EXT4_EXTRA:-}
 TOML
 }
 
