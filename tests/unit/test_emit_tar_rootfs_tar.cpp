@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <map>
 
 #include "emit/tar/rootfs_tar.hpp"
@@ -39,6 +40,8 @@ Tree sample_tree()
   fifo.type = FileType::fifo;
   tree.add("run/initctl", fifo, Existing::replace, ParentSymlinks::reject, true);
   tree.add_file(std::string(120, 'l') + "/" + std::string(150, 'n'), "long", 0600, 1000, 1000);
+  tree.add_file("usr/NetLock_F\xc5\x91tan\xc3\xbas\xc3\xadtv\xc3\xa1ny.crt", "utf-8 name");
+  tree.add_file("usr/latin1-\xe9.txt", "not utf-8");
   return tree;
 }
 
@@ -92,11 +95,13 @@ TEST_SUITE("emit::write_tar_stream")
       if (path.size() > 200)
         CHECK(archive_entry_uid(entry) == 1000);
     }
-    CHECK(paths.size() == 12);
+    CHECK(paths.size() == 14);
     CHECK(paths[0] == "bin");
     CHECK(paths[1] == "dev/");
     CHECK(paths[2] == "dev/null");
-    CHECK(paths.back() == "usr/bin/ping6");
+    CHECK(paths.back() == "usr/latin1-\xe9.txt");
+    CHECK(std::find(paths.begin(), paths.end(),
+                    "usr/NetLock_F\xc5\x91tan\xc3\xbas\xc3\xadtv\xc3\xa1ny.crt") != paths.end());
   }
 
   TEST_CASE("the same tree gives the same bytes; another epoch gives other bytes")

@@ -66,6 +66,8 @@ TarSummary write_tar_stream(const stage::Tree& tree, const TarOptions& options,
   check(a, archive_write_set_format_pax_restricted(a), "format", state);
   // Only the SCHILY form of xattrs, which Go's archive/tar (containerd, umoci) reads.
   check(a, archive_write_set_format_option(a, "pax", "xattrheader", "SCHILY"), "options", state);
+  // Names are bytes: never convert them through the process locale (which may be "C").
+  check(a, archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY"), "options", state);
   check(a, archive_write_add_filter_none(a), "filter", state);
   check(a, archive_write_set_bytes_per_block(a, 10240), "blocking", state);
   check(a, archive_write_set_bytes_in_last_block(a, 1), "blocking", state);

@@ -3,8 +3,11 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <deque>
+#include <future>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "unpack/accounts.hpp"
 #include "unpack/apk/busybox_links.hpp"
@@ -12,6 +15,10 @@
 #include "unpack/apk/package_reader.hpp"
 #include "unpack/apk/script_effects.hpp"
 #include "unpack/apk_install.hpp"
+
+#include <deque>
+#include <future>
+#include <thread>
 #include "util/error.hpp"
 #include "util/files.hpp"
 
@@ -40,10 +47,9 @@ class Installer {
 public:
   Installer(const InstallOptions& options, stage::Tree& tree) : m_options(options), m_tree(tree) {}
 
-  void install(const PackageFile& file)
+  // `package` is `file` already read and verified (see decode()).
+  void install(const PackageFile& file, ApkPackage package)
   {
-    const std::string bytes = read_file(file.file);
-    ApkPackage package = read_package(bytes, *file.package);
     const std::vector<Action> actions = check_against_tree(package);
 
     InstalledPackage installed;
@@ -481,14 +487,33 @@ private:
 
 } // namespace
 
+namespace {
+
+// Reading, inflating and verifying a package needs nothing from the tree, so it runs ahead
+// on other cores while earlier packages are applied in plan order.
+ApkPackage decode(const PackageFile& file)
+{
+  if (!file.package)
+    throw Error("package file without an index record", file.file.string());
+  const std::string bytes = read_file(file.file);
+  return read_package(bytes, *file.package);
+}
+
+} // namespace
+
 InstallReport install(const std::vector<PackageFile>& packages, const InstallOptions& options,
                       stage::Tree& tree)
 {
   Installer installer(options, tree);
+  const std::size_t lookahead = std::max(2u, std::thread::hardware_concurrency());
+  std::deque<std::future<ApkPackage>> decoded;
+  std::size_t next = 0;
   for (const PackageFile& file : packages) {
-    if (!file.package)
-      throw Error("package file without an index record", file.file.string());
-    installer.install(file);
+    while (next < packages.size() && decoded.size() < lookahead)
+      decoded.push_back(std::async(std::launch::async, decode, std::cref(packages[next++])));
+    ApkPackage package = decoded.front().get();
+    decoded.pop_front();
+    installer.install(file, std::move(package));
   }
   installer.finish();
   return installer.report;
