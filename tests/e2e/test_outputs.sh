@@ -125,4 +125,6 @@ COMPRESSION=lzma write_recipe "$WORK/bad.toml" "file://$WORK/mirror" busybox
 expect_failure "lzma" "$WORK/bad.toml"
 EXT4_EXTRA='size = "1M"' write_recipe "$WORK/small.toml" "file://$WORK/mirror" "${BASE_PACKAGES[@]}"
 expect_failure "too small" "$WORK/small.toml"
+EXT4_EXTRA='features = ["bogus_feature"]' write_recipe "$WORK/feature.toml" "file://$WORK/mirror" busybox
+expect_failure "bogus_feature" "$WORK/feature.toml"
 echo "ok"

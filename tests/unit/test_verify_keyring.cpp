@@ -18,11 +18,18 @@ using namespace compose::verify;
 namespace {
 const fs::path keys_dir() { return testing::source_dir() / "keys"; }
 const fs::path alpine_keys() { return testing::shared_keys() / "alpine"; }
+// The official keys live beside the checkout (../shared/keys), never in the repository; on a
+// machine without them these cases are reported as skipped rather than silently passing.
+bool no_shared_keys()
+{
+  std::error_code ec;
+  return !fs::is_directory(alpine_keys(), ec);
+}
 } // namespace
 
 TEST_SUITE("verify::keyring")
 {
-  TEST_CASE("the real Alpine keys load and match every pin in keys/alpine.toml")
+  TEST_CASE("the real Alpine keys load and match every pin in keys/alpine.toml" * doctest::skip(no_shared_keys()))
   {
     const TrustConfig trust = load_trust_config(keys_dir());
     std::vector<std::string> names;
@@ -51,7 +58,7 @@ TEST_SUITE("verify::keyring")
         CHECK(!key.fingerprints.empty());
   }
 
-  TEST_CASE("a copy that does not match its pin is refused, naming both digests")
+  TEST_CASE("a copy that does not match its pin is refused, naming both digests" * doctest::skip(no_shared_keys()))
   {
     const TrustConfig trust = load_trust_config(keys_dir());
     const std::string name = "alpine-devel@lists.alpinelinux.org-6165ee59.rsa.pub";
@@ -86,7 +93,7 @@ TEST_SUITE("verify::keyring")
                          doctest::Contains("is not in the trust configuration"), Error);
   }
 
-  TEST_CASE("a downloaded key is checked against its pin, then cached for offline use")
+  TEST_CASE("a downloaded key is checked against its pin, then cached for offline use" * doctest::skip(no_shared_keys()))
   {
     const TrustConfig trust = load_trust_config(keys_dir());
     const std::string name = "alpine-devel@lists.alpinelinux.org-58199dcc.rsa.pub";

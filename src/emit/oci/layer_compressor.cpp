@@ -113,8 +113,13 @@ void LayerCompressor::submit_block(bool last)
     if (m_dictionary.size() > k_window)
       m_dictionary.erase(0, m_dictionary.size() - k_window);
   }
-  m_pending.push_back(std::async(std::launch::async, deflate_block, std::move(m_block),
-                                 std::move(dictionary), last));
+  if (m_threads == 1) {
+    emit(deflate_block(std::move(m_block), std::move(dictionary), last)); // no helper thread
+  } else {
+    // Up to `threads` blocks compress on helper threads while this thread produces more.
+    m_pending.push_back(std::async(std::launch::async, deflate_block, std::move(m_block),
+                                   std::move(dictionary), last));
+  }
   m_block.clear();
   m_block.reserve(k_block);
   drain(m_threads);
