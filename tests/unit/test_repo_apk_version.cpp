@@ -36,8 +36,8 @@ TEST_SUITE("repo::apk::version")
         {"1.0-r00", 0, "1.0-r0"},       {"05.1", 0, "5.1"},
     };
     for (const Row& row : rows) {
-      CAPTURE(row.a);
-      CAPTURE(row.b);
+      CAPTURE(std::string(row.a));
+      CAPTURE(std::string(row.b));
       const int forward = compare_versions(row.a, row.b);
       const int backward = compare_versions(row.b, row.a);
       CHECK((forward > 0) - (forward < 0) == row.order);
