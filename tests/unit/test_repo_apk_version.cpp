@@ -1,6 +1,8 @@
 // apk version comparison, validity and relation checks (apk.md §7).
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "repo/apk/version.hpp"
 
 using namespace compose::repo::apk;
