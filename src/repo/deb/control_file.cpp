@@ -1,0 +1,88 @@
+// deb822 parser; see control_file.hpp.
+#include "repo/deb/control_file.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "util/error.hpp"
+
+namespace compose::repo::deb {
+
+namespace {
+
+bool same_name(std::string_view a, std::string_view b)
+{
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view text)
+{
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
+    text.remove_suffix(1);
+  return text;
+}
+
+} // namespace
+
+std::optional<std::string> Paragraph::get(std::string_view field) const
+{
+  for (const auto& [name, value] : m_fields)
+    if (same_name(name, field))
+      return value;
+  return std::nullopt;
+}
+
+std::vector<Paragraph> parse_control(std::string_view text, const std::string& where)
+{
+  std::vector<Paragraph> paragraphs;
+  Paragraph current;
+  std::size_t number = 0;
+  auto close = [&] {
+    if (!current.m_fields.empty())
+      paragraphs.push_back(std::move(current));
+    current = Paragraph{};
+  };
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find('\n'), text.size());
+    const std::string_view line = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    ++number;
+    if (trim(line).empty()) {
+      close();
+      continue;
+    }
+    if (line.front() == '#')
+      continue; // comments, as dpkg allows in control files
+    const std::string at = where + ":" + std::to_string(number);
+    if (line.front() == ' ' || line.front() == '\t') {
+      if (current.m_fields.empty())
+        throw Error("continuation line before any field", at);
+      const std::string_view rest = trim(line);
+      current.m_fields.back().second += "\n" + std::string(rest == "." ? "" : rest);
+      continue;
+    }
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0)
+      throw Error("malformed line " + quote(std::string(line.substr(0, 60))) +
+                      " (expected 'Field: value')",
+                  at);
+    const std::string name(line.substr(0, colon));
+    if (name.find_first_of(" \t") != std::string::npos)
+      throw Error("field name " + quote(name) + " contains white space", at);
+    if (current.m_fields.empty())
+      current.m_line = number;
+    if (current.get(name))
+      throw Error("field " + quote(name) + " appears twice in one paragraph", at);
+    current.m_fields.emplace_back(name, std::string(trim(line.substr(colon + 1))));
+  }
+  close();
+  return paragraphs;
+}
+
+} // namespace compose::repo::deb

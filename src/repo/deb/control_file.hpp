@@ -1,0 +1,33 @@
+// deb822 control data (Release, Packages, dpkg status): paragraphs of "Field: value" lines,
+// continuation lines starting with a space or tab, paragraphs separated by blank lines.
+// Field names compare case-insensitively; values keep their continuation lines.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace compose::repo::deb {
+
+class Paragraph {
+public:
+  // The value of a field (first line trimmed, continuation lines joined with '\n').
+  std::optional<std::string> get(std::string_view field) const;
+  std::string value(std::string_view field) const { return get(field).value_or(""); }
+  const std::vector<std::pair<std::string, std::string>>& fields() const { return m_fields; }
+  std::size_t line() const { return m_line; } // where the paragraph starts (1-based)
+
+private:
+  friend std::vector<Paragraph> parse_control(std::string_view, const std::string&);
+  std::vector<std::pair<std::string, std::string>> m_fields; // in file order
+  std::size_t m_line = 0;
+};
+
+// Throws Error naming "where:line" for a line that is neither a field nor a continuation,
+// a continuation line before any field, or a field given twice in one paragraph.
+std::vector<Paragraph> parse_control(std::string_view text, const std::string& where);
+
+} // namespace compose::repo::deb

@@ -1,0 +1,58 @@
+// deb822 paragraphs as Release, Packages and status files use them.
+#include <doctest/doctest.h>
+
+#include "repo/deb/control_file.hpp"
+#include "util/error.hpp"
+
+using namespace compose::repo::deb;
+
+TEST_SUITE("repo::deb::parse_control")
+{
+  TEST_CASE("paragraphs, case-insensitive names, continuation lines")
+  {
+    const std::string text = "Package: hello\nVersion: 2.10-3\nDescription: example\n"
+                             " more text\n .\n last line\n\n\n"
+                             "package: world\nDepends: libc6 (>= 2.34),\n  libfoo | libbar\n";
+    const auto paragraphs = parse_control(text, "Packages");
+    REQUIRE(paragraphs.size() == 2);
+    CHECK(paragraphs[0].value("package") == "hello");
+    CHECK(paragraphs[0].value("VERSION") == "2.10-3");
+    CHECK(paragraphs[0].value("Description") == "example\nmore text\n\nlast line");
+    CHECK(paragraphs[1].line() == 9);
+    CHECK(paragraphs[1].value("Depends") == "libc6 (>= 2.34),\nlibfoo | libbar");
+    CHECK_FALSE(paragraphs[1].get("Version"));
+  }
+
+  TEST_CASE("Release-style multi-line lists keep one entry per line")
+  {
+    const auto paragraphs = parse_control(
+        "Suite: bookworm\nSHA256:\n 0123 100 main/binary-amd64/Packages.xz\n"
+        " 4567 200 main/binary-amd64/Packages.gz\n",
+        "InRelease");
+    REQUIRE(paragraphs.size() == 1);
+    CHECK(paragraphs[0].value("SHA256") ==
+          "\n0123 100 main/binary-amd64/Packages.xz\n4567 200 main/binary-amd64/Packages.gz");
+  }
+
+  TEST_CASE("malformed input names its line")
+  {
+    struct Case {
+      const char* text;
+      const char* message;
+      const char* where;
+    };
+    const Case cases[] = {{" leading continuation\n", "continuation line before any field", "P:1"},
+                          {"Package: a\nno colon here\n", "malformed line", "P:2"},
+                          {"Package: a\nPackage: b\n", "appears twice", "P:2"},
+                          {"Bad Name: x\n", "contains white space", "P:1"}};
+    for (const Case& c : cases) {
+      try {
+        parse_control(c.text, "P");
+        FAIL("expected an error for " << c.text);
+      } catch (const compose::Error& e) {
+        CHECK(e.message().find(c.message) != std::string::npos);
+        CHECK(e.where() == c.where);
+      }
+    }
+  }
+}
