@@ -2,17 +2,24 @@
 //
 //   compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22]
 //                   [--arch x86_64] [--preset system|large] [--packages N] [--size-mb M]
+//   compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT…]
+//
+// verify-inrelease runs compose's OpenPGP check on an InRelease file (for comparing our
+// verdicts with gpgv's) and prints "good <fingerprint>" or "rejected: <reason>".
 //
 // Writes a signed Alpine mirror DIR/<branch>/{main,community}/<arch>/, the throwaway public
 // key into the trust directory, and <trust-dir>/test.toml pinning it (compose --trust-dir
 // and --keys-dir both point there). Prints the key name on stdout.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 
 #include "alpine_presets.hpp"
+#include "util/error.hpp"
+#include "verify/openpgp.hpp"
 #include "apk_builder.hpp"
 #include "util/files.hpp"
 #include "util/hash.hpp"
@@ -26,14 +33,37 @@ int usage()
 {
   std::fprintf(stderr,
                "usage: compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22]\n"
-               "         [--arch x86_64] [--preset system|large] [--packages N] [--size-mb M]\n");
+               "         [--arch x86_64] [--preset system|large] [--packages N] [--size-mb M]\n"
+               "       compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT...]\n");
   return 2;
 }
 
 } // namespace
 
+int verify_inrelease(int argc, char** argv)
+{
+  if (argc < 4)
+    return usage();
+  try {
+    compose::verify::OpenPgpKeyring keys;
+    keys.add(compose::read_file(argv[3]), argv[3]);
+    std::vector<std::string> pinned(argv + 4, argv + argc);
+    const auto result =
+        compose::verify::verify_cleartext(compose::read_file(argv[2]), keys, pinned, argv[2]);
+    std::printf("good %s\n", result.signed_by.c_str());
+    if (const char* text_file = std::getenv("COMPOSE_VERIFIED_TEXT"))
+      compose::write_file_atomic(text_file, result.text);
+    return 0;
+  } catch (const compose::Error& e) {
+    std::printf("rejected: %s\n", e.message().c_str());
+    return 1;
+  }
+}
+
 int main(int argc, char** argv)
 {
+  if (argc >= 2 && std::strcmp(argv[1], "verify-inrelease") == 0)
+    return verify_inrelease(argc, argv);
   if (argc < 2 || std::strcmp(argv[1], "alpine-mirror") != 0)
     return usage();
   std::string out, trust, branch = "v3.22", arch = "x86_64", preset = "system";

@@ -1,0 +1,221 @@
+// OpenPGP through librnp; see openpgp.hpp.
+#include "verify/openpgp.hpp"
+
+#include <rnp/rnp.h>
+#include <rnp/rnp_err.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "util/error.hpp"
+#include "util/handles.hpp"
+
+namespace compose::verify {
+
+namespace {
+
+using Ffi = std::unique_ptr<rnp_ffi_st, FreeWith<rnp_ffi_destroy>>;
+using Input = std::unique_ptr<rnp_input_st, FreeWith<rnp_input_destroy>>;
+using Output = std::unique_ptr<rnp_output_st, FreeWith<rnp_output_destroy>>;
+using Verify = std::unique_ptr<rnp_op_verify_st, FreeWith<rnp_op_verify_destroy>>;
+using KeyHandle = std::unique_ptr<rnp_key_handle_st, FreeWith<rnp_key_handle_destroy>>;
+using Text = std::unique_ptr<char, FreeWith<rnp_buffer_destroy>>;
+
+std::string lower(std::string text)
+{
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+Input memory_input(const std::string& bytes)
+{
+  rnp_input_t input = nullptr;
+  if (rnp_input_from_memory(&input, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                            false) != RNP_SUCCESS)
+    throw Error("cannot read OpenPGP data");
+  return Input(input);
+}
+
+std::string take(char* text)
+{
+  Text owner(text);
+  return text ? std::string(text) : std::string();
+}
+
+std::string describe(rnp_result_t status)
+{
+  switch (status) {
+  case RNP_SUCCESS: return "good";
+  case RNP_ERROR_SIGNATURE_EXPIRED: return "expired";
+  case RNP_ERROR_KEY_NOT_FOUND: return "unknown key";
+  case RNP_ERROR_SIGNATURE_INVALID: return "bad";
+  default: return std::string("unusable (") + rnp_result_to_string(status) + ")";
+  }
+}
+
+VerifiedText run(rnp_op_verify_t raw, Output& output, const std::vector<std::string>& pinned,
+                 const std::string& where)
+{
+  Verify operation(raw);
+  const rnp_result_t executed = rnp_op_verify_execute(operation.get());
+  VerifiedText result;
+  std::size_t count = 0;
+  rnp_op_verify_get_signature_count(operation.get(), &count);
+  if (count == 0)
+    throw Error("no OpenPGP signature found (" + std::string(rnp_result_to_string(executed)) + ")",
+                where);
+  for (std::size_t i = 0; i < count; ++i) {
+    rnp_op_verify_signature_t signature = nullptr;
+    rnp_op_verify_get_signature_at(operation.get(), i, &signature);
+    SignatureCheck check;
+    check.status = describe(rnp_op_verify_signature_get_status(signature));
+    char* hash = nullptr;
+    if (rnp_op_verify_signature_get_hash(signature, &hash) == RNP_SUCCESS)
+      check.hash = take(hash);
+    uint32_t created = 0, expires = 0;
+    rnp_op_verify_signature_get_times(signature, &created, &expires);
+    check.created = created;
+    rnp_key_handle_t key_raw = nullptr;
+    if (rnp_op_verify_signature_get_key(signature, &key_raw) == RNP_SUCCESS && key_raw) {
+      KeyHandle key(key_raw);
+      char* fingerprint = nullptr;
+      if (rnp_key_get_fprint(key.get(), &fingerprint) == RNP_SUCCESS)
+        check.key_fingerprint = lower(take(fingerprint));
+      bool primary = false;
+      rnp_key_is_primary(key.get(), &primary);
+      if (primary) {
+        check.primary_fingerprint = check.key_fingerprint;
+      } else if (rnp_key_get_primary_fprint(key.get(), &fingerprint) == RNP_SUCCESS) {
+        check.primary_fingerprint = lower(take(fingerprint));
+      }
+    }
+    // apt refuses signatures over MD5 and SHA-1: a collision could forge the text.
+    const std::string digest = lower(check.hash);
+    if (check.status == "good" && (digest == "md5" || digest == "sha1"))
+      check.status = "weak digest";
+    if (check.status == "good" && !pinned.empty() &&
+        std::find(pinned.begin(), pinned.end(), check.primary_fingerprint) == pinned.end())
+      check.status = "not pinned";
+    if (check.status == "good" && result.signed_by.empty())
+      result.signed_by = check.primary_fingerprint;
+    result.signatures.push_back(check);
+  }
+  if (result.signed_by.empty()) {
+    std::string details;
+    for (const SignatureCheck& check : result.signatures)
+      details += (details.empty() ? "" : "; ") + check.status + " signature" +
+                 (check.key_fingerprint.empty() ? "" : " by " + check.key_fingerprint);
+    throw Error("no acceptable OpenPGP signature: " + details, where,
+                "the file differs from what the key signed, or it was signed by a key this "
+                "repository does not trust");
+  }
+  if (output) {
+    uint8_t* buffer = nullptr;
+    std::size_t length = 0;
+    rnp_output_memory_get_buf(output.get(), &buffer, &length, false);
+    result.text.assign(reinterpret_cast<const char*>(buffer), length);
+  }
+  return result;
+}
+
+// InRelease must be exactly one clear-signed message: apt refuses anything around it, so a
+// second, unsigned "Release" cannot be smuggled next to the signed one.
+void check_framing(const std::string& file, const std::string& where)
+{
+  static const std::string begin = "-----BEGIN PGP SIGNED MESSAGE-----";
+  static const std::string end = "-----END PGP SIGNATURE-----";
+  if (!file.starts_with(begin))
+    throw Error("not a clear-signed message (it must start with '" + begin + "')", where);
+  const std::size_t last = file.rfind(end);
+  if (last == std::string::npos)
+    throw Error("clear-signed message has no signature block", where);
+  if (file.find(begin, 1) != std::string::npos)
+    throw Error("more than one signed message in one file", where);
+  for (std::size_t i = last + end.size(); i < file.size(); ++i)
+    if (!std::isspace(static_cast<unsigned char>(file[i])))
+      throw Error("data after the signature block", where,
+                  "an InRelease file holds exactly one signed message");
+}
+
+} // namespace
+
+struct OpenPgpKeyring::Impl {
+  Ffi ffi;
+};
+
+OpenPgpKeyring::OpenPgpKeyring() : m_impl(std::make_unique<Impl>())
+{
+  rnp_ffi_t ffi = nullptr;
+  if (rnp_ffi_create(&ffi, "GPG", "GPG") != RNP_SUCCESS)
+    throw Error("cannot start librnp");
+  m_impl->ffi.reset(ffi);
+}
+
+OpenPgpKeyring::~OpenPgpKeyring() = default;
+OpenPgpKeyring::OpenPgpKeyring(OpenPgpKeyring&&) noexcept = default;
+OpenPgpKeyring& OpenPgpKeyring::operator=(OpenPgpKeyring&&) noexcept = default;
+
+void OpenPgpKeyring::add(const std::string& key_bytes, const std::string& where)
+{
+  Input input = memory_input(key_bytes);
+  const rnp_result_t status = rnp_load_keys(m_impl->ffi.get(), "GPG", input.get(),
+                                            RNP_LOAD_SAVE_PUBLIC_KEYS);
+  if (status != RNP_SUCCESS)
+    throw Error(std::string("cannot load OpenPGP keys: ") + rnp_result_to_string(status), where);
+}
+
+std::vector<std::string> OpenPgpKeyring::primary_fingerprints() const
+{
+  std::vector<std::string> out;
+  rnp_identifier_iterator_t iterator = nullptr;
+  if (rnp_identifier_iterator_create(m_impl->ffi.get(), &iterator, "fingerprint") != RNP_SUCCESS)
+    return out;
+  const char* identifier = nullptr;
+  while (rnp_identifier_iterator_next(iterator, &identifier) == RNP_SUCCESS && identifier) {
+    rnp_key_handle_t raw = nullptr;
+    if (rnp_locate_key(m_impl->ffi.get(), "fingerprint", identifier, &raw) != RNP_SUCCESS || !raw)
+      continue;
+    KeyHandle key(raw);
+    bool primary = false;
+    rnp_key_is_primary(key.get(), &primary);
+    if (primary)
+      out.push_back(lower(identifier));
+  }
+  rnp_identifier_iterator_destroy(iterator);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+VerifiedText verify_cleartext(const std::string& file, const OpenPgpKeyring& keys,
+                              const std::vector<std::string>& pinned, const std::string& where)
+{
+  check_framing(file, where);
+  Input input = memory_input(file);
+  rnp_output_t raw_output = nullptr;
+  rnp_output_to_memory(&raw_output, 0);
+  Output output(raw_output);
+  rnp_op_verify_t operation = nullptr;
+  if (rnp_op_verify_create(&operation, keys.impl().ffi.get(), input.get(), output.get()) !=
+      RNP_SUCCESS)
+    throw Error("cannot start OpenPGP verification", where);
+  return run(operation, output, pinned, where);
+}
+
+VerifiedText verify_detached(const std::string& data, const std::string& signature,
+                             const OpenPgpKeyring& keys, const std::vector<std::string>& pinned,
+                             const std::string& where)
+{
+  Input data_input = memory_input(data);
+  Input signature_input = memory_input(signature);
+  rnp_op_verify_t operation = nullptr;
+  if (rnp_op_verify_detached_create(&operation, keys.impl().ffi.get(), data_input.get(),
+                                    signature_input.get()) != RNP_SUCCESS)
+    throw Error("cannot start OpenPGP verification", where);
+  Output none;
+  VerifiedText result = run(operation, none, pinned, where);
+  result.text = data;
+  return result;
+}
+
+} // namespace compose::verify
