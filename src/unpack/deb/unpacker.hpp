@@ -1,0 +1,48 @@
+// Unpacking data.tar of each package into the Tree the way dpkg does: parents resolved
+// through symlinks already in the tree (merged /usr), an existing symlink to a directory
+// kept when the package ships a directory, owners resolved by name against the staged
+// /etc/passwd and /etc/group (numeric fallback), and file conflicts between packages
+// rejected unless Replaces allows them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "repo/deb/packages_index.hpp"
+#include "stage/tree.hpp"
+#include "unpack/deb/deb_archive.hpp"
+
+namespace compose::unpack::deb {
+
+struct UnpackedPackage {
+  const repo::deb::Package* package = nullptr; // the index record (Filename, SHA256, …)
+  DebArchive archive;                          // control members; data_tar may be cleared
+  // Paths in data.tar order as the .list file writes them: "/." first, then "/bin",
+  // "/bin/dash", … ('./' -> '/', no trailing '/').
+  std::vector<std::string> paths;
+};
+
+class Unpacker {
+public:
+  Unpacker(stage::Tree& tree, std::int64_t epoch);
+
+  // Checks every entry first (no "..", no absolute or empty names, no hard link to a path
+  // outside the package, no device nodes outside dev/), then adds them. Throws Error naming
+  // the package file and the path; on error the tree is unchanged. A regular file or symlink
+  // another unpacked package already owns is an error unless this package Replaces it
+  // (then ownership moves). Directories are shared. data_tar is released afterwards.
+  UnpackedPackage unpack(const repo::deb::Package& package, DebArchive archive,
+                         const std::string& where);
+
+  // Which package owns a non-directory path ("usr/bin/awk"), "" when none.
+  std::string owner_of(const std::string& path) const;
+
+private:
+  stage::Tree& m_tree;
+  std::int64_t m_epoch;
+  std::map<std::string, std::string> m_owners; // resolved tree path -> package name
+};
+
+} // namespace compose::unpack::deb
