@@ -1,0 +1,84 @@
+// Decompression with libarchive's "raw" format; see decompress.hpp.
+#include "util/decompress.hpp"
+
+#include <archive.h>
+
+#include "util/error.hpp"
+#include "util/handles.hpp"
+
+namespace compose {
+
+namespace {
+
+int enable_filter(archive* reader, const std::string& compression)
+{
+  if (compression == "xz")
+    return archive_read_support_filter_xz(reader);
+  if (compression == "gz")
+    return archive_read_support_filter_gzip(reader);
+  if (compression == "zst")
+    return archive_read_support_filter_zstd(reader);
+  if (compression == "bz2")
+    return archive_read_support_filter_bzip2(reader);
+  if (compression == "lzma")
+    return archive_read_support_filter_lzma(reader);
+  return ARCHIVE_FATAL;
+}
+
+} // namespace
+
+std::string compression_of(std::string_view file_name, const std::string& where)
+{
+  const std::size_t slash = file_name.rfind('/');
+  const std::string_view base = slash == std::string_view::npos ? file_name : file_name.substr(slash + 1);
+  const std::size_t dot = base.rfind('.');
+  if (dot == std::string_view::npos)
+    return "";
+  const std::string suffix(base.substr(dot + 1));
+  if (suffix == "xz" || suffix == "gz" || suffix == "zst" || suffix == "bz2" || suffix == "lzma")
+    return suffix;
+  if (suffix == "tar")
+    return "";
+  throw Error("unknown compression " + quote("." + suffix) + " of " +
+                  quote(std::string(base)),
+              where, "known: .xz, .gz, .zst, .bz2, .lzma or none");
+}
+
+std::string decompress(std::string_view bytes, const std::string& compression,
+                       const std::string& where)
+{
+  if (compression.empty())
+    return std::string(bytes);
+  ArchiveReader reader(archive_read_new());
+  // Only the expected filter: data that is really another format must not be accepted.
+  if (enable_filter(reader.get(), compression) < ARCHIVE_WARN)
+    throw Error("unknown compression " + quote(compression), where);
+  archive_read_support_format_raw(reader.get());
+  auto fail = [&](const std::string& what) {
+    const char* detail = archive_error_string(reader.get());
+    return Error("cannot decompress (" + compression + "): " + what +
+                     (detail ? std::string(": ") + detail : std::string()),
+                 where);
+  };
+  if (archive_read_open_memory(reader.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
+    throw fail("not a " + compression + " stream");
+  archive_entry* entry = nullptr;
+  if (archive_read_next_header(reader.get(), &entry) != ARCHIVE_OK)
+    throw fail("not a " + compression + " stream");
+  if (archive_filter_count(reader.get()) < 2)
+    throw fail("not a " + compression + " stream");
+  std::string out;
+  out.reserve(bytes.size() * 4);
+  char buffer[1 << 16];
+  for (;;) {
+    const la_ssize_t n = archive_read_data(reader.get(), buffer, sizeof buffer);
+    if (n < 0)
+      throw fail("corrupt or truncated data");
+    if (n == 0)
+      break;
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+} // namespace compose

@@ -1,0 +1,19 @@
+// Whole-buffer decompression of the compressions Debian repositories use (xz, gzip, zstd,
+// bzip2, lzma) through libarchive's filters, chosen by the file name's suffix.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace compose {
+
+// "Packages.xz" -> "xz"; "Packages" -> "" (plain). Throws Error naming `where` for a suffix
+// that is not a known compression.
+std::string compression_of(std::string_view file_name, const std::string& where);
+
+// Decompresses `bytes` that were compressed with `compression` ("" = plain, returned as is).
+// Throws Error naming `where` for a corrupt or truncated stream, or data in another format.
+std::string decompress(std::string_view bytes, const std::string& compression,
+                       const std::string& where);
+
+} // namespace compose
