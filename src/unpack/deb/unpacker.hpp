@@ -40,9 +40,17 @@ public:
   std::string owner_of(const std::string& path) const;
 
 private:
+  // dpkg's does_replace: `package` names `other` in Replaces and the unpacked version of
+  // `other` satisfies the relation.
+  bool replaces(const repo::deb::Package& package, const std::string& other) const;
+  // The reverse: an unpacked `owner` Replaces `package` (then the owner's file stays).
+  bool replaced_by(const std::string& owner, const repo::deb::Package& package) const;
+
   stage::Tree& m_tree;
   std::int64_t m_epoch;
   std::map<std::string, std::string> m_owners; // resolved tree path -> package name
+  std::map<std::string, std::string> m_versions; // unpacked package -> its version
+  std::map<std::string, std::vector<repo::deb::Relation>> m_replaces; // unpacked package -> Replaces
 };
 
 } // namespace compose::unpack::deb
