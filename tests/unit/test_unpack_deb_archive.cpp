@@ -43,7 +43,7 @@ std::string member(const test::DebSpec& spec, bool control)
 
 TEST_SUITE("unpack::deb::deb_archive")
 {
-  TEST_CASE("every compression dpkg-deb writes, for control and data")
+  TEST_CASE("every compression dpkg-deb writes for control and data")
   {
     const test::DebCompression compressions[] = {test::DebCompression::none,
                                                  test::DebCompression::gz,
@@ -71,7 +71,7 @@ TEST_SUITE("unpack::deb::deb_archive")
     }
   }
 
-  TEST_CASE("members starting with '_' are skipped; GNU '/' name terminators are accepted")
+  TEST_CASE("members starting with '_' are skipped and GNU '/' name terminators accepted")
   {
     const test::DebSpec spec = hello_spec();
     const std::string bytes = test::make_ar({{"debian-binary/", "2.0\n"},
@@ -86,7 +86,7 @@ TEST_SUITE("unpack::deb::deb_archive")
     CHECK(tar_names(archive.data_tar).size() == 4);
   }
 
-  TEST_CASE("ar members keep their data and offsets; odd sizes are padded")
+  TEST_CASE("ar members keep their data and offsets and odd sizes are padded")
   {
     const std::string bytes = test::make_ar({{"a", "123"}, {"b", "45"}});
     const std::vector<ArMember> members = read_ar(bytes, "x.a");

@@ -64,7 +64,7 @@ std::string content_of(const Tree& tree, const std::string& path)
 
 TEST_SUITE("unpack::deb::unpacker")
 {
-  TEST_CASE("entries land with their modes, the epoch as mtime, and the .list paths in tar order")
+  TEST_CASE("entries land with their modes and the epoch as mtime and the .list paths in tar order")
   {
     Tree tree;
     Unpacker unpacker(tree, k_epoch);
@@ -102,7 +102,7 @@ TEST_SUITE("unpack::deb::unpacker")
     CHECK(unpacker.owner_of("usr/bin") == ""); // directories are shared
   }
 
-  TEST_CASE("merged /usr: parents follow symlinks, a directory entry keeps the symlink")
+  TEST_CASE("merged /usr: parents follow symlinks and a directory entry keeps the symlink")
   {
     Tree tree;
     merge_usr(tree);
@@ -127,7 +127,7 @@ TEST_SUITE("unpack::deb::unpacker")
                                                      "/var/run", "/var/run/dash.pid"});
   }
 
-  TEST_CASE("owners by name from the staged passwd and group, numeric ids otherwise")
+  TEST_CASE("owners by name from the staged passwd and group or else numeric ids")
   {
     Tree tree;
     tree.add_file("etc/passwd", "root:x:0:0:root:/root:/bin/bash\n"
@@ -172,7 +172,7 @@ TEST_SUITE("unpack::deb::unpacker")
     CHECK(unpacker.owner_of("usr/bin/perl") == "perl-base");
   }
 
-  TEST_CASE("a file another package owns needs Replaces; ownership then moves")
+  TEST_CASE("a file another package owns needs Replaces and ownership then moves")
   {
     const auto first = [] {
       return archive_of({test::deb_dir("./"), test::deb_dir("./usr/"), test::deb_dir("./usr/bin/"),
@@ -247,7 +247,7 @@ TEST_SUITE("unpack::deb::unpacker")
     }
   }
 
-  TEST_CASE("bad entries name the package and the path; the tree stays unchanged")
+  TEST_CASE("bad entries name the package and the path and leave the tree unchanged")
   {
     struct Case {
       const char* name;
