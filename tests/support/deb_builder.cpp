@@ -30,10 +30,14 @@ void check(archive* writer, int status, const std::string& what)
 int add_filter(archive* writer, DebCompression compression)
 {
   switch (compression) {
-  case DebCompression::none: return archive_write_add_filter_none(writer);
-  case DebCompression::gz: return archive_write_add_filter_gzip(writer);
-  case DebCompression::xz: return archive_write_add_filter_xz(writer);
-  case DebCompression::zst: return archive_write_add_filter_zstd(writer);
+  case DebCompression::none:
+    return archive_write_add_filter_none(writer);
+  case DebCompression::gz:
+    return archive_write_add_filter_gzip(writer);
+  case DebCompression::xz:
+    return archive_write_add_filter_xz(writer);
+  case DebCompression::zst:
+    return archive_write_add_filter_zstd(writer);
   }
   return ARCHIVE_FATAL;
 }
@@ -80,6 +84,14 @@ struct TarWriter {
       archive_entry_copy_hardlink(entry.get(), item.content.c_str());
       archive_entry_set_size(entry.get(), 0);
       break;
+    case DebEntry::Type::char_device:
+      archive_entry_set_mode(entry.get(), AE_IFCHR | permissions);
+      archive_entry_set_rdevmajor(entry.get(), item.device_major);
+      archive_entry_set_rdevminor(entry.get(), item.device_minor);
+      break;
+    case DebEntry::Type::fifo:
+      archive_entry_set_mode(entry.get(), AE_IFIFO | permissions);
+      break;
     }
     check(a, archive_write_header(a, entry.get()), "tar header of " + item.path);
     if (item.type == DebEntry::Type::file && !item.content.empty() &&
@@ -110,10 +122,14 @@ std::string padded_field(const std::string& value, std::size_t width)
 std::string deb_suffix(DebCompression compression)
 {
   switch (compression) {
-  case DebCompression::none: return "";
-  case DebCompression::gz: return ".gz";
-  case DebCompression::xz: return ".xz";
-  case DebCompression::zst: return ".zst";
+  case DebCompression::none:
+    return "";
+  case DebCompression::gz:
+    return ".gz";
+  case DebCompression::xz:
+    return ".xz";
+  case DebCompression::zst:
+    return ".zst";
   }
   return "";
 }
@@ -180,6 +196,27 @@ DebEntry deb_hardlink(std::string path, std::string target)
   return entry;
 }
 
+DebEntry deb_char_device(std::string path, std::uint32_t major, std::uint32_t minor,
+                         std::uint32_t mode)
+{
+  DebEntry entry;
+  entry.path = std::move(path);
+  entry.type = DebEntry::Type::char_device;
+  entry.mode = mode;
+  entry.device_major = major;
+  entry.device_minor = minor;
+  return entry;
+}
+
+DebEntry deb_fifo(std::string path, std::uint32_t mode)
+{
+  DebEntry entry;
+  entry.path = std::move(path);
+  entry.type = DebEntry::Type::fifo;
+  entry.mode = mode;
+  return entry;
+}
+
 DebEntry deb_owned(DebEntry entry, std::string uname, std::uint32_t uid, std::string gname,
                    std::uint32_t gid)
 {
@@ -200,8 +237,7 @@ std::string deb_control(const std::string& name, const std::string& version,
 
 std::string deb_control_tar(const DebSpec& spec)
 {
-  static const std::set<std::string> scripts = {"preinst", "postinst", "prerm", "postrm",
-                                                "config"};
+  static const std::set<std::string> scripts = {"preinst", "postinst", "prerm", "postrm", "config"};
   TarWriter tar;
   tar.add(deb_dir("./"));
   if (!spec.control.empty())

@@ -25,20 +25,25 @@ std::string deb_suffix(DebCompression compression);
 std::string deb_compress(const std::string& bytes, DebCompression compression);
 
 struct DebEntry {
-  enum class Type { directory, file, symlink, hardlink };
+  enum class Type { directory, file, symlink, hardlink, char_device, fifo };
   std::string path; // exactly as stored in the tar: "./usr/bin/x", "./usr/" (not checked)
   Type type = Type::file;
-  std::string content; // file: bytes; symlink: link text; hardlink: the earlier path ("./usr/bin/x")
+  std::string
+      content; // file: bytes; symlink: link text; hardlink: the earlier path ("./usr/bin/x")
   std::uint32_t mode = 0644;
   std::string uname = "root", gname = "root";
   std::uint32_t uid = 0, gid = 0;
-  std::map<std::string, std::string> xattrs; // "security.capability" -> raw bytes
+  std::map<std::string, std::string> xattrs;        // "security.capability" -> raw bytes
+  std::uint32_t device_major = 0, device_minor = 0; // char_device
 };
 
 DebEntry deb_dir(std::string path, std::uint32_t mode = 0755);
 DebEntry deb_file(std::string path, std::string content, std::uint32_t mode = 0644);
 DebEntry deb_symlink(std::string path, std::string target);
 DebEntry deb_hardlink(std::string path, std::string target);
+DebEntry deb_char_device(std::string path, std::uint32_t major, std::uint32_t minor,
+                         std::uint32_t mode = 0666);
+DebEntry deb_fifo(std::string path, std::uint32_t mode = 0644);
 // Sets the owner of an entry by name and number: deb_owned(deb_file(...), "root", 0, "shadow", 42).
 DebEntry deb_owned(DebEntry entry, std::string uname, std::uint32_t uid, std::string gname,
                    std::uint32_t gid);

@@ -28,8 +28,9 @@ test::DebSpec hello_spec()
 std::vector<std::string> tar_names(const std::string& tar)
 {
   std::vector<std::string> names;
-  compose::unpack::read_tar(tar, "data.tar",
-                            [&](const compose::unpack::TarEntry& entry) { names.push_back(entry.name); });
+  compose::unpack::read_tar(tar, "data.tar", [&](const compose::unpack::TarEntry& entry) {
+    names.push_back(entry.name);
+  });
   return names;
 }
 
@@ -46,8 +47,7 @@ TEST_SUITE("unpack::deb::deb_archive")
   TEST_CASE("every compression dpkg-deb writes for control and data")
   {
     const test::DebCompression compressions[] = {test::DebCompression::none,
-                                                 test::DebCompression::gz,
-                                                 test::DebCompression::xz,
+                                                 test::DebCompression::gz, test::DebCompression::xz,
                                                  test::DebCompression::zst};
     for (const test::DebCompression control : compressions) {
       for (const test::DebCompression data : compressions) {
@@ -130,8 +130,8 @@ TEST_SUITE("unpack::deb::deb_archive")
          "ar member is truncated: its header announces", "(at bad.deb: data.tar.xz)"},
         {"truncated header", good.substr(0, 8 + 30), "ar member header is truncated: 30 of 60",
          "(at bad.deb: ar member at byte 8)"},
-        {"size beyond file", patched(size_field, "99999     "),
-         "its header announces 99999 bytes", "(at bad.deb: debian-binary)"},
+        {"size beyond file", patched(size_field, "99999     "), "its header announces 99999 bytes",
+         "(at bad.deb: debian-binary)"},
         {"non-digit size", patched(size_field, "4x        "),
          "ar member size '4x        ' is not a decimal number", "(at bad.deb: debian-binary)"},
         {"negative size", patched(size_field, "-4        "), "is not a decimal number",
@@ -140,11 +140,14 @@ TEST_SUITE("unpack::deb::deb_archive")
          "(at bad.deb: debian-binary)"},
         {"bad header terminator", patched(8 + 58, "x\n"),
          "ar member header does not end with '`\\n'", "(at bad.deb: debian-binary)"},
-        {"bad padding", test::make_ar({{"debian-binary", "2.0\n"}, {"control.tar.xz", "abc"}})
-                            .replace(8 + 60 + 4 + 60 + 3, 1, "x") + "more",
+        {"bad padding",
+         test::make_ar({{"debian-binary", "2.0\n"}, {"control.tar.xz", "abc"}})
+                 .replace(8 + 60 + 4 + 60 + 3, 1, "x") +
+             "more",
          "ar padding byte after the member is 'x'", "(at bad.deb: control.tar.xz)"},
         {"wrong order",
-         test::make_ar({{"debian-binary", "2.0\n"}, {"data.tar.xz", data}, {"control.tar.xz", control}}),
+         test::make_ar(
+             {{"debian-binary", "2.0\n"}, {"data.tar.xz", data}, {"control.tar.xz", control}}),
          "member 'data.tar.xz' comes before the control member", "(at bad.deb: data.tar.xz)"},
         {"two control members",
          test::make_ar({{"debian-binary", "2.0\n"},
@@ -154,23 +157,30 @@ TEST_SUITE("unpack::deb::deb_archive")
          "second control member 'control.tar.gz' after 'control.tar.xz'",
          "(at bad.deb: control.tar.gz)"},
         {"unknown compression",
-         test::make_ar({{"debian-binary", "2.0\n"}, {"control.tar.xz", control}, {"data.tar.lz4", data}}),
+         test::make_ar(
+             {{"debian-binary", "2.0\n"}, {"control.tar.xz", control}, {"data.tar.lz4", data}}),
          "unknown compression '.lz4' of member 'data.tar.lz4'", "(at bad.deb: data.tar.lz4)"},
         {"unknown control compression",
-         test::make_ar({{"debian-binary", "2.0\n"}, {"control.tar.bz2", control}, {"data.tar.xz", data}}),
+         test::make_ar(
+             {{"debian-binary", "2.0\n"}, {"control.tar.bz2", control}, {"data.tar.xz", data}}),
          "unknown compression '.bz2' of member 'control.tar.bz2'", "(at bad.deb: control.tar.bz2)"},
         {"unknown member before data",
-         test::make_ar({{"debian-binary", "2.0\n"}, {"control.tar.xz", control}, {"extra", "x"},
+         test::make_ar({{"debian-binary", "2.0\n"},
+                        {"control.tar.xz", control},
+                        {"extra", "x"},
                         {"data.tar.xz", data}}),
          "unexpected member 'extra' before the data member", "(at bad.deb: extra)"},
         {"first member not debian-binary",
          test::make_ar({{"control.tar.xz", control}, {"data.tar.xz", data}}),
          "first ar member is 'control.tar.xz', expected 'debian-binary'", "(at bad.deb)"},
         {"bad debian-binary major",
-         test::make_ar({{"debian-binary", "3.0\n"}, {"control.tar.xz", control}, {"data.tar.xz", data}}),
-         "unsupported .deb format version '3.0\n', expected '2.0\\n'", "(at bad.deb: debian-binary)"},
+         test::make_ar(
+             {{"debian-binary", "3.0\n"}, {"control.tar.xz", control}, {"data.tar.xz", data}}),
+         "unsupported .deb format version '3.0\n', expected '2.0\\n'",
+         "(at bad.deb: debian-binary)"},
         {"debian-binary without newline",
-         test::make_ar({{"debian-binary", "2.0"}, {"control.tar.xz", control}, {"data.tar.xz", data}}),
+         test::make_ar(
+             {{"debian-binary", "2.0"}, {"control.tar.xz", control}, {"data.tar.xz", data}}),
          "unsupported .deb format version '2.0'", "(at bad.deb: debian-binary)"},
         {"missing control member", test::make_ar({{"debian-binary", "2.0\n"}}),
          "no control.tar member", "(at bad.deb)"},
@@ -178,18 +188,21 @@ TEST_SUITE("unpack::deb::deb_archive")
          test::make_ar({{"debian-binary", "2.0\n"}, {"control.tar.xz", control}}),
          "no data.tar member after 'control.tar.xz'", "(at bad.deb)"},
         {"empty data member",
-         test::make_ar({{"debian-binary", "2.0\n"}, {"control.tar.xz", control}, {"data.tar.xz", ""}}),
+         test::make_ar(
+             {{"debian-binary", "2.0\n"}, {"control.tar.xz", control}, {"data.tar.xz", ""}}),
          "member 'data.tar.xz' is empty", "(at bad.deb: data.tar.xz)"},
         {"corrupt data stream",
-         test::make_ar({{"debian-binary", "2.0\n"}, {"control.tar.xz", control},
+         test::make_ar({{"debian-binary", "2.0\n"},
+                        {"control.tar.xz", control},
                         {"data.tar.xz", data.substr(0, data.size() / 2)}}),
          "cannot decompress (xz)", "(at bad.deb: data.tar.xz)"},
         {"data in another compression than its name",
-         test::make_ar({{"debian-binary", "2.0\n"}, {"control.tar.xz", control},
-                        {"data.tar.gz", data}}),
+         test::make_ar(
+             {{"debian-binary", "2.0\n"}, {"control.tar.xz", control}, {"data.tar.gz", data}}),
          "cannot decompress (gz)", "(at bad.deb: data.tar.gz)"},
         {"missing ./control",
-         test::make_ar({{"debian-binary", "2.0\n"}, {"control.tar.xz", control_without_control},
+         test::make_ar({{"debian-binary", "2.0\n"},
+                        {"control.tar.xz", control_without_control},
                         {"data.tar.xz", data}}),
          "control archive has no ./control file", "(at bad.deb: control.tar.xz)"},
         {"two paragraphs in ./control",

@@ -73,8 +73,8 @@ TEST_SUITE("unpack::deb::unpacker")
     tool.xattrs["user.comment"] = std::string("a\0b", 3);
     UnpackedPackage unpacked = unpacker.unpack(
         package,
-        archive_of({test::deb_dir("./"), test::deb_dir("./usr/"), test::deb_dir("./usr/bin/"),
-                    tool, test::deb_symlink("./usr/bin/hi", "hello"),
+        archive_of({test::deb_dir("./"), test::deb_dir("./usr/"), test::deb_dir("./usr/bin/"), tool,
+                    test::deb_symlink("./usr/bin/hi", "hello"),
                     test::deb_file("./usr/bin/su", "su", 04755),
                     test::deb_owned(test::deb_dir("./var/", 0755), "root", 0, "root", 0),
                     test::deb_owned(test::deb_dir("./var/local/", 02775), "root", 0, "staff", 50)},
@@ -123,8 +123,8 @@ TEST_SUITE("unpack::deb::unpacker")
     CHECK(content_of(tree, "run/dash.pid") == "1");
     CHECK(unpacker.owner_of("usr/bin/dash") == "dash");
     // The .list keeps the names as the package wrote them.
-    CHECK(unpacked.paths == std::vector<std::string>{"/.", "/bin", "/bin/dash", "/var",
-                                                     "/var/run", "/var/run/dash.pid"});
+    CHECK(unpacked.paths == std::vector<std::string>{"/.", "/bin", "/bin/dash", "/var", "/var/run",
+                                                     "/var/run/dash.pid"});
   }
 
   TEST_CASE("owners by name from the staged passwd and group or else numeric ids")
@@ -134,16 +134,15 @@ TEST_SUITE("unpack::deb::unpacker")
                                 "messagebus:x:100:102::/nonexistent:/usr/sbin/nologin\n");
     tree.add_file("etc/group", "root:x:0:\nshadow:x:42:\nmessagebus:x:102:\n");
     Unpacker unpacker(tree, k_epoch);
-    unpacker.unpack(
-        make_package("dbus", "1.14"),
-        archive_of({test::deb_dir("./"), test::deb_dir("./usr/"),
-                    test::deb_owned(test::deb_file("./usr/helper", "x", 04754), "root", 0,
-                                    "messagebus", 999),
-                    test::deb_owned(test::deb_file("./usr/daemon", "y"), "messagebus", 777,
-                                    "nosuchgroup", 55),
-                    test::deb_owned(test::deb_file("./usr/chage", "z", 02755), "root", 0,
-                                    "shadow", 42)}),
-        "dbus.deb");
+    unpacker.unpack(make_package("dbus", "1.14"),
+                    archive_of({test::deb_dir("./"), test::deb_dir("./usr/"),
+                                test::deb_owned(test::deb_file("./usr/helper", "x", 04754), "root",
+                                                0, "messagebus", 999),
+                                test::deb_owned(test::deb_file("./usr/daemon", "y"), "messagebus",
+                                                777, "nosuchgroup", 55),
+                                test::deb_owned(test::deb_file("./usr/chage", "z", 02755), "root",
+                                                0, "shadow", 42)}),
+                    "dbus.deb");
     CHECK(tree.find("usr/helper")->uid == 0);
     CHECK(tree.find("usr/helper")->gid == 102);
     CHECK(tree.find("usr/helper")->mode == 04754);
@@ -153,18 +152,37 @@ TEST_SUITE("unpack::deb::unpacker")
     CHECK(tree.find("usr/chage")->mode == 02755);
   }
 
+  TEST_CASE("device nodes under /dev and fifos anywhere")
+  {
+    Tree tree;
+    Unpacker unpacker(tree, k_epoch);
+    unpacker.unpack(make_package("devices", "1"),
+                    archive_of({test::deb_dir("./"), test::deb_dir("./dev/"),
+                                test::deb_char_device("./dev/null", 1, 3), test::deb_dir("./run/"),
+                                test::deb_fifo("./run/initctl", 0600)}),
+                    "devices.deb");
+    const auto null = tree.find("dev/null");
+    REQUIRE(null);
+    CHECK(null->type == FileType::char_device);
+    CHECK(null->rdev_major == 1);
+    CHECK(null->rdev_minor == 3);
+    CHECK(null->mode == 0666);
+    CHECK(tree.find("run/initctl")->type == FileType::fifo);
+    CHECK(tree.find("run/initctl")->mode == 0600);
+  }
+
   TEST_CASE("hard links share one inode")
   {
     Tree tree;
     merge_usr(tree);
     Unpacker unpacker(tree, k_epoch);
-    unpacker.unpack(make_package("perl-base", "5.36"),
-                    archive_of({test::deb_dir("./"), test::deb_dir("./usr/"),
-                                test::deb_dir("./usr/bin/"),
-                                test::deb_file("./usr/bin/perl5.36.0", "perl", 0755),
-                                test::deb_hardlink("./usr/bin/perl", "./usr/bin/perl5.36.0"),
-                                test::deb_hardlink("./bin/perl-again", "./usr/bin/perl")}),
-                    "perl-base.deb");
+    unpacker.unpack(
+        make_package("perl-base", "5.36"),
+        archive_of({test::deb_dir("./"), test::deb_dir("./usr/"), test::deb_dir("./usr/bin/"),
+                    test::deb_file("./usr/bin/perl5.36.0", "perl", 0755),
+                    test::deb_hardlink("./usr/bin/perl", "./usr/bin/perl5.36.0"),
+                    test::deb_hardlink("./bin/perl-again", "./usr/bin/perl")}),
+        "perl-base.deb");
     const auto first = tree.find("usr/bin/perl5.36.0");
     CHECK(first == tree.find("usr/bin/perl"));
     CHECK(first == tree.find("usr/bin/perl-again"));
@@ -215,9 +233,12 @@ TEST_SUITE("unpack::deb::unpacker")
       Unpacker unpacker(tree, k_epoch);
       unpacker.unpack(old_package, first(), "old-tools.deb");
       const repo::Package package = make_package("new-tools", "2.0", "old-tools (<< 2.0)");
-      unpacker.unpack(package, second(), "new-tools.deb");
+      const UnpackedPackage unpacked = unpacker.unpack(package, second(), "new-tools.deb");
       CHECK(content_of(tree, "usr/bin/tool") == "new");
       CHECK(unpacker.owner_of("usr/bin/tool") == "new-tools");
+      CHECK(unpacked.paths.back() == "/usr/bin/tool");
+      CHECK(unpacked.replaced_paths ==
+            std::map<std::string, std::vector<std::string>>{{"old-tools", {"/usr/bin/tool"}}});
     }
     SUBCASE("the owner Replaces the package unpacked later: the owner's file stays")
     {
@@ -228,7 +249,24 @@ TEST_SUITE("unpack::deb::unpacker")
       const UnpackedPackage unpacked = unpacker.unpack(old_package, first(), "old-tools.deb");
       CHECK(content_of(tree, "usr/bin/tool") == "new");
       CHECK(unpacker.owner_of("usr/bin/tool") == "new-tools");
-      CHECK(std::count(unpacked.paths.begin(), unpacked.paths.end(), "/usr/bin/tool") == 1);
+      // dpkg leaves the kept file out of the later package's .list.
+      CHECK(unpacked.paths == std::vector<std::string>{"/.", "/usr", "/usr/bin"});
+      CHECK(unpacked.replaced_paths.empty());
+    }
+    SUBCASE("Replaces across a merged-/usr link reports the old package's own path")
+    {
+      Tree tree;
+      merge_usr(tree);
+      Unpacker unpacker(tree, k_epoch);
+      unpacker.unpack(old_package,
+                      archive_of({test::deb_dir("./"), test::deb_dir("./bin/"),
+                                  test::deb_file("./bin/tool", "old")}),
+                      "old-tools.deb");
+      const repo::Package package = make_package("new-tools", "2.0", "old-tools");
+      const UnpackedPackage unpacked = unpacker.unpack(package, second(), "new-tools.deb");
+      CHECK(content_of(tree, "usr/bin/tool") == "new");
+      CHECK(unpacked.replaced_paths ==
+            std::map<std::string, std::vector<std::string>>{{"old-tools", {"/bin/tool"}}});
     }
     SUBCASE("the same file reached through a merged-/usr link is a conflict too")
     {
@@ -255,28 +293,40 @@ TEST_SUITE("unpack::deb::unpacker")
       const char* message;
     };
     const Case cases[] = {
-        {"path traversal", {test::deb_file("./../etc/x", "x")},
+        {"path traversal",
+         {test::deb_file("./../etc/x", "x")},
          "path escapes the root through '..' (at bad.deb: ./../etc/x)"},
-        {"traversal inside the path", {test::deb_file("./usr/../../etc/x", "x")},
+        {"traversal inside the path",
+         {test::deb_file("./usr/../../etc/x", "x")},
          "path escapes the root through '..' (at bad.deb: ./usr/../../etc/x)"},
-        {"absolute path", {test::deb_file("/etc/x", "x")},
+        {"absolute path",
+         {test::deb_file("/etc/x", "x")},
          "absolute path in the package (at bad.deb: /etc/x)"},
-        {"missing parent", {test::deb_file("./nowhere/x", "x")},
+        {"missing parent",
+         {test::deb_file("./nowhere/x", "x")},
          "parent directory 'nowhere' does not exist (at bad.deb: ./nowhere/x)"},
-        {"parent is a file", {test::deb_file("./usr/bin/x", "x")},
+        {"parent is a file",
+         {test::deb_file("./usr/bin/x", "x")},
          "parent 'usr/bin/x' is a regular file, not a directory (at bad.deb: ./usr/bin/x/y)"},
-        {"file over a directory", {test::deb_file("./usr/bin", "x")},
+        {"file over a directory",
+         {test::deb_file("./usr/bin", "x")},
          "package ships a regular file where the directory '/usr/bin' exists (at bad.deb: "
          "./usr/bin)"},
-        {"hard link outside the package", {test::deb_hardlink("./usr/bin/x", "./usr/bin/old")},
+        {"hard link outside the package",
+         {test::deb_hardlink("./usr/bin/x", "./usr/bin/old")},
          "hard link to './usr/bin/old', which is not an earlier file of this package"},
         {"hard link to a later entry",
          {test::deb_hardlink("./usr/bin/x", "./usr/bin/y"), test::deb_file("./usr/bin/y", "y")},
          "hard link to './usr/bin/y', which is not an earlier file of this package"},
-        {"hard link to a directory", {test::deb_hardlink("./usr/bin/x", "./usr/bin")},
+        {"hard link to a directory",
+         {test::deb_hardlink("./usr/bin/x", "./usr/bin")},
          "hard link to './usr/bin', which is not an earlier file of this package"},
-        {"empty symlink target", {test::deb_symlink("./usr/bin/x", "")},
+        {"empty symlink target",
+         {test::deb_symlink("./usr/bin/x", "")},
          "symlink with an empty target (at bad.deb: ./usr/bin/x)"},
+        {"device outside /dev",
+         {test::deb_char_device("./usr/bin/x", 1, 3)},
+         "character device outside /dev (at bad.deb: ./usr/bin/x)"},
     };
     for (const Case& test_case : cases) {
       SUBCASE(test_case.name)
@@ -290,9 +340,9 @@ TEST_SUITE("unpack::deb::unpacker")
         entries.insert(entries.end(), test_case.entries.begin(), test_case.entries.end());
         if (std::string(test_case.name) == "parent is a file")
           entries.push_back(test::deb_file("./usr/bin/x/y", "y"));
-        CHECK_THROWS_WITH_AS(unpacker.unpack(make_package("bad", "1"), archive_of(entries, "bad"),
-                                             "bad.deb"),
-                             doctest::Contains(test_case.message), Error);
+        CHECK_THROWS_WITH_AS(
+            unpacker.unpack(make_package("bad", "1"), archive_of(entries, "bad"), "bad.deb"),
+            doctest::Contains(test_case.message), Error);
         CHECK_FALSE(tree.exists("first"));
         CHECK_FALSE(tree.exists("usr/bin/x"));
         CHECK(unpacker.owner_of("first") == "");
@@ -327,6 +377,7 @@ TEST_SUITE("unpack::deb::unpacker")
     Unpacker unpacker(tree, k_epoch);
     std::vector<repo::Package> packages(files.size());
     std::size_t entries = 0;
+    std::vector<std::string> taken_over;
     for (std::size_t i = 0; i < files.size(); ++i) {
       const std::string name = files[i].filename().string();
       CAPTURE(name);
@@ -341,10 +392,21 @@ TEST_SUITE("unpack::deb::unpacker")
       const UnpackedPackage unpacked = unpacker.unpack(package, std::move(archive), name);
       REQUIRE(!unpacked.paths.empty());
       CHECK(unpacked.paths.front() == "/.");
+      // Every listed name reaches an entry through the merged-/usr links.
+      for (const std::string& path : unpacked.paths)
+        if (!tree.find(path.substr(1), compose::stage::ParentSymlinks::follow))
+          FAIL_CHECK(path << " of " << name << " is not in the tree");
       entries += unpacked.paths.size();
+      for (const auto& [owner, paths] : unpacked.replaced_paths)
+        for (const std::string& path : paths)
+          taken_over.push_back(package.name + " took " + path + " from " + owner);
     }
     for (const char* link : {"bin", "sbin", "lib", "lib64"})
       CHECK(tree.find(link)->type == FileType::symlink);
-    MESSAGE("unpacked " << files.size() << " packages, " << entries << " entries");
+    std::string replaced;
+    for (const std::string& line : taken_over)
+      replaced += "\n  " + line;
+    MESSAGE("unpacked " << files.size() << " packages, " << entries << " entries; "
+                        << taken_over.size() << " files taken over through Replaces" << replaced);
   }
 }

@@ -49,8 +49,7 @@ std::size_t parse_size(std::string_view field, const std::string& where)
   std::size_t value = 0;
   for (const char c : text) {
     if (c < '0' || c > '9')
-      throw Error("ar member size " + quote(printable(field)) + " is not a decimal number",
-                  where);
+      throw Error("ar member size " + quote(printable(field)) + " is not a decimal number", where);
     value = value * 10 + static_cast<std::size_t>(c - '0'); // 10 digits cannot overflow
   }
   return value;

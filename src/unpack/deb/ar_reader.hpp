@@ -10,8 +10,8 @@
 namespace compose::unpack::deb {
 
 struct ArMember {
-  std::string name;      // the header's name without padding or GNU '/' terminator
-  std::string_view data; // into the input
+  std::string name;       // the header's name without padding or GNU '/' terminator
+  std::string_view data;  // into the input
   std::size_t offset = 0; // where the member header starts, for messages
 };
 

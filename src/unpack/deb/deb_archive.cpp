@@ -17,7 +17,7 @@ namespace {
 
 // The suffixes dpkg-deb accepts after "control.tar" and "data.tar" ("" = uncompressed).
 constexpr std::array<std::string_view, 4> k_control_compressions = {"", ".gz", ".xz", ".zst"};
-constexpr std::array<std::string_view, 6> k_data_compressions = {"",    ".gz",  ".xz",
+constexpr std::array<std::string_view, 6> k_data_compressions = {"",     ".gz",  ".xz",
                                                                  ".zst", ".bz2", ".lzma"};
 
 template <std::size_t N>
@@ -122,7 +122,8 @@ DebArchive read_deb(const std::string& bytes, const std::string& where)
         throw Error("second control member " + quote(member.name) + " after " +
                         quote(control->name),
                     member_where, "a .deb has exactly one control.tar member");
-      control_compression = member_compression(member, "control.tar", k_control_compressions, where);
+      control_compression =
+          member_compression(member, "control.tar", k_control_compressions, where);
       control = &member;
     } else if (member.name.starts_with("data.tar")) {
       if (!control)
@@ -147,8 +148,8 @@ DebArchive read_deb(const std::string& bytes, const std::string& where)
 
   DebArchive archive;
   const std::string control_where = where + ": " + control->name;
-  read_control_tar(decompress(control->data, control_compression, control_where),
-                   control_where, archive);
+  read_control_tar(decompress(control->data, control_compression, control_where), control_where,
+                   archive);
   archive.data_member = data->name;
   archive.data_tar = decompress(data->data, data_compression, where + ": " + data->name);
   return archive;

@@ -162,9 +162,13 @@ private:
 struct Step {
   const TarEntry* entry = nullptr;
   FileType type = FileType::regular;
-  std::string resolved;      // where it lands in the tree
-  bool keep_existing = false; // a directory (or a symlink to one) is there, or the owner Replaces us
-  std::string hard_link_to;  // resolved path of the earlier entry it links to
+  std::string resolved; // where it lands in the tree
+  bool keep_existing =
+      false;                // a directory (or a symlink to one) is there, or the owner Replaces us
+  std::string hard_link_to; // resolved path of the earlier entry it links to
+  std::string list_path;    // "/bin/dash"
+  bool listed = true;       // written to the .list
+  std::string replaced_owner; // the earlier package whose file this takes over
 };
 
 FileType file_type_of(const TarEntry& entry, const std::string& where)
@@ -174,11 +178,16 @@ FileType file_type_of(const TarEntry& entry, const std::string& where)
   switch (entry.type) {
   case '0':
   case '7':
-  case '1': return FileType::regular; // hard links share a regular file's inode
-  case '2': return FileType::symlink;
-  case '3': return FileType::char_device;
-  case '4': return FileType::block_device;
-  case '6': return FileType::fifo;
+  case '1':
+    return FileType::regular; // hard links share a regular file's inode
+  case '2':
+    return FileType::symlink;
+  case '3':
+    return FileType::char_device;
+  case '4':
+    return FileType::block_device;
+  case '6':
+    return FileType::fifo;
   default:
     throw Error("unsupported tar entry type '" + std::string(1, entry.type) + "'", where,
                 "dpkg unpacks only files, directories, links, devices and fifos");
@@ -230,6 +239,7 @@ UnpackedPackage Unpacker::unpack(const repo::deb::Package& package, DebArchive a
     unpacked.paths.push_back("/.");
 
   // First pass: check and place every entry without touching the tree.
+  const Accounts accounts = Accounts::load(m_tree);
   PlannedView view(m_tree);
   std::vector<Step> steps;
   std::map<std::string, std::size_t> shipped; // normalised name -> step, for hard links
@@ -246,10 +256,10 @@ UnpackedPackage Unpacker::unpack(const repo::deb::Package& package, DebArchive a
     } catch (const Error& error) {
       throw Error(error.message(), entry_where);
     }
-    unpacked.paths.push_back(list_path(entry.name));
 
     Step step;
     step.entry = &entry;
+    step.list_path = list_path(entry.name);
     step.type = file_type_of(entry, entry_where);
     if ((step.type == FileType::char_device || step.type == FileType::block_device) &&
         !path.starts_with("dev/"))
@@ -261,6 +271,7 @@ UnpackedPackage Unpacker::unpack(const repo::deb::Package& package, DebArchive a
         throw Error("the root entry is a " + std::string(file_type_name(step.type)) +
                         ", not a directory",
                     entry_where);
+      unpacked.paths.push_back(step.list_path);
       continue; // dpkg leaves the existing root directory alone
     }
     if (entry.type == '1') {
@@ -297,26 +308,31 @@ UnpackedPackage Unpacker::unpack(const repo::deb::Package& package, DebArchive a
     }
     if (existing && !step.keep_existing) {
       const std::string owner = owner_of(step.resolved);
-      if (!owner.empty() && owner != package.name && !replaces(package, owner)) {
+      if (!owner.empty() && owner != package.name && replaces(package, owner)) {
+        step.replaced_owner = owner;
+      } else if (!owner.empty() && owner != package.name) {
         if (!replaced_by(owner, package))
           throw Error("trying to overwrite " + quote("/" + step.resolved) +
                           ", which is also in package " + owner + " " + m_versions.at(owner),
                       entry_where,
                       package.name + " would need 'Replaces: " + owner +
                           "'; install only one of the two packages");
-        step.keep_existing = true; // the owner Replaces this package: its file stays
+        // The owner Replaces this package: its file stays, and dpkg leaves the path out of
+        // this package's .list.
+        step.keep_existing = true;
+        step.listed = false;
       }
     }
+    if (step.listed)
+      unpacked.paths.push_back(step.list_path);
     if (!step.keep_existing)
-      view.plan(step.resolved, NodeView{step.type, step.type == FileType::symlink
-                                                       ? entry.linkname
-                                                       : std::string()});
+      view.plan(step.resolved, NodeView{step.type, step.type == FileType::symlink ? entry.linkname
+                                                                                  : std::string()});
     shipped[path] = steps.size();
     steps.push_back(std::move(step));
   }
 
   // Second pass: apply. Every path is resolved, so nothing is followed any more.
-  const Accounts accounts = Accounts::load(m_tree);
   for (const Step& step : steps) {
     if (step.keep_existing)
       continue;
@@ -328,10 +344,10 @@ UnpackedPackage Unpacker::unpack(const repo::deb::Package& package, DebArchive a
       inode.type = step.type;
       inode.mode = step.type == FileType::symlink ? 0777 : entry.mode & 07777;
       // dpkg maps names through the target's passwd/group; the header's ids are the fallback.
-      inode.uid = (entry.uname.empty() ? std::nullopt : accounts.uid_of(entry.uname))
-                      .value_or(entry.uid);
-      inode.gid = (entry.gname.empty() ? std::nullopt : accounts.gid_of(entry.gname))
-                      .value_or(entry.gid);
+      inode.uid =
+          (entry.uname.empty() ? std::nullopt : accounts.uid_of(entry.uname)).value_or(entry.uid);
+      inode.gid =
+          (entry.gname.empty() ? std::nullopt : accounts.gid_of(entry.gname)).value_or(entry.gid);
       inode.mtime = m_epoch;
       inode.xattrs = entry.xattrs;
       if (step.type == FileType::regular)
@@ -342,10 +358,15 @@ UnpackedPackage Unpacker::unpack(const repo::deb::Package& package, DebArchive a
       inode.rdev_minor = entry.device_minor;
       m_tree.add(step.resolved, std::move(inode));
     }
-    if (step.type == FileType::directory)
+    if (!step.replaced_owner.empty() && m_owners[step.resolved] == step.replaced_owner)
+      unpacked.replaced_paths[step.replaced_owner].push_back(m_owner_paths[step.resolved]);
+    if (step.type == FileType::directory) {
       m_owners.erase(step.resolved);
-    else
+      m_owner_paths.erase(step.resolved);
+    } else {
       m_owners[step.resolved] = package.name;
+      m_owner_paths[step.resolved] = step.list_path;
+    }
   }
   m_versions[package.name] = package.version;
   m_replaces[package.name] = package.replaces;
