@@ -20,8 +20,12 @@ struct UnpackedPackage {
   const repo::deb::Package* package = nullptr; // the index record (Filename, SHA256, …)
   DebArchive archive;                          // control members; data_tar may be cleared
   // Paths in data.tar order as the .list file writes them: "/." first, then "/bin",
-  // "/bin/dash", … ('./' -> '/', no trailing '/').
+  // "/bin/dash", … ('./' -> '/', no trailing '/'). A file kept because its owner Replaces
+  // this package is left out, as dpkg leaves it out.
   std::vector<std::string> paths;
+  // Files of earlier packages this one took over through Replaces: earlier package name ->
+  // the paths as that package's .list wrote them (dpkg drops them from that list).
+  std::map<std::string, std::vector<std::string>> replaced_paths;
 };
 
 class Unpacker {
@@ -40,9 +44,19 @@ public:
   std::string owner_of(const std::string& path) const;
 
 private:
+  // dpkg's does_replace: `package` names `other` in Replaces and the unpacked version of
+  // `other` satisfies the relation.
+  bool replaces(const repo::deb::Package& package, const std::string& other) const;
+  // The reverse: an unpacked `owner` Replaces `package` (then the owner's file stays).
+  bool replaced_by(const std::string& owner, const repo::deb::Package& package) const;
+
   stage::Tree& m_tree;
   std::int64_t m_epoch;
-  std::map<std::string, std::string> m_owners; // resolved tree path -> package name
+  std::map<std::string, std::string> m_owners;      // resolved tree path -> package name
+  std::map<std::string, std::string> m_owner_paths; // resolved tree path -> the owner's .list path
+  std::map<std::string, std::string> m_versions;    // unpacked package -> its version
+  // Unpacked package -> its Replaces, for files a later package ships.
+  std::map<std::string, std::vector<repo::deb::Relation>> m_replaces;
 };
 
 } // namespace compose::unpack::deb
