@@ -338,7 +338,6 @@ std::string alternative_admin_file(const Alternative& alternative)
 void write_dpkg_database(const std::vector<InstalledPackage>& packages, const DpkgState& state,
                          const std::string& architecture, std::int64_t epoch, stage::Tree& tree)
 {
-  tree.remove(k_root);
   add_directory(tree, k_root, epoch);
   for (const char* directory : {"info", "updates", "triggers", "alternatives", "parts"})
     add_directory(tree, k_root + "/" + directory, epoch);
@@ -358,9 +357,17 @@ void write_dpkg_database(const std::vector<InstalledPackage>& packages, const Dp
 
   // info/: the .list file plus every control member except control itself, as dpkg's
   // unpack moves them into place.
+  // A file taken over through Replaces leaves the earlier package's list, as dpkg does.
+  std::map<std::string, std::set<std::string>> taken;
+  for (const auto& package : packages)
+    for (const auto& [earlier, paths] : package.unpacked.replaced_paths)
+      taken[earlier].insert(paths.begin(), paths.end());
   for (const auto& package : packages) {
     const std::string stem = k_root + "/info/" + info_name(package.unpacked);
-    add_text(tree, stem + ".list", join_lines(package.unpacked.paths), 0644, epoch);
+    std::vector<std::string> paths = package.unpacked.paths;
+    if (const auto lost = taken.find(package_key(package.unpacked)); lost != taken.end())
+      std::erase_if(paths, [&](const std::string& path) { return lost->second.contains(path); });
+    add_text(tree, stem + ".list", join_lines(paths), 0644, epoch);
     for (const auto& [member, file] : package.unpacked.archive.control_files) {
       const std::uint32_t mode = is_script(member) ? 0755 : (file.mode & 0777);
       add_text(tree, stem + "." + member, file.bytes, mode, epoch);

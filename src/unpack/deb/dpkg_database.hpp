@@ -72,8 +72,9 @@ std::string status_stanza(const InstalledPackage& package);
 // The alternatives/<name> admin file.
 std::string alternative_admin_file(const Alternative& alternative);
 
-// Writes var/lib/dpkg/ into the tree (replacing whatever is there). `packages` in install
-// order; the status file is sorted by name, then architecture.
+// Writes var/lib/dpkg/ into the tree (replacing files of the same names). `packages` in
+// install order; a path a later package took over (replaced_paths) leaves the earlier
+// .list; the status file is sorted by name, then architecture.
 void write_dpkg_database(const std::vector<InstalledPackage>& packages, const DpkgState& state,
                          const std::string& architecture, std::int64_t epoch, stage::Tree& tree);
 

@@ -1,0 +1,298 @@
+// Reproducing and reporting maintainer scripts; see script_effects.hpp.
+#include "unpack/deb/script_effects.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "unpack/deb/alternatives.hpp"
+#include "unpack/deb/ca_certificates.hpp"
+#include "unpack/deb/package_effects.hpp"
+#include "unpack/deb/shell_commands.hpp"
+#include "unpack/deb/system_users.hpp"
+
+namespace compose::unpack::deb {
+
+namespace {
+
+// Shell builtins and keywords: control flow and output, no effect on the image.
+const std::set<std::string> k_shell = {
+    "[",      "[[",    "test",   "true",   "false",    ":",       "echo",   "printf", "set",
+    "exit",   "return", "local", "export", "unset",    "shift",   "break",  "continue",
+    "read",   "trap",  "cd",     "wait",   "umask",    "getopts", "type",   "hash",   "command",
+    "which",  ".",     "source", "readonly", "sleep",  "exec",    "then",   "else",   "fi",
+    "done",   "esac",  "}",      "{",      "in",       "unalias", "alias",  "let"};
+
+// Commands that only read the system (when their output is not redirected into a file).
+const std::set<std::string> k_queries = {
+    "grep",     "egrep",   "fgrep",   "cut",      "awk",       "mawk",      "head",
+    "tail",     "tr",      "sort",    "uniq",     "wc",        "cmp",       "diff",
+    "id",       "getent",  "dpkg-query", "readlink", "realpath", "dpkg-realpath", "stat",
+    "ls",       "md5sum",  "sha256sum", "sha512sum", "sha1sum", "basename", "dirname",
+    "pidof",    "ps",      "uname",   "date",     "seq",       "expr",      "ischroot",
+    "systemd-detect-virt", "lsb_release", "logger", "mountpoint", "cat",   "tty",
+    "locale",   "dpkg-architecture", "mktemp",   "env",       "pathfind",  "debconf-escape",
+    "systemd-analyze", "getconf", "nproc", "hostname", "whoami", "run-parts"};
+
+// Commands whose effect an image build does not need, with the reason.
+const std::map<std::string, std::string> k_not_needed = {
+    {"deb-systemd-helper", "service enablement: enable services through the recipe"},
+    {"deb-systemd-invoke", "starting services: nothing runs at build time"},
+    {"systemctl", "service management: nothing runs at build time"},
+    {"invoke-rc.d", "starting services: nothing runs at build time"},
+    {"update-rc.d", "SysV init links: enable services through the recipe"},
+    {"ldconfig", "ld.so cache: glibc searches the default directories without it"},
+    {"dpkg-trigger", "triggers: their work is done once after all packages"},
+    {"dpkg-maintscript-helper", "conffile moves apply only to upgrades"},
+    {"systemd-tmpfiles", "tmpfiles.d entries are created at boot"},
+    {"systemd-sysctl", "sysctl settings apply at boot"},
+    {"udevadm", "udev rules load at boot"},
+    {"update-initramfs", "no kernel or initramfs is built"},
+    {"py3compile", "Python byte-code is compiled on first use"},
+    {"pycompile", "Python byte-code is compiled on first use"},
+    {"py3clean", "Python byte-code is compiled on first use"},
+    {"update-menus", "desktop menus"},
+    {"update-mime", "desktop MIME caches"},
+    {"install-info", "info directory"},
+    {"restorecon", "SELinux labels"},
+    {"chcon", "SELinux labels"},
+    {"needrestart", "restarting services: nothing runs at build time"},
+    {"modprobe", "kernel modules load at boot"},
+    {"sync", "nothing to flush in an image being built"}};
+
+// Programs we apply to the tree.
+bool is_account_command(const std::string& program)
+{
+  return program == "adduser" || program == "addgroup" || program == "useradd" ||
+         program == "groupadd";
+}
+
+bool is_modelled(const std::string& program)
+{
+  return is_account_command(program) || program == "update-alternatives" ||
+         program == "setcap" || program == "dpkg-statoverride" || program == "dpkg-divert" ||
+         program == "install" || program == "mkdir" || program == "chmod" || program == "chown" ||
+         program == "chgrp" || program == "update-ca-certificates" || program == "update-shells" ||
+         program == "touch" || program == "ln" || program == "cp" || program == "mv";
+}
+
+std::string command_text(const ShellCommand& command)
+{
+  std::string text;
+  for (const auto& word : command.words) {
+    text += (text.empty() ? "" : " ") + word;
+    if (text.size() > 100)
+      return text.substr(0, 100) + "…";
+  }
+  return text;
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& separator)
+{
+  std::string text;
+  for (const auto& item : items)
+    text += (text.empty() ? "" : separator) + item;
+  return text;
+}
+
+bool is_db_command(const std::string& program)
+{
+  return program.starts_with("db_");
+}
+
+struct Outcome {
+  std::vector<std::string> effects;
+  std::vector<std::string> left_out;
+  std::set<std::string> reasons;
+};
+
+ScriptReport make_report(const std::string& package, const std::string& script,
+                         const Outcome& outcome)
+{
+  ScriptReport report{package, script, "", ""};
+  if (!outcome.left_out.empty()) {
+    report.status = "not reproduced";
+    report.detail = "left out: " + join(outcome.left_out, "; ");
+    if (!outcome.effects.empty())
+      report.detail += "; done: " + join(outcome.effects, "; ");
+  } else if (!outcome.effects.empty()) {
+    report.status = "reproduced";
+    report.detail = join(outcome.effects, "; ");
+  } else {
+    report.status = "not needed";
+    report.detail = outcome.reasons.empty()
+                        ? "only shell logic and queries on a first installation"
+                        : join(std::vector<std::string>(outcome.reasons.begin(), outcome.reasons.end()),
+                               "; ");
+  }
+  return report;
+}
+
+// The judgement every command gets: skipped (shell, query, covered), not needed (with a
+// reason), applied through `apply`, or left out.
+Outcome evaluate(const std::string& package, const ShellScript& script,
+                 const std::set<std::string>& covered, EffectContext* context)
+{
+  Outcome outcome;
+  if (covered.contains("*"))
+    return outcome;
+  for (ShellCommand command : script.commands) {
+    // A wrapper function such as dbus' in_sysroot runs its arguments.
+    if (script.functions.contains(command.words[0]) && command.words.size() > 1 &&
+        is_modelled(command.words[1]))
+      command.words.erase(command.words.begin());
+    const std::string& program = command.words[0];
+    if (command.dead || covered.contains(program) || script.functions.contains(program))
+      continue;
+    // The body of a wrapper such as in_sysroot ("$@", chroot "$DPKG_ROOT" "$@"): its
+    // call sites are judged instead.
+    if (command.in_function &&
+        std::find(command.words.begin(), command.words.end(), "$@") != command.words.end())
+      continue;
+    if (program == "umask" && context && command.words.size() == 2) {
+      std::uint32_t mask = 0;
+      const std::string& text = command.words[1];
+      if (std::from_chars(text.data(), text.data() + text.size(), mask, 8).ec == std::errc())
+        context->umask = mask & 0777;
+      continue;
+    }
+    if (command.writes_file) {
+      outcome.left_out.push_back("writes " + command.redirect_target + " (line " +
+                                 std::to_string(command.line) + ")");
+      continue;
+    }
+    if (k_shell.contains(program) || is_db_command(program)) {
+      if (is_db_command(program) || program == ".")
+        outcome.reasons.insert("debconf: the default answers apply");
+      continue;
+    }
+    if (program == "sed" && std::none_of(command.words.begin(), command.words.end(),
+                                         [](const std::string& w) { return w.starts_with("-i"); }))
+      continue;
+    if (program == "dpkg" && command.words.size() > 1 &&
+        (command.words[1] == "--compare-versions" || command.words[1].starts_with("--assert") ||
+         command.words[1] == "--print-architecture" || command.words[1] == "-s" ||
+         command.words[1] == "--status" || command.words[1] == "-L" || command.words[1] == "-l" ||
+         command.words[1] == "--validate-pkgname" || command.words[1] == "--validate-version"))
+      continue;
+    if (k_queries.contains(program))
+      continue;
+    if (const auto reason = k_not_needed.find(program); reason != k_not_needed.end()) {
+      outcome.reasons.insert(program + ": " + reason->second);
+      continue;
+    }
+    if (program == "rm" && context) {
+      // Removing what a first installation never had is a no-op.
+      bool all_absent = true;
+      for (std::size_t i = 1; i < command.words.size(); ++i) {
+        const std::string& word = command.words[i];
+        if (word.starts_with("-"))
+          continue;
+        if (command.unresolved || !word.starts_with("/") ||
+            context->tree.find(stage::Tree::normalise(word), stage::ParentSymlinks::follow))
+          all_absent = false;
+      }
+      if (all_absent)
+        continue;
+    }
+    if (!context || !is_modelled(program) || command.unresolved) {
+      outcome.left_out.push_back(command_text(command) + " (line " + std::to_string(command.line) + ")");
+      continue;
+    }
+    std::optional<std::string> done;
+    if (is_account_command(program))
+      done = context->accounts.apply(command.words);
+    else if (program == "update-alternatives")
+      done = record_alternative(command.words, context->state);
+    else if (program == "update-ca-certificates" || program == "update-shells")
+      done = program + " (done once after all packages)";
+    else
+      done = reproduce_command(command.words, package, *context);
+    if (!done)
+      outcome.left_out.push_back(command_text(command) + " (line " + std::to_string(command.line) + ")");
+    else if (!done->empty())
+      outcome.effects.push_back(*done);
+  }
+  return outcome;
+}
+
+bool is_shell_script(const std::string& text)
+{
+  return text.starts_with("#!/bin/sh") || text.starts_with("#! /bin/sh") ||
+         text.starts_with("#!/bin/dash") ||
+         text.starts_with("#!/bin/bash") || text.starts_with("#! /bin/bash") ||
+         text.starts_with("#!/usr/bin/sh") || text.starts_with("#!/usr/bin/bash");
+}
+
+} // namespace
+
+ScriptReport classify_script(const std::string& package, const std::string& script,
+                             const std::string& text)
+{
+  if (script == "prerm" || script == "postrm")
+    return {package, script, "not needed", "runs only on removal or upgrade"};
+  if (script == "config")
+    return {package, script, "not needed", "debconf questions: the default answers apply"};
+  if (!is_shell_script(text))
+    return {package, script, "not reproduced",
+            "not a shell script (" + text.substr(0, std::min<std::size_t>(text.find('\n'), 40)) + ")"};
+  return make_report(package, script, evaluate(package, scan_shell(text), {}, nullptr));
+}
+
+std::vector<ScriptReport> reproduce_script_effects(const std::vector<InstalledPackage>& packages,
+                                                   stage::Tree& tree, std::int64_t epoch,
+                                                   DpkgState& state,
+                                                   std::vector<std::string>& warnings)
+{
+  SystemAccounts accounts = SystemAccounts::load(tree);
+  EffectContext context{tree, epoch, state, accounts, warnings};
+  std::vector<ScriptReport> reports;
+  for (const auto& installed : packages) {
+    const std::string package = installed.unpacked.archive.control.value("Package");
+    for (const char* script : {"preinst", "postinst", "prerm", "postrm", "config"}) {
+      const auto member = installed.unpacked.archive.control_files.find(script);
+      if (member == installed.unpacked.archive.control_files.end())
+        continue;
+      const std::string& text = member->second.bytes;
+      if (std::string(script) != "preinst" && std::string(script) != "postinst") {
+        reports.push_back(classify_script(package, script, text));
+        continue;
+      }
+      if (!is_shell_script(text)) {
+        reports.push_back(classify_script(package, script, text));
+        continue;
+      }
+      Outcome outcome;
+      std::set<std::string> covered;
+      if (const auto special = reproduce_package_script(package, script, context)) {
+        outcome.effects = special->effects;
+        outcome.left_out = special->left_out;
+        covered = special->covered;
+      }
+      const Outcome generic = evaluate(package, scan_shell(text), covered, &context);
+      outcome.effects.insert(outcome.effects.end(), generic.effects.begin(), generic.effects.end());
+      outcome.left_out.insert(outcome.left_out.end(), generic.left_out.begin(), generic.left_out.end());
+      outcome.reasons.insert(generic.reasons.begin(), generic.reasons.end());
+      reports.push_back(make_report(package, script, outcome));
+    }
+  }
+
+  // Deferred work, in the order dpkg's trigger processing and configure would leave it.
+  apply_alternatives(state, tree, epoch, warnings);
+  update_shells(context);
+  apply_ca_certificates(tree, epoch);
+  if (tree.find("etc/passwd", stage::ParentSymlinks::follow) ||
+      tree.find("usr/share/base-passwd/passwd.master", stage::ParentSymlinks::follow)) {
+    accounts.store(tree, epoch);
+    // useradd's subordinate id files exist, empty, once shadow's tools are installed.
+    for (const char* path : {"etc/subuid", "etc/subgid"})
+      if (tree.find("usr/sbin/useradd", stage::ParentSymlinks::follow) &&
+          !tree.find(path, stage::ParentSymlinks::follow))
+        tree.add_file(path, "", 0644);
+  }
+  apply_statoverrides(context);
+  return reports;
+}
+
+} // namespace compose::unpack::deb

@@ -1,0 +1,38 @@
+// Reading a maintainer script as a list of simple commands, without running it: enough
+// shell syntax (quotes, continuation lines, here-documents, separators, function
+// definitions, literal variable assignments) to recognise "adduser --system sshd" or a
+// multi-line "update-alternatives --install …" and to name every command a script uses.
+#pragma once
+
+#include <cstddef>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace compose::unpack::deb {
+
+struct ShellCommand {
+  std::vector<std::string> words; // quotes removed; "$VAR" expanded when its value is literal
+  std::size_t line = 0;           // 1-based line of the first word
+  bool unresolved = false;        // a word still holds "$", "`" or a glob after expansion
+  bool writes_file = false;       // has a "> file" redirection other than /dev/null or &N
+  std::string redirect_target;    // that file
+  bool in_function = false;       // inside a function body (runs only when called)
+  // In a branch a first installation ($1 = configure, $2 = "") never takes: an if whose
+  // literal test is false, a case pattern other than the subject, "[ … ] && cmd" after a
+  // false test.
+  bool dead = false;
+};
+
+struct ShellScript {
+  std::vector<ShellCommand> commands;      // in text order, function bodies included
+  std::set<std::string> functions;         // names the script defines
+};
+
+// Never throws: text that is not understood yields words that classify as unknown.
+// $DPKG_ROOT expands to "" (the image root is "/"); $1 is "configure", $2 is "" (a first
+// installation); other variables expand only when the script assigns them a literal.
+ShellScript scan_shell(std::string_view text);
+
+} // namespace compose::unpack::deb
