@@ -163,11 +163,11 @@ struct Step {
   const TarEntry* entry = nullptr;
   FileType type = FileType::regular;
   std::string resolved; // where it lands in the tree
-  bool keep_existing =
-      false;                // a directory (or a symlink to one) is there, or the owner Replaces us
-  std::string hard_link_to; // resolved path of the earlier entry it links to
-  std::string list_path;    // "/bin/dash"
-  bool listed = true;       // written to the .list
+  // Nothing to write: a directory (or a symlink to one) is there, or the owner Replaces us.
+  bool keep_existing = false;
+  std::string hard_link_to;   // resolved path of the earlier entry it links to
+  std::string list_path;      // "/bin/dash"
+  bool listed = true;         // written to the .list
   std::string replaced_owner; // the earlier package whose file this takes over
 };
 
