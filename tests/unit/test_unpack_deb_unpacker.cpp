@@ -350,6 +350,38 @@ TEST_SUITE("unpack::deb::unpacker")
     }
   }
 
+  TEST_CASE("a damaged byte anywhere is an Error or a harmless change but never a crash")
+  {
+    for (const test::DebCompression compression :
+         {test::DebCompression::none, test::DebCompression::xz}) {
+      test::DebSpec spec;
+      spec.control = test::deb_control("hello", "1.0");
+      spec.control_compression = compression;
+      spec.data_compression = compression;
+      spec.data = {test::deb_dir("./"), test::deb_dir("./usr/"), test::deb_dir("./usr/bin/"),
+                   test::deb_file("./usr/bin/hello", "#!/bin/sh\n", 0755),
+                   test::deb_hardlink("./usr/bin/hi", "./usr/bin/hello"),
+                   test::deb_symlink("./usr/bin/hey", "hello")};
+      const std::string bytes = test::make_deb(spec);
+      const repo::Package package = make_package("hello", "1.0");
+      std::size_t rejected = 0;
+      for (std::size_t offset = 0; offset < bytes.size(); ++offset) {
+        std::string damaged = bytes;
+        damaged[offset] = static_cast<char>(damaged[offset] ^ 0x5a);
+        Tree tree;
+        Unpacker unpacker(tree, k_epoch);
+        try {
+          unpacker.unpack(package, read_deb(damaged, "damaged.deb"), "damaged.deb");
+        } catch (const Error& error) {
+          CHECK(error.where().starts_with("damaged.deb"));
+          ++rejected;
+        }
+      }
+      CAPTURE(test::deb_suffix(compression));
+      CHECK(rejected > bytes.size() / 2);
+    }
+  }
+
   TEST_CASE("every .deb of the test mirror unpacks into one merged-/usr tree")
   {
     const char* cache = std::getenv("XDG_CACHE_HOME");
