@@ -110,6 +110,16 @@ struct TarWriter {
   ArchiveWriter writer{archive_write_new()};
 };
 
+DebEntry entry_of(DebEntry::Type type, std::string path, std::string content, std::uint32_t mode)
+{
+  DebEntry entry;
+  entry.type = type;
+  entry.path = std::move(path);
+  entry.content = std::move(content);
+  entry.mode = mode;
+  return entry;
+}
+
 std::string padded_field(const std::string& value, std::size_t width)
 {
   std::string field = value.substr(0, width);
@@ -161,48 +171,28 @@ std::string deb_compress(const std::string& bytes, DebCompression compression)
 
 DebEntry deb_dir(std::string path, std::uint32_t mode)
 {
-  DebEntry entry;
-  entry.path = std::move(path);
-  entry.type = DebEntry::Type::directory;
-  entry.mode = mode;
-  return entry;
+  return entry_of(DebEntry::Type::directory, std::move(path), {}, mode);
 }
 
 DebEntry deb_file(std::string path, std::string content, std::uint32_t mode)
 {
-  DebEntry entry;
-  entry.path = std::move(path);
-  entry.content = std::move(content);
-  entry.mode = mode;
-  return entry;
+  return entry_of(DebEntry::Type::file, std::move(path), std::move(content), mode);
 }
 
 DebEntry deb_symlink(std::string path, std::string target)
 {
-  DebEntry entry;
-  entry.path = std::move(path);
-  entry.type = DebEntry::Type::symlink;
-  entry.content = std::move(target);
-  entry.mode = 0777;
-  return entry;
+  return entry_of(DebEntry::Type::symlink, std::move(path), std::move(target), 0777);
 }
 
 DebEntry deb_hardlink(std::string path, std::string target)
 {
-  DebEntry entry;
-  entry.path = std::move(path);
-  entry.type = DebEntry::Type::hardlink;
-  entry.content = std::move(target);
-  return entry;
+  return entry_of(DebEntry::Type::hardlink, std::move(path), std::move(target), 0644);
 }
 
 DebEntry deb_char_device(std::string path, std::uint32_t major, std::uint32_t minor,
                          std::uint32_t mode)
 {
-  DebEntry entry;
-  entry.path = std::move(path);
-  entry.type = DebEntry::Type::char_device;
-  entry.mode = mode;
+  DebEntry entry = entry_of(DebEntry::Type::char_device, std::move(path), {}, mode);
   entry.device_major = major;
   entry.device_minor = minor;
   return entry;
@@ -210,11 +200,7 @@ DebEntry deb_char_device(std::string path, std::uint32_t major, std::uint32_t mi
 
 DebEntry deb_fifo(std::string path, std::uint32_t mode)
 {
-  DebEntry entry;
-  entry.path = std::move(path);
-  entry.type = DebEntry::Type::fifo;
-  entry.mode = mode;
-  return entry;
+  return entry_of(DebEntry::Type::fifo, std::move(path), {}, mode);
 }
 
 DebEntry deb_owned(DebEntry entry, std::string uname, std::uint32_t uid, std::string gname,

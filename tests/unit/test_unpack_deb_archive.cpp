@@ -225,6 +225,29 @@ TEST_SUITE("unpack::deb::deb_archive")
     }
   }
 
+  TEST_CASE("a .deb cut short at any byte is rejected with an Error")
+  {
+    for (const test::DebCompression compression :
+         {test::DebCompression::none, test::DebCompression::gz, test::DebCompression::xz}) {
+      test::DebSpec spec = hello_spec();
+      spec.control_compression = compression;
+      spec.data_compression = compression;
+      const std::string bytes = test::make_deb(spec);
+      // The last member's pad byte carries nothing, so only shorter cuts must fail.
+      const std::size_t complete = bytes.back() == '\n' ? bytes.size() - 1 : bytes.size();
+      std::size_t rejected = 0;
+      for (std::size_t length = 0; length < complete; ++length) {
+        try {
+          read_deb(bytes.substr(0, length), "cut.deb");
+        } catch (const Error& error) {
+          CHECK(error.where().starts_with("cut.deb"));
+          ++rejected;
+        }
+      }
+      CHECK(rejected == complete);
+    }
+  }
+
   TEST_CASE("read_deb_file reads the file and names it")
   {
     compose::TempPath directory = compose::make_temp_directory("compose-deb-test");

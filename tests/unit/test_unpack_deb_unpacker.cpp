@@ -304,10 +304,10 @@ TEST_SUITE("unpack::deb::unpacker")
          "absolute path in the package (at bad.deb: /etc/x)"},
         {"missing parent",
          {test::deb_file("./nowhere/x", "x")},
-         "parent directory 'nowhere' does not exist (at bad.deb: ./nowhere/x)"},
+         "parent directory '/nowhere' does not exist (at bad.deb: ./nowhere/x)"},
         {"parent is a file",
          {test::deb_file("./usr/bin/x", "x")},
-         "parent 'usr/bin/x' is a regular file, not a directory (at bad.deb: ./usr/bin/x/y)"},
+         "parent '/usr/bin/x' is a regular file, not a directory (at bad.deb: ./usr/bin/x/y)"},
         {"file over a directory",
          {test::deb_file("./usr/bin", "x")},
          "package ships a regular file where the directory '/usr/bin' exists (at bad.deb: "
@@ -324,6 +324,10 @@ TEST_SUITE("unpack::deb::unpacker")
         {"empty symlink target",
          {test::deb_symlink("./usr/bin/x", "")},
          "symlink with an empty target (at bad.deb: ./usr/bin/x)"},
+        {"missing directory behind a link", {test::deb_file("./lib/x", "x")},
+         "parent directory '/usr/lib' does not exist (at bad.deb: ./lib/x)"},
+        {"symlink loop", {test::deb_file("./loop/x", "x")},
+         "too many levels of symlinks at '/loop' (at bad.deb: ./loop/x)"},
         {"device outside /dev",
          {test::deb_char_device("./usr/bin/x", 1, 3)},
          "character device outside /dev (at bad.deb: ./usr/bin/x)"},
@@ -334,6 +338,8 @@ TEST_SUITE("unpack::deb::unpacker")
         Tree tree;
         tree.add_directory("usr/bin");
         tree.add_file("usr/bin/old", "old");
+        tree.add_symlink("lib", "usr/lib"); // dangling: usr/lib is absent
+        tree.add_symlink("loop", "loop");
         Unpacker unpacker(tree, k_epoch);
         std::vector<test::DebEntry> entries = {test::deb_dir("./"),
                                                test::deb_file("./first", "first")};
@@ -347,6 +353,38 @@ TEST_SUITE("unpack::deb::unpacker")
         CHECK_FALSE(tree.exists("usr/bin/x"));
         CHECK(unpacker.owner_of("first") == "");
       }
+    }
+  }
+
+  TEST_CASE("a damaged byte anywhere is an Error or a harmless change but never a crash")
+  {
+    for (const test::DebCompression compression :
+         {test::DebCompression::none, test::DebCompression::xz}) {
+      test::DebSpec spec;
+      spec.control = test::deb_control("hello", "1.0");
+      spec.control_compression = compression;
+      spec.data_compression = compression;
+      spec.data = {test::deb_dir("./"), test::deb_dir("./usr/"), test::deb_dir("./usr/bin/"),
+                   test::deb_file("./usr/bin/hello", "#!/bin/sh\n", 0755),
+                   test::deb_hardlink("./usr/bin/hi", "./usr/bin/hello"),
+                   test::deb_symlink("./usr/bin/hey", "hello")};
+      const std::string bytes = test::make_deb(spec);
+      const repo::Package package = make_package("hello", "1.0");
+      std::size_t rejected = 0;
+      for (std::size_t offset = 0; offset < bytes.size(); ++offset) {
+        std::string damaged = bytes;
+        damaged[offset] = static_cast<char>(damaged[offset] ^ 0x5a);
+        Tree tree;
+        Unpacker unpacker(tree, k_epoch);
+        try {
+          unpacker.unpack(package, read_deb(damaged, "damaged.deb"), "damaged.deb");
+        } catch (const Error& error) {
+          CHECK(error.where().starts_with("damaged.deb"));
+          ++rejected;
+        }
+      }
+      CAPTURE(test::deb_suffix(compression));
+      CHECK(rejected > bytes.size() / 2);
     }
   }
 

@@ -121,7 +121,6 @@ private:
   {
     std::vector<std::string> resolved;
     std::deque<std::string> pending(parts.begin(), parts.end());
-    std::string walked; // as named, for messages
     int hops = 0;
     while (!pending.empty()) {
       const std::string name = pending.front();
@@ -133,18 +132,19 @@ private:
           resolved.pop_back();
         continue;
       }
-      walked = child_of(walked, name);
       resolved.push_back(name);
-      const std::optional<NodeView> found = node(join(resolved));
+      // Messages name the resolved place: "/usr/bin" says more than "bin" behind a link.
+      const std::string here = join(resolved);
+      const std::optional<NodeView> found = node(here);
       if (!found)
-        return {"", "parent directory " + quote(walked) + " does not exist"};
+        return {"", "parent directory " + quote("/" + here) + " does not exist"};
       if (found->type == FileType::directory)
         continue;
       if (found->type != FileType::symlink)
-        return {"", "parent " + quote(walked) + " is a " + file_type_name(found->type) +
+        return {"", "parent " + quote("/" + here) + " is a " + file_type_name(found->type) +
                         ", not a directory"};
       if (++hops > k_max_symlink_hops)
-        return {"", "too many levels of symlinks at " + quote(walked)};
+        return {"", "too many levels of symlinks at " + quote("/" + here)};
       resolved.pop_back();
       if (found->target.starts_with('/'))
         resolved.clear();
@@ -163,11 +163,11 @@ struct Step {
   const TarEntry* entry = nullptr;
   FileType type = FileType::regular;
   std::string resolved; // where it lands in the tree
-  bool keep_existing =
-      false;                // a directory (or a symlink to one) is there, or the owner Replaces us
-  std::string hard_link_to; // resolved path of the earlier entry it links to
-  std::string list_path;    // "/bin/dash"
-  bool listed = true;       // written to the .list
+  // Nothing to write: a directory (or a symlink to one) is there, or the owner Replaces us.
+  bool keep_existing = false;
+  std::string hard_link_to;   // resolved path of the earlier entry it links to
+  std::string list_path;      // "/bin/dash"
+  bool listed = true;         // written to the .list
   std::string replaced_owner; // the earlier package whose file this takes over
 };
 
