@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "pipeline/key_lookup.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "verify/trust_config.hpp"
@@ -32,17 +33,7 @@ verify::Keyring load_keys(const recipe::Recipe& recipe, const BuildOptions& opti
                 "list the key files of the repository under repositories.keys");
 
   const verify::TrustConfig trust = verify::load_trust_config(options.trust_dir);
-  verify::KeyLookup lookup;
-  lookup.directories = options.keys_dirs;
-  lookup.cache_dir = options.fetch.cache_dir / "trust";
-  lookup.offline = options.fetch.offline;
-  lookup.download = [&fetcher](const std::string& url) {
-    fetch::Request request;
-    request.urls = {url};
-    request.cache_key = "key:" + url;
-    request.display_name = url.substr(url.rfind('/') + 1);
-    return read_file(fetcher.fetch(request).path);
-  };
+  const verify::KeyLookup lookup = key_lookup(options, fetcher, false);
   return verify::load_apk_keyring(trust, names, lookup);
 }
 

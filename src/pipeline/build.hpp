@@ -19,6 +19,9 @@ struct BuildOptions {
   std::filesystem::path trust_dir;              // the keys/ trust configuration
   std::vector<std::filesystem::path> keys_dirs; // where key material is looked up first
   std::optional<std::int64_t> epoch;            // SOURCE_DATE_EPOCH
+  // apt's Check-Valid-Until=false: accept signed Release files past their Valid-Until
+  // (snapshots, air-gapped mirrors). Explicit, and recorded in the build report.
+  bool allow_expired_release = false;
   fetch::Options fetch;
   Log* log = nullptr;
 };

@@ -78,6 +78,12 @@ struct Recipe {
   std::string architecture; // distribution spelling: "x86_64", "amd64"
   std::vector<RepositorySpec> repositories;
   std::vector<PackageSpec> packages;
+  // Debian/Ubuntu: the base set added to `packages` ("none", "essential": Essential: yes;
+  // "required", "important", "standard": that Priority and above, as debootstrap/mmdebstrap
+  // variants), whether Recommends are installed, and merged /usr (bin -> usr/bin, …).
+  std::string base = "required";
+  bool recommends = false;
+  bool merged_usr = true;
   ImageConfig image;
   OutputSpec outputs;
 };

@@ -14,7 +14,10 @@ namespace {
 
 const std::vector<std::string> k_top_keys{"include",      "name",         "distribution",
                                           "release",      "architecture", "packages",
-                                          "repositories", "image",        "outputs"};
+                                          "repositories", "image",        "outputs",
+                                          "base",         "recommends",   "merged_usr"};
+const std::vector<std::string> k_base_sets{"none", "essential", "required", "important",
+                                           "standard"};
 const std::vector<std::string> k_repository_keys{"url",        "branch", "repos", "suites",
                                                  "components", "keys",   "tag",   "priority"};
 const std::vector<std::string> k_distributions{"alpine", "debian", "ubuntu"};
@@ -280,6 +283,23 @@ std::string read_plain(const TableReader& top, std::string_view key, std::string
   return value;
 }
 
+// base, recommends and merged_usr: how a Debian or Ubuntu package set is completed.
+void read_package_set_options(const TableReader& top, Recipe& recipe)
+{
+  const bool apt_family = recipe.distribution != Distribution::alpine;
+  for (const char* key : {"base", "recommends", "merged_usr"})
+    if (!apt_family && top.has(key))
+      top.fail(*top.table().find(key), quote(key) + " applies to Debian and Ubuntu recipes only");
+  if (const Node* base = top.get("base", NodeKind::string)) {
+    check_choice(*base, "base", k_base_sets);
+    recipe.base = base->text;
+  }
+  if (const Node* recommends = top.get("recommends", NodeKind::boolean))
+    recipe.recommends = recommends->boolean;
+  if (const Node* merged = top.get("merged_usr", NodeKind::boolean))
+    recipe.merged_usr = merged->boolean;
+}
+
 } // namespace
 
 Recipe read_recipe(Node document, const SourceLocation& top_where)
@@ -336,6 +356,7 @@ Recipe read_recipe(Node document, const SourceLocation& top_where)
   if (recipe.repositories.empty())
     top.fail(repositories, "'repositories' is empty");
 
+  read_package_set_options(top, recipe);
   recipe.image = read_image(top);
   recipe.outputs = read_outputs(top);
   return recipe;

@@ -59,64 +59,86 @@ std::optional<std::string> read_if_exists(const fs::path& path)
   return read_file(path);
 }
 
-ApkKey accept(const TrustedKey& trusted, std::string bytes, const std::string& source)
+} // namespace
+
+FoundKey locate_key(const TrustedKey& trusted, const KeyLookup& lookup,
+                    const std::function<void(const std::string&, const std::string&)>& check)
 {
+  auto accept = [&](std::string bytes, std::string source) {
+    check(bytes, source);
+    return FoundKey{std::move(bytes), std::move(source)};
+  };
+  // Keys pinned by fingerprint alone are cached under their name (and re-checked on use).
+  const std::string cache_name =
+      trusted.sha256.empty() ? "openpgp-" + trusted.name : trusted.sha256;
+  std::string searched;
+  for (const fs::path& directory : lookup.directories) {
+    searched += (searched.empty() ? "" : ", ") + directory.string();
+    if (auto bytes = read_if_exists(directory / trusted.name))
+      return accept(std::move(*bytes), (directory / trusted.name).string());
+  }
+  if (!lookup.cache_dir.empty()) {
+    const fs::path cached = lookup.cache_dir / cache_name;
+    searched += (searched.empty() ? "" : ", ") + std::string("the cache");
+    if (auto bytes = read_if_exists(cached))
+      return accept(std::move(*bytes), cached.string());
+  }
+  if (!lookup.offline && lookup.download) {
+    FoundKey found = accept(lookup.download(trusted.url), trusted.url);
+    if (!lookup.cache_dir.empty())
+      write_file_atomic(lookup.cache_dir / cache_name, found.bytes);
+    return found;
+  }
+  throw Error("key " + quote(trusted.name) + " not found (searched " +
+                  (searched.empty() ? std::string("nowhere") : searched) + ")",
+              "", "pass --keys-dir with a directory holding " + trusted.name +
+                      (lookup.offline ? ", or run once online to cache it" : ""));
+}
+
+const TrustedKey& find_trusted(const TrustConfig& trust, const std::string& name,
+                               const std::string& kind)
+{
+  const TrustedKey* trusted = trust.find(name);
+  if (!trusted)
+    throw Error("key " + quote(name) + " is not in the trust configuration (keys/*.toml)", "",
+                "add it to keys/ with its official URL and its pin");
+  if (trusted->kind != kind)
+    throw Error("key " + quote(name) + " is an " + trusted->kind + " key, not an " + kind + " key",
+                trusted->where);
+  return *trusted;
+}
+
+void check_sha256_pin(const TrustedKey& trusted, const std::string& bytes,
+                      const std::string& source)
+{
+  if (trusted.sha256.empty())
+    return;
   const std::string digest = sha256_hex(bytes);
   if (digest != trusted.sha256)
     throw Error("key file " + quote(trusted.name) + " does not match its pin (expected sha256 " +
                     trusted.sha256 + ", found " + digest + ")",
                 source,
                 "this is not the official key; remove the file or fix " + trusted.where);
-  ApkKey key;
-  key.name = trusted.name;
-  key.sha256 = digest;
-  key.source = source;
-  key.key = parse_rsa_public_key(bytes, source);
-  key.pem = std::move(bytes);
-  return key;
 }
-
-} // namespace
 
 Keyring load_apk_keyring(const TrustConfig& trust, const std::vector<std::string>& names,
                          const KeyLookup& lookup)
 {
   Keyring keyring;
   for (const std::string& name : names) {
-    const TrustedKey* trusted = trust.find(name);
-    if (!trusted)
-      throw Error("key " + quote(name) + " is not in the trust configuration (keys/*.toml)", "",
-                  "add it to keys/ with its official URL and pinned sha256");
-    if (trusted->kind != "apk-rsa")
-      throw Error("key " + quote(name) + " is an " + trusted->kind + " key, not an apk RSA key",
-                  trusted->where);
-
-    std::optional<ApkKey> found;
-    std::string searched;
-    for (const fs::path& directory : lookup.directories) {
-      searched += (searched.empty() ? "" : ", ") + directory.string();
-      if (auto bytes = read_if_exists(directory / name)) {
-        found = accept(*trusted, std::move(*bytes), (directory / name).string());
-        break;
-      }
-    }
-    if (!found && !lookup.cache_dir.empty()) {
-      const fs::path cached = lookup.cache_dir / trusted->sha256;
-      searched += (searched.empty() ? "" : ", ") + std::string("the cache");
-      if (auto bytes = read_if_exists(cached))
-        found = accept(*trusted, std::move(*bytes), cached.string());
-    }
-    if (!found && !lookup.offline && lookup.download) {
-      found = accept(*trusted, lookup.download(trusted->url), trusted->url);
-      if (!lookup.cache_dir.empty())
-        write_file_atomic(lookup.cache_dir / trusted->sha256, found->pem);
-    }
-    if (!found)
-      throw Error("key " + quote(name) + " not found (searched " +
-                      (searched.empty() ? std::string("nowhere") : searched) + ")",
-                  "", "pass --keys-dir with a directory holding " + name +
-                          (lookup.offline ? ", or run once online to cache it" : ""));
-    keyring.add(std::move(*found));
+    const TrustedKey& trusted = find_trusted(trust, name, "apk-rsa");
+    const FoundKey found = locate_key(trusted, lookup, [&](const std::string& bytes,
+                                                           const std::string& source) {
+      check_sha256_pin(trusted, bytes, source);
+      parse_rsa_public_key(bytes, source);
+    });
+    ApkKey key;
+    key.name = trusted.name;
+    key.sha256 = sha256_hex(found.bytes);
+    key.source = found.source;
+    key.key = parse_rsa_public_key(found.bytes, found.source);
+    key.pem = found.bytes;
+    keyring.add(std::move(key));
   }
   return keyring;
 }

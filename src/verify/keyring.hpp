@@ -43,6 +43,24 @@ struct KeyLookup {
 // Parses a PEM SubjectPublicKeyInfo RSA key; throws Error naming `where`.
 std::shared_ptr<EVP_PKEY> parse_rsa_public_key(const std::string& pem, const std::string& where);
 
+struct FoundKey {
+  std::string bytes;
+  std::string source; // the file or URL it was read from
+};
+
+// Finds a trusted key file: in each of `lookup.directories`, then the cache, then (online)
+// at its official URL. `check` validates the bytes against the pins (throwing Error); a copy
+// that fails is an error, never skipped. Throws Error naming the places searched.
+FoundKey locate_key(const TrustedKey& trusted, const KeyLookup& lookup,
+                    const std::function<void(const std::string& bytes, const std::string& source)>& check);
+
+// The trust entry of `name`, which must be of `kind`; throws Error otherwise.
+const TrustedKey& find_trusted(const TrustConfig& trust, const std::string& name,
+                               const std::string& kind);
+
+// Throws Error naming `source` when the trust entry pins a SHA-256 the bytes do not have.
+void check_sha256_pin(const TrustedKey& trusted, const std::string& bytes, const std::string& source);
+
 // Loads the named keys. Throws Error when a name is not in the trust configuration, when a
 // copy does not match its pin (naming the file and both digests), or when a key cannot be
 // found (naming the places searched).

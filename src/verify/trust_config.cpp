@@ -116,12 +116,17 @@ TrustConfig load_trust_config(const fs::path& directory)
       key.name = string_field(*table, "name", file, true);
       key.kind = string_field(*table, "kind", file, true);
       key.url = string_field(*table, "url", file, true);
-      key.sha256 = string_field(*table, "sha256", file, true);
+      key.sha256 = string_field(*table, "sha256", file, false);
       key.fingerprints = list_field(*table, "fingerprints", file);
       key.architectures = list_field(*table, "architectures", file);
       if (key.kind != "apk-rsa" && key.kind != "openpgp")
         throw Error("unknown key kind " + quote(key.kind) + " (apk-rsa or openpgp)", key.where);
-      if (!is_hex(key.sha256, 64))
+      // OpenPGP keys may be pinned by fingerprint alone: a keyring file gains new
+      // self-signatures (extended expiry) without its keys changing.
+      if (key.sha256.empty() && (key.kind != "openpgp" || key.fingerprints.empty()))
+        throw Error("key " + quote(key.name) + " has no pin",
+                    key.where, "give sha256 (of the file) or, for OpenPGP keys, fingerprints");
+      if (!key.sha256.empty() && !is_hex(key.sha256, 64))
         throw Error("sha256 pin of " + quote(key.name) + " is not 64 lower-case hex digits",
                     key.where);
       if (key.name.find('/') != std::string::npos || key.name.starts_with("."))

@@ -1,0 +1,186 @@
+// Signed Releases and Packages indexes for a Debian or Ubuntu build; see debian_sources.hpp.
+#include "pipeline/debian_sources.hpp"
+
+#include <ctime>
+#include <future>
+
+#include "pipeline/key_lookup.hpp"
+#include "util/decompress.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "verify/openpgp_keys.hpp"
+#include "verify/trust_config.hpp"
+
+namespace compose::pipeline {
+
+namespace {
+
+std::string without_trailing_slash(std::string url)
+{
+  while (url.size() > 1 && url.back() == '/')
+    url.pop_back();
+  return url;
+}
+
+struct SignedRelease {
+  std::string url, sha256, signed_by;
+  repo::deb::Release release;
+};
+
+// InRelease first, as apt does; Release + Release.gpg when a mirror has no InRelease.
+SignedRelease fetch_release(const std::string& dists, const verify::OpenPgpTrust& trust,
+                            fetch::Fetcher& fetcher, Log& log)
+{
+  auto request_for = [](const std::string& url, const std::string& name) {
+    fetch::Request request;
+    request.urls = {url};
+    request.cache_key = "index:" + url;
+    request.freshness = fetch::Freshness::revalidate;
+    request.display_name = name;
+    return request;
+  };
+  SignedRelease result;
+  try {
+    result.url = dists + "/InRelease";
+    const fetch::Fetched file = fetcher.fetch(request_for(result.url, "InRelease"));
+    const verify::VerifiedText verified =
+        verify::verify_cleartext(read_file(file.path), trust.keyring, trust.pinned, result.url);
+    result.sha256 = file.sha256;
+    result.signed_by = verified.signed_by;
+    result.release = repo::deb::parse_release(verified.text, result.url);
+    return result;
+  } catch (const Error& e) {
+    // Only a missing InRelease falls back; a bad signature is final.
+    if (e.message().find("cannot fetch") == std::string::npos &&
+        e.message().find("not in the cache") == std::string::npos)
+      throw;
+    log.detail(result.url + ": not available, trying Release + Release.gpg");
+  }
+  result.url = dists + "/Release";
+  const std::vector<fetch::Fetched> files = fetcher.fetch_all(
+      {request_for(result.url, "Release"), request_for(result.url + ".gpg", "Release.gpg")});
+  const std::string text = read_file(files[0].path);
+  const verify::VerifiedText verified = verify::verify_detached(
+      text, read_file(files[1].path), trust.keyring, trust.pinned, result.url + ".gpg");
+  result.sha256 = files[0].sha256;
+  result.signed_by = verified.signed_by;
+  result.release = repo::deb::parse_release(verified.text, result.url);
+  return result;
+}
+
+void check_release(const SignedRelease& signed_release, const std::string& suite,
+                   const recipe::Recipe& recipe, const BuildOptions& options,
+                   DebianSources& sources)
+{
+  const repo::deb::Release& release = signed_release.release;
+  // apt refuses a Release for another suite: a mirror must not swap in an older one.
+  const std::string last = suite.substr(suite.rfind('/') + 1);
+  if (release.suite != suite && release.codename != suite && release.codename != last &&
+      release.suite != last)
+    throw Error("the signed Release is for " + quote(release.suite) + " (" +
+                    quote(release.codename) + "), not for the requested suite " + quote(suite),
+                signed_release.url, "check the repository's suites in " + recipe.where.file);
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  const bool expired = release.valid_until && *release.valid_until < now;
+  repo::deb::check_valid_until(release, now, options.allow_expired_release, signed_release.url);
+  if (expired)
+    sources.overrides.push_back(signed_release.url +
+                                ": expired Valid-Until accepted (--allow-expired-release)");
+  const auto& architectures = release.architectures;
+  if (!architectures.empty() &&
+      std::find(architectures.begin(), architectures.end(), recipe.architecture) ==
+          architectures.end())
+    throw Error("the Release does not list architecture " + quote(recipe.architecture),
+                signed_release.url);
+}
+
+} // namespace
+
+std::string AptIndex::description() const { return base_url + " " + suite + "/" + component; }
+
+DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptions& options,
+                                  fetch::Fetcher& fetcher)
+{
+  Log& log = *options.log;
+  DebianSources sources;
+  const verify::TrustConfig trust = verify::load_trust_config(options.trust_dir);
+  const verify::KeyLookup lookup = key_lookup(options, fetcher, true);
+
+  std::vector<fetch::Request> requests;
+  for (const recipe::RepositorySpec& spec : recipe.repositories) {
+    // Each repository is checked against its own keys only: Docker's key must not be able
+    // to sign for Ubuntu's archive.
+    const verify::OpenPgpTrust keys = verify::load_openpgp_keys(trust, spec.keys, lookup);
+    for (const std::string& name : spec.keys)
+      if (std::find(sources.keys.begin(), sources.keys.end(), name) == sources.keys.end())
+        sources.keys.push_back(name);
+    sources.key_files.push_back(keys.files);
+    const std::string base = without_trailing_slash(spec.url);
+    for (const std::string& suite : spec.suites) {
+      const std::string dists = base + "/dists/" + suite;
+      log.step("verify " + dists);
+      SignedRelease signed_release;
+      try {
+        signed_release = fetch_release(dists, keys, fetcher, log);
+        check_release(signed_release, suite, recipe, options, sources);
+      } catch (Error& e) {
+        e.with_hint(e.hint().empty() ? "repository defined at " + spec.where.str() : e.hint());
+        throw;
+      }
+      log.detail(signed_release.url + ": signed by " + signed_release.signed_by);
+      for (const std::string& component : spec.components) {
+        const repo::deb::ReleaseEntry* entry = repo::deb::find_packages_index(
+            signed_release.release, component, recipe.architecture);
+        if (!entry)
+          throw Error("the Release lists no Packages index for " + component + "/binary-" +
+                          recipe.architecture,
+                      signed_release.url, "check components and architecture in " +
+                                              spec.where.str());
+        AptIndex index;
+        index.base_url = base;
+        index.suite = suite;
+        index.component = component;
+        index.release_url = signed_release.url;
+        index.release_sha256 = signed_release.sha256;
+        index.signed_by = signed_release.signed_by;
+        index.priority = spec.priority;
+        index.packages_url = dists + "/" + entry->path;
+        index.packages_sha256 = entry->sha256;
+        fetch::Request request;
+        // By-hash first when the archive offers it (no race with a mirror update), then
+        // the plain path; both must match the signed digest.
+        if (signed_release.release.acquire_by_hash)
+          request.urls.push_back(dists + "/" + repo::deb::by_hash_path(*entry));
+        request.urls.push_back(index.packages_url);
+        request.sha256 = entry->sha256;
+        request.size = entry->size;
+        request.display_name = suite + "/" + entry->path;
+        requests.push_back(std::move(request));
+        sources.indexes.push_back(std::move(index));
+      }
+    }
+  }
+
+  log.step("fetch " + std::to_string(requests.size()) + " Packages index(es)");
+  const std::vector<fetch::Fetched> files = fetcher.fetch_all(requests);
+  // Decompressing and parsing dominate for big archives: one task per index.
+  std::vector<std::future<std::vector<repo::deb::Package>>> parsed;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    parsed.push_back(std::async(std::launch::async, [&, i] {
+      const AptIndex& index = sources.indexes[i];
+      const std::string text = decompress(read_file(files[i].path),
+                                          compression_of(index.packages_url, index.packages_url),
+                                          index.packages_url);
+      return repo::deb::parse_packages(text, index.packages_url);
+    }));
+  for (std::size_t i = 0; i < parsed.size(); ++i) {
+    sources.indexes[i].packages = parsed[i].get();
+    for (repo::deb::Package& package : sources.indexes[i].packages)
+      package.index = i;
+    log.detail(sources.indexes[i].description() + ": " +
+               std::to_string(sources.indexes[i].packages.size()) + " packages");
+  }
+  return sources;
+}
+
+} // namespace compose::pipeline

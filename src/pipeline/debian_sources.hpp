@@ -1,0 +1,45 @@
+// The verified inputs of a Debian or Ubuntu build: for every repository, suite and
+// component of the recipe, the signed Release (InRelease, else Release + Release.gpg)
+// checked against that repository's own pinned keys, and the Packages index it pins by
+// SHA-256, decompressed and parsed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "fetch/fetch.hpp"
+#include "pipeline/build.hpp"
+#include "repo/deb/packages_index.hpp"
+#include "repo/deb/release_file.hpp"
+
+namespace compose::pipeline {
+
+struct AptIndex {
+  std::string base_url;        // repository root, no trailing '/'
+  std::string suite, component;
+  std::string release_url;     // InRelease (or Release) as fetched
+  std::string release_sha256;  // of that file
+  std::string signed_by;       // primary fingerprint of the accepted signature
+  std::string packages_url;    // the Packages file, as listed in the Release
+  std::string packages_sha256;
+  int priority = 500;
+  std::vector<repo::deb::Package> packages; // Package::index = position in the list
+  std::string description() const; // "file:///m bookworm/main"
+};
+
+struct DebianSources {
+  std::vector<AptIndex> indexes; // recipe order: repository, suite, component
+  std::vector<std::string> keys; // trusted key names that were loaded
+  // Key files (name -> bytes) per repository, to write into the image for apt.
+  std::vector<std::vector<std::pair<std::string, std::string>>> key_files;
+  std::vector<std::string> overrides; // explicit verification overrides that were used
+};
+
+// Throws Error naming the URL for a missing or bad signature, a Release for another suite,
+// an expired Valid-Until (unless options.allow_expired_release), a component or
+// architecture the Release does not list, and a Packages file whose size or SHA-256 differs
+// from the Release.
+DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptions& options,
+                                  fetch::Fetcher& fetcher);
+
+} // namespace compose::pipeline

@@ -1,0 +1,27 @@
+// Key material lookup for builds; see key_lookup.hpp.
+#include "pipeline/key_lookup.hpp"
+
+#include "util/files.hpp"
+
+namespace compose::pipeline {
+
+verify::KeyLookup key_lookup(const BuildOptions& options, fetch::Fetcher& fetcher,
+                             bool system_keyrings)
+{
+  verify::KeyLookup lookup;
+  lookup.directories = options.keys_dirs;
+  if (system_keyrings)
+    lookup.directories.emplace_back("/usr/share/keyrings");
+  lookup.cache_dir = options.fetch.cache_dir / "trust";
+  lookup.offline = options.fetch.offline;
+  lookup.download = [&fetcher](const std::string& url) {
+    fetch::Request request;
+    request.urls = {url};
+    request.cache_key = "key:" + url;
+    request.display_name = url.substr(url.rfind('/') + 1);
+    return read_file(fetcher.fetch(request).path);
+  };
+  return lookup;
+}
+
+} // namespace compose::pipeline
