@@ -296,6 +296,8 @@ TEST_SUITE("unpack::deb::unpacker")
         {"path traversal",
          {test::deb_file("./../etc/x", "x")},
          "path escapes the root through '..' (at bad.deb: ./../etc/x)"},
+        {"bare path traversal", {test::deb_file("../etc/x", "x")},
+         "path escapes the root through '..' (at bad.deb: ../etc/x)"},
         {"traversal inside the path",
          {test::deb_file("./usr/../../etc/x", "x")},
          "path escapes the root through '..' (at bad.deb: ./usr/../../etc/x)"},
