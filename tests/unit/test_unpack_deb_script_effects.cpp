@@ -136,6 +136,42 @@ TEST_SUITE("unpack::deb::script_effects")
     CHECK(script.functions.contains("ua"));
   }
 
+  TEST_CASE("branches a first installation does not take are dead; functions expand at calls")
+  {
+    const FileTest file_test = [](char op, const std::string& path) -> std::optional<bool> {
+      if (op == 'e' || op == 'f')
+        return path == "/etc/present";
+      return std::nullopt;
+    };
+    const ShellScript script = scan_shell(
+        "#!/bin/sh\n"
+        "install_from_default() {\n  if [ ! -f $2 ]; then\n    cp -p $1 $2\n  fi\n}\n"
+        "if [ \"$1\" = upgrade ] && dpkg --compare-versions \"$2\" lt 2; then\n  rm -rf /old\nfi\n"
+        "case \"$1\" in\n  abort-upgrade|abort-remove)\n    undo ;;\n  configure)\n"
+        "    install_from_default /usr/share/x /etc/x\n"
+        "    install_from_default /usr/share/y /etc/present ;;\nesac\n"
+        "[ -z \"$2\" ] || upgrade-only\n[ -n \"$2\" ] && upgrade-only-too\n"
+        "cat > /etc/hosts <<-EOF\n\t127.0.0.1\tlocalhost\nEOF\n"
+        "exit 0\nafter-exit\n",
+        file_test);
+    std::vector<std::string> live;
+    for (const auto& command : script.commands)
+      if (!command.dead && !command.in_function)
+        live.push_back(command.words[0] + (command.words.size() > 1 ? " " + command.words.back() : ""));
+    std::string joined;
+    for (const auto& item : live)
+      joined += item + "|";
+    CAPTURE(joined);
+    CHECK(live == std::vector<std::string>{"[ ]", "install_from_default /etc/x", "[ ]",
+                                           "cp /etc/x", "install_from_default /etc/present",
+                                           "[ ]", "[ ]", "[ ]", "cat", "exit 0"});
+    const auto cat = std::find_if(script.commands.begin(), script.commands.end(),
+                                  [](const auto& c) { return c.words[0] == "cat"; });
+    REQUIRE(cat != script.commands.end());
+    CHECK(cat->heredoc == "127.0.0.1\tlocalhost\n");
+    CHECK(cat->redirect_target == "/etc/hosts");
+  }
+
   TEST_CASE("system users get adduser's first free ids in install order")
   {
     Tree tree = base_tree();

@@ -562,14 +562,29 @@ std::optional<std::string> reproduce_command(const std::vector<std::string>& wor
   }
   if (program == "cp" || program == "mv") {
     // Copying or moving what a first installation does not have changes nothing (the
-    // script tested for it, or the command fails harmlessly).
-    for (std::size_t i = 1; i + 1 < words.size(); ++i) {
-      if (words[i].starts_with("-"))
+    // script tested for it, or the command fails harmlessly); "cp [-p] FILE NEW" onto a
+    // free name copies (install_from_default in base-files, libc-bin, readline-common).
+    std::vector<std::string> operands;
+    for (std::size_t i = 1; i < words.size(); ++i) {
+      if (words[i].starts_with("-")) {
+        if (words[i].find_first_not_of("-pafdZ") != std::string::npos)
+          return std::nullopt;
         continue;
-      if (!literal_path(words[i]) || find(context.tree, words[i]))
+      }
+      if (!literal_path(words[i]))
         return std::nullopt;
+      operands.push_back(words[i]);
     }
-    return "";
+    if (operands.size() < 2)
+      return std::nullopt;
+    bool all_absent = true;
+    for (std::size_t i = 0; i + 1 < operands.size(); ++i)
+      all_absent = all_absent && !find(context.tree, operands[i]);
+    if (all_absent)
+      return "";
+    if (program == "cp" && operands.size() == 2 && copy_if_absent(context, operands[0], operands[1]))
+      return "copied " + operands[0] + " to " + operands[1];
+    return std::nullopt;
   }
   if (program == "chmod" || program == "chown" || program == "chgrp") {
     if (words.size() < 3)

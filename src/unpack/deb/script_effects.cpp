@@ -139,22 +139,38 @@ Outcome evaluate(const std::string& package, const ShellScript& script,
     return outcome;
   for (ShellCommand command : script.commands) {
     // A wrapper function such as dbus' in_sysroot runs its arguments.
-    if (script.functions.contains(command.words[0]) && command.words.size() > 1 &&
-        is_modelled(command.words[1]))
+    if (script.wrappers.contains(command.words[0]) && command.words.size() > 1)
       command.words.erase(command.words.begin());
     const std::string& program = command.words[0];
     if (command.dead || covered.contains(program) || script.functions.contains(program))
       continue;
-    // The body of a wrapper such as in_sysroot ("$@", chroot "$DPKG_ROOT" "$@"): its
-    // call sites are judged instead.
-    if (command.in_function &&
-        std::find(command.words.begin(), command.words.end(), "$@") != command.words.end())
+    // Function bodies are judged where they are called (scan_shell expands the calls).
+    if (command.in_function)
       continue;
     if (program == "umask" && context && command.words.size() == 2) {
       std::uint32_t mask = 0;
       const std::string& text = command.words[1];
       if (std::from_chars(text.data(), text.data() + text.size(), mask, 8).ec == std::errc())
         context->umask = mask & 0777;
+      continue;
+    }
+    if (command.writes_file && program == "cat" && command.words.size() == 1 && context &&
+        command.heredoc && command.heredoc_literal && !command.unresolved &&
+        command.redirect_target.starts_with("/") &&
+        command.redirect_target.find_first_of("$`*?") == std::string::npos) {
+      // cat > FILE <<EOF: the file gets the here-document (appended for >>).
+      const std::string name = stage::Tree::normalise(command.redirect_target);
+      const auto existing = context->tree.resolve(name);
+      std::string bytes = command.appends && existing ? std::string(existing->content.view()) : "";
+      bytes += *command.heredoc;
+      stage::Inode inode;
+      inode.mode = existing ? existing->mode : (0666 & ~context->umask);
+      inode.mtime = context->epoch;
+      inode.content = stage::Content(bytes);
+      context->tree.add(name, std::move(inode), stage::Existing::replace,
+                        stage::ParentSymlinks::follow, true);
+      outcome.effects.push_back((command.appends ? "appended to " : "wrote ") +
+                                command.redirect_target);
       continue;
     }
     if (command.writes_file) {
@@ -270,7 +286,22 @@ std::vector<ScriptReport> reproduce_script_effects(const std::vector<InstalledPa
         outcome.left_out = special->left_out;
         covered = special->covered;
       }
-      const Outcome generic = evaluate(package, scan_shell(text), covered, &context);
+      const FileTest file_test = [&tree](char op, const std::string& path) -> std::optional<bool> {
+        const std::string name = stage::Tree::normalise(path);
+        const auto link = tree.find(name, stage::ParentSymlinks::follow);
+        const auto inode = tree.resolve(name);
+        switch (op) {
+        case 'e': return inode != nullptr;
+        case 'f': return inode && inode->type == stage::FileType::regular;
+        case 'd': return inode && inode->type == stage::FileType::directory;
+        case 'L':
+        case 'h': return link && link->type == stage::FileType::symlink;
+        case 'x': return inode && (inode->mode & 0111) != 0;
+        case 's': return inode && inode->content.size() > 0;
+        default: return std::nullopt;
+        }
+      };
+      const Outcome generic = evaluate(package, scan_shell(text, file_test), covered, &context);
       outcome.effects.insert(outcome.effects.end(), generic.effects.begin(), generic.effects.end());
       outcome.left_out.insert(outcome.left_out.end(), generic.left_out.begin(), generic.left_out.end());
       outcome.reasons.insert(generic.reasons.begin(), generic.reasons.end());

@@ -7,6 +7,7 @@
 #include <fnmatch.h>
 #include <map>
 #include <optional>
+#include <tuple>
 
 namespace compose::unpack::deb {
 
@@ -27,12 +28,21 @@ struct Token {
   std::string text;
   bool unresolved = false;
   std::size_t line = 0;
+  std::size_t offset = 0; // where the token starts in the text
+};
+
+// What nested scanners (command substitutions, function calls) share.
+struct Shared {
+  FileTest file_test;
+  std::map<std::string, std::pair<std::string, std::size_t>> bodies; // function -> text, line
+  int depth = 0;
 };
 
 class Scanner {
 public:
-  Scanner(std::string_view text, ShellScript& script, std::map<std::string, std::string>& vars)
-      : m_text(text), m_script(script), m_vars(vars)
+  Scanner(std::string_view text, ShellScript& script, std::map<std::string, std::string>& vars,
+          Shared& shared)
+      : m_text(text), m_script(script), m_vars(vars), m_shared(shared)
   {
   }
 
@@ -69,6 +79,7 @@ private:
       return std::nullopt;
     Token token;
     token.line = m_line;
+    token.offset = m_pos;
     const char c = m_text[m_pos];
     if (c == '\n') {
       ++m_pos;
@@ -289,7 +300,7 @@ private:
     }
     std::map<std::string, std::string> copy = m_vars;
     ShellScript nested;
-    Scanner(inner, nested, copy).run();
+    Scanner(inner, nested, copy, m_shared).run();
     for (auto& command : nested.commands) {
       command.line += m_line - 1;
       m_script.commands.push_back(std::move(command));
@@ -299,22 +310,35 @@ private:
     token.unresolved = true;
   }
 
+  // Reads the bodies of the here-documents the line just ended opened; the command that
+  // opened them (still m_current) keeps the text.
   void skip_heredocs()
   {
-    for (const std::string& delimiter : m_pending_heredocs) {
+    for (const Heredoc& heredoc : m_pending_heredocs) {
+      std::string body;
       while (m_pos < m_text.size()) {
         const std::size_t end = std::min(m_text.find('\n', m_pos), m_text.size());
         std::string_view line = m_text.substr(m_pos, end - m_pos);
         m_pos = std::min(end + 1, m_text.size());
         ++m_line;
-        while (!line.empty() && (line.front() == '\t'))
-          line.remove_prefix(1);
-        if (line == delimiter)
+        if (heredoc.strip_tabs)
+          while (!line.empty() && (line.front() == '\t'))
+            line.remove_prefix(1);
+        if (line == heredoc.delimiter)
           break;
+        body += std::string(line) + "\n";
       }
+      m_current.heredoc = body;
+      m_current.heredoc_literal =
+          heredoc.quoted || body.find_first_of("$`\\") == std::string::npos;
     }
     m_pending_heredocs.clear();
   }
+
+  struct Heredoc {
+    std::string delimiter;
+    bool quoted = false, strip_tabs = false;
+  };
 
   void handle(const Token& token)
   {
@@ -331,8 +355,12 @@ private:
       return;
     case Token::Kind::heredoc: {
       std::optional<Token> delimiter = next();
-      if (delimiter)
-        m_pending_heredocs.push_back(delimiter->text);
+      if (delimiter) {
+        // A quoted delimiter ('EOF') keeps the body literal; otherwise $ and ` expand.
+        const char first = m_text[delimiter->offset];
+        m_pending_heredocs.push_back(
+            {delimiter->text, first == '\'' || first == '"' || first == '\\', token.text == "<<-"});
+      }
       return;
     }
     case Token::Kind::redirect: {
@@ -341,6 +369,7 @@ private:
           target->text != "/dev/null" && !target->text.starts_with("&")) {
         m_current.writes_file = true;
         m_current.redirect_target = target->text;
+        m_current.appends = token.text == ">>";
       }
       return;
     }
@@ -349,11 +378,13 @@ private:
         // "name() {": a function definition.
         std::optional<Token> close = next();
         m_script.functions.insert(m_current.words[0]);
+        m_function_name = m_current.words[0];
         m_current = {};
         m_function_pending = close && close->kind == Token::Kind::close;
         return;
       }
       finish_command();
+      ++m_subshell_depth;
       return;
     case Token::Kind::close:
       // In a case statement, "pattern)" ends a pattern, not a command.
@@ -365,6 +396,7 @@ private:
         return;
       }
       finish_command();
+      m_subshell_depth = std::max(0, m_subshell_depth - 1);
       return;
     case Token::Kind::word:
       break;
@@ -375,6 +407,7 @@ private:
         if (m_function_pending) {
           m_function_pending = false;
           m_function_braces.push_back(m_brace_depth);
+          m_function_starts.push_back({m_function_name, m_pos, token.line});
           ++m_function_depth;
         }
         ++m_brace_depth;
@@ -384,6 +417,9 @@ private:
         --m_brace_depth;
         if (!m_function_braces.empty() && m_function_braces.back() == m_brace_depth) {
           m_function_braces.pop_back();
+          const auto& [name, start, line] = m_function_starts.back();
+          m_shared.bodies[name] = {std::string(m_text.substr(start, token.offset - start)), line};
+          m_function_starts.pop_back();
           --m_function_depth;
         }
         return;
@@ -395,6 +431,7 @@ private:
       if (m_expect_function_name) {
         m_expect_function_name = false;
         m_script.functions.insert(word);
+        m_function_name = word;
         m_function_pending = true;
         return;
       }
@@ -410,8 +447,7 @@ private:
         return;
       }
       if (word == "!") {
-        if (!m_frames.empty() && m_frames.back().in_condition())
-          m_frames.back().known = false; // a negated test: not evaluated
+        m_negated = !m_negated;
         return;
       }
       if (word == "do" || word == "while" || word == "until" || word == "done")
@@ -467,24 +503,92 @@ private:
   void finish_command(const std::string& separator = "\n")
   {
     if (!m_current.words.empty() && m_current.words[0] != "case" && m_current.words[0] != "for") {
-      const std::optional<bool> test = evaluate_test(m_current);
-      m_current.dead = m_chain_dead || std::any_of(m_frames.begin(), m_frames.end(),
-                                                   [](const Frame& f) { return f.dead(); });
+      std::optional<bool> test = evaluate_test(m_current);
+      if (test && m_negated)
+        test = !*test;
+      m_current.dead = m_returned || m_chain_dead ||
+                       std::any_of(m_frames.begin(), m_frames.end(),
+                                   [](const Frame& f) { return f.dead(); });
+      // "return" or "exit" on a path that is certainly taken ends what this text runs.
+      if (!m_current.dead && (m_current.words[0] == "return" || m_current.words[0] == "exit") &&
+          m_subshell_depth == 0 && separator != "&&" && separator != "||" &&
+          m_last_separator != "&&" && m_last_separator != "||" &&
+          std::all_of(m_frames.begin(), m_frames.end(), [](const Frame& f) { return f.certain(); }))
+        m_returned = true;
       if (!m_frames.empty() && m_frames.back().in_condition())
         m_frames.back().add_condition(test, separator);
       // "[ -z "$2" ] && cmd": a false test skips the rest of the && chain.
-      if (separator == "&&" && test == false)
+      if ((separator == "&&" && test == false) || (separator == "||" && test == true)) {
         m_chain_dead = true;
+        m_keep_chain = separator == "||";
+      }
+      const bool call = !m_current.dead && m_function_depth == 0 &&
+                        m_shared.bodies.contains(m_current.words[0]);
+      const std::vector<std::string> arguments = m_current.words;
+      const bool unresolved = m_current.unresolved;
       m_script.commands.push_back(std::move(m_current));
+      if (call)
+        instantiate(arguments, unresolved);
     }
-    if (separator != "&&" && separator != "|")
+    if (separator != "&&" && separator != "|" && !m_keep_chain)
       m_chain_dead = false;
+    m_keep_chain = false;
+    m_negated = false;
+    m_last_separator = separator;
     m_current = {};
+  }
+
+  // Does a function body run its arguments as a command ("$@" or chroot … "$@" at the
+  // start of a line)?
+  static bool runs_arguments(std::string_view body)
+  {
+    while (!body.empty()) {
+      const std::size_t end = std::min(body.find('\n'), body.size());
+      std::string_view line = body.substr(0, end);
+      body.remove_prefix(std::min(end + 1, body.size()));
+      line.remove_prefix(std::min(line.find_first_not_of(" \t"), line.size()));
+      if (line.starts_with("\"$@\"") || line.starts_with("$@") ||
+          (line.starts_with("chroot ") && line.find("\"$@\"") != std::string_view::npos))
+        return true;
+    }
+    return false;
+  }
+
+  // A call of a function the script defined: its body is read again with $1… bound to
+  // the call's words, so "install_from_default /usr/share/x /etc/x" becomes a "cp".
+  void instantiate(const std::vector<std::string>& words, bool unresolved)
+  {
+    if (m_shared.depth >= 8)
+      return;
+    const auto& [body, line] = m_shared.bodies.at(words[0]);
+    if (runs_arguments(body)) {
+      // A wrapper such as dbus' in_sysroot runs its arguments: the call is judged as the
+      // command it wraps.
+      m_script.wrappers.insert(words[0]);
+      return;
+    }
+    std::map<std::string, std::string> variables = m_vars;
+    for (int i = 1; i <= 9; ++i)
+      variables.erase(std::to_string(i));
+    for (std::size_t i = 1; i < words.size() && i <= 9; ++i)
+      if (!unresolved)
+        variables[std::to_string(i)] = words[i];
+    ShellScript nested;
+    ++m_shared.depth;
+    Scanner(body, nested, variables, m_shared).run();
+    --m_shared.depth;
+    for (auto& command : nested.commands) {
+      command.line += line - 1;
+      command.dead = command.dead || m_chain_dead ||
+                     std::any_of(m_frames.begin(), m_frames.end(),
+                                 [](const Frame& f) { return f.dead(); });
+      m_script.commands.push_back(std::move(command));
+    }
   }
 
   // The value of "[ A = B ]", "[ A != B ]", "[ -z A ]", "[ -n A ]", "test …" when every
   // operand is literal; nullopt for anything else.
-  static std::optional<bool> evaluate_test(const ShellCommand& command)
+  std::optional<bool> evaluate_test(const ShellCommand& command) const
   {
     if (command.unresolved)
       return std::nullopt;
@@ -495,6 +599,18 @@ private:
       words.erase(words.begin());
     else
       return std::nullopt;
+    if (!words.empty() && words[0] == "!") {
+      words.erase(words.begin());
+      ShellCommand inner;
+      inner.words = {"test"};
+      inner.words.insert(inner.words.end(), words.begin(), words.end());
+      const std::optional<bool> value = evaluate_test(inner);
+      return value ? std::optional<bool>(!*value) : std::nullopt;
+    }
+    if (words.size() == 2 && words[0].size() == 2 && words[0][0] == '-' &&
+        std::string_view("efdLhxs").find(words[0][1]) != std::string_view::npos &&
+        m_shared.file_test && words[1].starts_with("/"))
+      return m_shared.file_test(words[0][1], words[1]);
     if (words.size() == 3 && (words[1] == "=" || words[1] == "=="))
       return words[0] == words[2];
     if (words.size() == 3 && words[1] == "!=")
@@ -511,31 +627,45 @@ private:
     bool is_case = false;
     // if: 0 condition, 1 then, 2 elif condition, 3 elif body, 4 else.
     int part = 0;
-    bool known = true, value = true, any_true = false, uncertain = false;
+    // The condition so far: a false test joined by && makes it false; any || or
+    // unevaluated command makes "true" uncertain.
+    bool has_false = false, all_true = true, has_or = false;
+    bool any_true = false, uncertain = false;
     bool dead_branch = false;
     std::optional<std::string> subject; // case: the literal word
     bool in_condition() const { return !is_case && (part == 0 || part == 2); }
+    // Is the current branch certainly the one taken?
+    bool certain() const
+    {
+      if (is_case)
+        return subject.has_value() && !dead_branch;
+      return (part == 1 && any_true && !uncertain) || (part == 4 && !any_true && !uncertain);
+    }
     bool dead() const { return dead_branch; }
     void add_condition(std::optional<bool> test, const std::string& separator)
     {
-      if (!test || separator == "||" || separator == "|")
-        known = false;
-      else
-        value = value && *test;
+      if (separator == "||" || separator == "|")
+        has_or = true;
+      if (test == false)
+        has_false = true;
+      if (!test || !*test)
+        all_true = false;
     }
     void keyword(const std::string& word)
     {
       if (word == "then") {
-        dead_branch = known && !value;
-        if (known && value)
+        const bool known_false = has_false && !has_or;
+        const bool known_true = all_true && !has_or;
+        dead_branch = known_false;
+        if (known_true)
           any_true = true;
-        if (!known)
+        if (!known_true && !known_false)
           uncertain = true;
         part = part == 0 ? 1 : 3;
       } else if (word == "elif") {
         part = 2;
-        known = true;
-        value = true;
+        has_false = has_or = false;
+        all_true = true;
         dead_branch = false;
       } else if (word == "else") {
         part = 4;
@@ -561,10 +691,18 @@ private:
   std::size_t m_pos = 0;
   std::size_t m_line = 1;
   ShellCommand m_current;
-  std::vector<std::string> m_pending_heredocs;
+  std::vector<Heredoc> m_pending_heredocs;
   int m_case_depth = 0;
   std::vector<Frame> m_frames;
   bool m_chain_dead = false;
+  bool m_negated = false;
+  bool m_returned = false;
+  bool m_keep_chain = false; // "true || cmd": cmd is skipped though "||" ends the test
+  std::string m_last_separator = "\n";
+  int m_subshell_depth = 0;
+  Shared& m_shared;
+  std::string m_function_name;
+  std::vector<std::tuple<std::string, std::size_t, std::size_t>> m_function_starts;
   bool m_in_pattern = false;
   bool m_function_pending = false;
   bool m_expect_function_name = false;
@@ -575,11 +713,12 @@ private:
 
 } // namespace
 
-ShellScript scan_shell(std::string_view text)
+ShellScript scan_shell(std::string_view text, const FileTest& file_test)
 {
   ShellScript script;
   std::map<std::string, std::string> variables = {{"DPKG_ROOT", ""}, {"1", "configure"}, {"2", ""}};
-  Scanner(text, script, variables).run();
+  Shared shared{file_test, {}, 0};
+  Scanner(text, script, variables, shared).run();
   return script;
 }
 

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -18,6 +20,9 @@ struct ShellCommand {
   bool unresolved = false;        // a word still holds "$", "`" or a glob after expansion
   bool writes_file = false;       // has a "> file" redirection other than /dev/null or &N
   std::string redirect_target;    // that file
+  bool appends = false;           // ">>" rather than ">"
+  std::optional<std::string> heredoc; // the here-document this command reads
+  bool heredoc_literal = false;   // …with nothing left to expand
   bool in_function = false;       // inside a function body (runs only when called)
   // In a branch a first installation ($1 = configure, $2 = "") never takes: an if whose
   // literal test is false, a case pattern other than the subject, "[ … ] && cmd" after a
@@ -28,11 +33,18 @@ struct ShellCommand {
 struct ShellScript {
   std::vector<ShellCommand> commands;      // in text order, function bodies included
   std::set<std::string> functions;         // names the script defines
+  std::set<std::string> wrappers;          // functions that run their arguments ("$@")
 };
+
+// Answers "[ -e PATH ]" (op 'e', 'f', 'd', 'L', 'h', 'x', 's') against the image being
+// built; nullopt when unknown.
+using FileTest = std::function<std::optional<bool>(char op, const std::string& path)>;
 
 // Never throws: text that is not understood yields words that classify as unknown.
 // $DPKG_ROOT expands to "" (the image root is "/"); $1 is "configure", $2 is "" (a first
 // installation); other variables expand only when the script assigns them a literal.
-ShellScript scan_shell(std::string_view text);
+// Calls of the script's own functions are expanded in place with their arguments bound;
+// the function bodies as written are kept too, marked in_function.
+ShellScript scan_shell(std::string_view text, const FileTest& file_test = {});
 
 } // namespace compose::unpack::deb
