@@ -125,8 +125,12 @@ TEST_SUITE("unpack::deb::dpkg_database")
                         {}});
     DpkgState state;
     state.diversions.push_back({"/bin/sh", "/bin/sh.distrib", "dash"});
+    state.diversions.push_back(
+        {"/usr/share/man/man1/sh.1.gz", "/usr/share/man/man1/sh.distrib.1.gz", "dash"});
     state.statoverrides.push_back(
         {"root", "messagebus", 04754, "/usr/lib/dbus-1.0/dbus-daemon-launch-helper"});
+    state.statoverrides.push_back({"root", "Debian-exim", 0640, "/etc/exim4/passwd.client"});
+    state.statoverrides.push_back({"root", "crontab", 02755, "/usr/bin/crontab"});
     write_dpkg_database(packages, state, "amd64", 1700000000, tree);
 
     const std::string status = text_of(tree, "var/lib/dpkg/status");
@@ -150,8 +154,14 @@ TEST_SUITE("unpack::deb::dpkg_database")
     CHECK(text_of(tree, "var/lib/dpkg/triggers/Unincorp").empty());
     CHECK(tree.find("var/lib/dpkg/triggers/Lock")->mode == 0600);
 
-    CHECK(text_of(tree, "var/lib/dpkg/diversions") == "/bin/sh\n/bin/sh.distrib\ndash\n");
+    // The orders dpkg-divert and dpkg-statoverride themselves write (checked by letting
+    // them rewrite a database made here).
+    CHECK(text_of(tree, "var/lib/dpkg/diversions") ==
+          "/usr/share/man/man1/sh.1.gz\n/usr/share/man/man1/sh.distrib.1.gz\ndash\n"
+          "/bin/sh\n/bin/sh.distrib\ndash\n");
     CHECK(text_of(tree, "var/lib/dpkg/statoverride") ==
+          "root crontab 2755 /usr/bin/crontab\n"
+          "root Debian-exim 640 /etc/exim4/passwd.client\n"
           "root messagebus 4754 /usr/lib/dbus-1.0/dbus-daemon-launch-helper\n");
     CHECK(tree.find("var/lib/dpkg/lock")->mode == 0640);
     CHECK(tree.find("var/lib/dpkg/lock-frontend")->mode == 0640);

@@ -206,6 +206,17 @@ void add_directory(stage::Tree& tree, const std::string& path, std::int64_t epoc
   tree.add(path, std::move(inode), stage::Existing::replace, stage::ParentSymlinks::follow, true);
 }
 
+// dpkg's str_fnv_hash (32-bit FNV-1a) reduced to the 2^17 buckets of its file hash.
+std::uint32_t file_hash_bucket(const std::string& path)
+{
+  std::uint32_t hash = 0x811c9dc5u;
+  for (const char c : path) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x01000193u;
+  }
+  return hash % (1u << 17);
+}
+
 } // namespace
 
 const AlternativeChoice* Alternative::best() const
@@ -376,13 +387,20 @@ void write_dpkg_database(const std::vector<InstalledPackage>& packages, const Dp
   add_text(tree, k_root + "/info/format", "1\n", 0644, epoch);
   add_text(tree, k_root + "/arch", architecture + "\n", 0644, epoch);
 
+  // dpkg-divert puts a new diversion at the head of its list and writes the list in order.
   std::string diversions;
-  for (const auto& diversion : state.diversions)
-    diversions += diversion.path + "\n" + diversion.diverted_to + "\n" + diversion.package + "\n";
+  for (auto diversion = state.diversions.rbegin(); diversion != state.diversions.rend(); ++diversion)
+    diversions += diversion->path + "\n" + diversion->diverted_to + "\n" + diversion->package + "\n";
   add_text(tree, k_root + "/diversions", diversions, 0644, epoch);
 
+  // dpkg-statoverride writes its entries walking dpkg's file-name hash table: bucket
+  // FNV-1a(path) mod 2^17 in ascending order, insertion order within a bucket.
+  std::vector<StatOverride> ordered = state.statoverrides;
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+    return file_hash_bucket(a.path) < file_hash_bucket(b.path);
+  });
   std::string overrides;
-  for (const auto& entry : state.statoverrides) {
+  for (const auto& entry : ordered) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%o", entry.mode);
     overrides += entry.owner + " " + entry.group + " " + mode + " " + entry.path + "\n";

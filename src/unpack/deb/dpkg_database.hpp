@@ -52,7 +52,8 @@ struct Alternative {
 };
 
 struct DpkgState {
-  std::vector<Diversion> diversions;     // in the order the scripts added them
+  std::vector<Diversion> diversions;     // in the order the scripts added them (the file
+                                         // lists the newest first, as dpkg-divert does)
   std::vector<StatOverride> statoverrides;
   std::map<std::string, Alternative> alternatives;
 };

@@ -208,12 +208,12 @@ PackageEffect tzdata(EffectContext& context)
 PackageEffect dash(EffectContext& context)
 {
   // claim_binsh: dash diverts /bin/sh (and sh.1.gz) to *.distrib without renaming and
-  // points the link at itself. dpkg-divert's hash order puts the man page first.
+  // points the link at itself, /bin/sh first, then the man page.
   PackageEffect result;
   result.covered = {"*"};
+  context.state.diversions.push_back({"/bin/sh", "/bin/sh.distrib", "dash"});
   context.state.diversions.push_back(
       {"/usr/share/man/man1/sh.1.gz", "/usr/share/man/man1/sh.distrib.1.gz", "dash"});
-  context.state.diversions.push_back({"/bin/sh", "/bin/sh.distrib", "dash"});
   add_symlink(context, "/bin/sh", "dash");
   result.effects.push_back("diverted /bin/sh to /bin/sh.distrib; /bin/sh -> dash");
   if (find(context.tree, "/usr/share/man/man1")) {
@@ -700,8 +700,6 @@ std::string update_shells(EffectContext& context)
 
 void apply_statoverrides(EffectContext& context)
 {
-  std::sort(context.state.statoverrides.begin(), context.state.statoverrides.end(),
-            [](const auto& a, const auto& b) { return a.path < b.path; });
   for (const auto& entry : context.state.statoverrides) {
     const auto inode = find(context.tree, entry.path);
     const auto uid = user_id(context, entry.owner);
