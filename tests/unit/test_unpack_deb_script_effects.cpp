@@ -223,6 +223,30 @@ TEST_SUITE("unpack::deb::script_effects")
     CHECK(report_for(reports, "apt", "postinst").detail == "user _apt exists (uid 42)");
   }
 
+  TEST_CASE("systemd-sysusers allocates from 999 down with matching user and group ids")
+  {
+    Tree tree = base_tree();
+    tree.add_file("usr/lib/sysusers.d/basic.conf", "g users 100 -\nu root 0 - /root /bin/bash\n");
+    tree.add_file("usr/lib/sysusers.d/systemd-journal.conf", "# journal\ng systemd-journal - -\n");
+    tree.add_file("usr/lib/sysusers.d/systemd-network.conf",
+                  "u systemd-network - \"systemd Network Management\"\n");
+    std::vector<InstalledPackage> packages;
+    packages.push_back(make_package(
+        "systemd", {{"postinst", "#!/bin/sh\nif [ \"$1\" = \"configure\" ] || [ \"$1\" = \"abort-upgrade\" ] ; then\n"
+                                 "   systemd-sysusers ${DPKG_ROOT:+--root=\"$DPKG_ROOT\"} basic.conf "
+                                 "systemd-journal.conf systemd-network.conf\nfi\n"}}));
+    DpkgState state;
+    std::vector<std::string> warnings;
+    const auto reports = reproduce_script_effects(packages, tree, k_epoch, state, warnings);
+    CHECK(report_for(reports, "systemd", "postinst").detail ==
+          "systemd-sysusers: group systemd-journal (gid 999), user systemd-network (uid 998, gid 998)");
+    CHECK(text_of(tree, "etc/passwd").ends_with(
+        "systemd-network:x:998:998:systemd Network Management:/:/usr/sbin/nologin\n"));
+    CHECK(text_of(tree, "etc/group").ends_with("systemd-journal:x:999:\nsystemd-network:x:998:\n"));
+    CHECK(text_of(tree, "etc/shadow").ends_with("systemd-network:!*:20000::::::\n"));
+    CHECK(text_of(tree, "etc/gshadow").ends_with("systemd-journal:!*::\nsystemd-network:!*::\n"));
+  }
+
   TEST_CASE("update-alternatives picks the highest priority and writes every link")
   {
     Tree tree;

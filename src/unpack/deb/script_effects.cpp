@@ -59,7 +59,11 @@ const std::map<std::string, std::string> k_not_needed = {
     {"chcon", "SELinux labels"},
     {"needrestart", "restarting services: nothing runs at build time"},
     {"modprobe", "kernel modules load at boot"},
-    {"sync", "nothing to flush in an image being built"}};
+    {"sync", "nothing to flush in an image being built"},
+    {"journalctl", "the journal's message catalog index is rebuilt on demand"},
+    {"systemd-machine-id-setup",
+     "machine-id: left empty so that the first boot generates one per machine"},
+    {"dbus-uuidgen", "machine-id: left empty so that the first boot generates one per machine"}};
 
 // Programs we apply to the tree.
 bool is_account_command(const std::string& program)
@@ -74,7 +78,8 @@ bool is_modelled(const std::string& program)
          program == "setcap" || program == "dpkg-statoverride" || program == "dpkg-divert" ||
          program == "install" || program == "mkdir" || program == "chmod" || program == "chown" ||
          program == "chgrp" || program == "update-ca-certificates" || program == "update-shells" ||
-         program == "touch" || program == "ln" || program == "cp" || program == "mv";
+         program == "touch" || program == "ln" || program == "cp" || program == "mv" ||
+         program == "systemd-sysusers";
 }
 
 std::string command_text(const ShellCommand& command)
@@ -219,6 +224,8 @@ Outcome evaluate(const std::string& package, const ShellScript& script,
     std::optional<std::string> done;
     if (is_account_command(program))
       done = context->accounts.apply(command.words);
+    else if (program == "systemd-sysusers")
+      done = context->accounts.apply_sysusers(command.words, context->tree);
     else if (program == "update-alternatives")
       done = record_alternative(command.words, context->state);
     else if (program == "update-ca-certificates" || program == "update-shells")

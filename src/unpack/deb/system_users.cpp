@@ -315,6 +315,118 @@ std::optional<std::string> SystemAccounts::add_user(const std::vector<std::strin
          ", gid " + std::to_string(gid) + group_effect + ", home " + home + ")";
 }
 
+std::optional<std::string> SystemAccounts::apply_sysusers(const std::vector<std::string>& words,
+                                                          const stage::Tree& tree)
+{
+  std::vector<std::string> done;
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    const std::string& name = words[i];
+    if (name.empty() || name.starts_with("--"))
+      continue; // "--root=" with an empty root
+    if (name.find('/') != std::string::npos)
+      return std::nullopt;
+    std::string text = file_text(tree, "etc/sysusers.d/" + name);
+    if (text.empty())
+      text = file_text(tree, "usr/lib/sysusers.d/" + name);
+    if (text.empty())
+      return std::nullopt;
+    for (std::size_t start = 0; start < text.size();) {
+      const std::size_t end = std::min(text.find('\n', start), text.size());
+      const std::string line = text.substr(start, end - start);
+      start = end + 1;
+      // Fields separated by blanks; a double-quoted field may hold blanks (the GECOS).
+      std::vector<std::string> fields;
+      for (std::size_t at = 0; at < line.size();) {
+        at = line.find_first_not_of(" \t", at);
+        if (at == std::string::npos)
+          break;
+        if (line[at] == '"') {
+          const std::size_t close = std::min(line.find('"', at + 1), line.size());
+          fields.push_back(line.substr(at + 1, close - at - 1));
+          at = close + 1;
+        } else {
+          const std::size_t stop = std::min(line.find_first_of(" \t", at), line.size());
+          fields.push_back(line.substr(at, stop - at));
+          at = stop;
+        }
+      }
+      if (fields.empty() || fields[0].starts_with("#"))
+        continue;
+      auto field = [&](std::size_t index) {
+        return index < fields.size() && fields[index] != "-" ? fields[index] : std::string();
+      };
+      const std::string type = fields[0];
+      const std::string account = field(1);
+      const std::string id = field(2);
+      if (type == "r")
+        continue; // ranges: the default system range is what we allocate from
+      if (type == "m") {
+        std::vector<std::string>* row = m_group.find(field(2));
+        if (!row || !m_passwd.find(account))
+          return std::nullopt;
+        row->resize(std::max<std::size_t>(row->size(), 4));
+        if (("," + (*row)[3] + ",").find("," + account + ",") == std::string::npos) {
+          (*row)[3] += ((*row)[3].empty() ? "" : ",") + account;
+          m_group.mark_changed();
+        }
+        continue;
+      }
+      if ((type != "g" && type != "u") || account.empty() ||
+          id.find_first_not_of("0123456789:") != std::string::npos)
+        return std::nullopt;
+      if (type == "g") {
+        if (gid_of(account))
+          continue;
+        const auto fixed = number(id);
+        const std::uint32_t gid =
+            fixed && !m_group.find_by(2, id) ? *fixed : free_gid(true);
+        m_group.append({account, "x", std::to_string(gid), ""});
+        m_sysusers.push_back(account);
+        done.push_back("group " + account + " (gid " + std::to_string(gid) + ")");
+        continue;
+      }
+      if (uid_of(account))
+        continue;
+      std::optional<std::uint32_t> uid, gid;
+      if (const std::size_t colon = id.find(':'); colon != std::string::npos) {
+        uid = number(id.substr(0, colon));
+        gid = number(id.substr(colon + 1));
+      } else if (!id.empty()) {
+        uid = number(id);
+      }
+      if (!uid) {
+        // The highest id free both as a uid and as a gid, so user and group match.
+        for (std::uint32_t candidate = k_last_system_id; candidate >= k_first_system_id; --candidate)
+          if (!m_passwd.find_by(2, std::to_string(candidate)) &&
+              !m_group.find_by(2, std::to_string(candidate))) {
+            uid = candidate;
+            break;
+          }
+        if (!uid)
+          return std::nullopt;
+      }
+      if (!gid)
+        gid = gid_of(account);
+      if (!gid) {
+        gid = m_group.find_by(2, std::to_string(*uid)) ? free_gid(true) : *uid;
+        m_group.append({account, "x", std::to_string(*gid), ""});
+      }
+      m_passwd.append({account, "x", std::to_string(*uid), std::to_string(*gid), field(3),
+                       field(4).empty() ? "/" : field(4),
+                       field(5).empty() ? "/usr/sbin/nologin" : field(5)});
+      m_sysusers.push_back(account);
+      done.push_back("user " + account + " (uid " + std::to_string(*uid) + ", gid " +
+                     std::to_string(*gid) + ")");
+    }
+  }
+  return "systemd-sysusers: " + (done.empty() ? std::string("nothing new") : [&] {
+    std::string text;
+    for (const auto& item : done)
+      text += (text.empty() ? "" : ", ") + item;
+    return text;
+  }());
+}
+
 void SystemAccounts::store(stage::Tree& tree, std::int64_t epoch) const
 {
   const std::string days = std::to_string(epoch / 86400);
@@ -328,8 +440,11 @@ void SystemAccounts::store(stage::Tree& tree, std::int64_t epoch) const
       passwd += join_fields(fields) + "\n";
       continue;
     }
-    const bool is_added = added(m_added_users, fields[0]);
-    const std::string password = is_added ? "!" : (fields[1] == "x" ? "*" : fields[1]);
+    const bool is_system = added(m_sysusers, fields[0]);
+    const bool is_added = is_system || added(m_added_users, fields[0]);
+    const std::string password = is_system  ? "!*"
+                                 : is_added ? "!"
+                                            : (fields[1] == "x" ? "*" : fields[1]);
     fields[1] = "x";
     passwd += join_fields(fields) + "\n";
     shadow += fields[0] + ":" + password + ":" + days + (is_added ? "::::::\n" : ":0:99999:7:::\n");
@@ -340,8 +455,10 @@ void SystemAccounts::store(stage::Tree& tree, std::int64_t epoch) const
       continue;
     }
     fields.resize(std::max<std::size_t>(fields.size(), 4));
-    const bool is_added = added(m_added_groups, fields[0]);
-    const std::string password = is_added ? "!" : (fields[1] == "x" ? "*" : fields[1]);
+    const bool is_system = added(m_sysusers, fields[0]);
+    const std::string password = is_system                          ? "!*"
+                                 : added(m_added_groups, fields[0]) ? "!"
+                                                                    : (fields[1] == "x" ? "*" : fields[1]);
     group += fields[0] + ":x:" + fields[2] + ":" + fields[3] + "\n";
     gshadow += fields[0] + ":" + password + "::" + fields[3] + "\n";
   }

@@ -25,6 +25,12 @@ public:
   // nullopt when the call uses options we do not model (the caller reports it).
   std::optional<std::string> apply(const std::vector<std::string>& words);
 
+  // "systemd-sysusers FILE…": the named usr/lib/sysusers.d files (etc/sysusers.d wins),
+  // with systemd's allocation (dynamic ids from 999 downwards, a user's own group sharing
+  // its number). Returns what was done, or nullopt for lines we do not model.
+  std::optional<std::string> apply_sysusers(const std::vector<std::string>& words,
+                                            const stage::Tree& tree);
+
   std::optional<std::uint32_t> uid_of(const std::string& user) const;
   std::optional<std::uint32_t> gid_of(const std::string& group) const;
 
@@ -41,6 +47,7 @@ private:
 
   AccountFile m_passwd, m_group;
   std::vector<std::string> m_added_users, m_added_groups; // locked with "!" in shadow
+  std::vector<std::string> m_sysusers;                    // locked with "!*" (sysusers)
 };
 
 } // namespace compose::unpack::deb
