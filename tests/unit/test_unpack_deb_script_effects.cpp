@@ -20,6 +20,7 @@
 #include "unpack/deb/ca_certificates.hpp"
 #include "unpack/deb/deb_archive.hpp"
 #include "unpack/deb/package_effects.hpp"
+#include "unpack/deb/pam_auth_update.hpp"
 #include "unpack/deb/script_effects.hpp"
 #include "unpack/deb/shell_commands.hpp"
 #include "unpack/deb_install.hpp"
@@ -245,6 +246,46 @@ TEST_SUITE("unpack::deb::script_effects")
     CHECK(text_of(tree, "etc/group").ends_with("systemd-journal:x:999:\nsystemd-network:x:998:\n"));
     CHECK(text_of(tree, "etc/shadow").ends_with("systemd-network:!*:20000::::::\n"));
     CHECK(text_of(tree, "etc/gshadow").ends_with("systemd-journal:!*::\nsystemd-network:!*::\n"));
+  }
+
+  TEST_CASE("pam-auth-update merges the default profiles into the common-* templates")
+  {
+    Tree tree;
+    const std::string head = "# here are the per-package modules (the \"Primary\" block)\n"
+                             "$X_primary\n# here's the fallback if no module succeeds\n";
+    const std::string tail = "# and here are more per-package modules (the \"Additional\" block)\n"
+                             "$X_additional\n# end of pam-auth-update config\n";
+    for (const char* type : {"auth", "account", "password", "session", "session-noninteractive"})
+      tree.add_file(std::string("usr/share/pam/common-") + type,
+                    "#\n" + head + "x\trequisite\t\t\tpam_deny.so\n" + tail);
+    tree.add_file("usr/share/pam-configs/unix",
+                  "Name: Unix authentication\nDefault: yes\nPriority: 256\nAuth-Type: Primary\n"
+                  "Auth:\n\t[success=end default=ignore]\tpam_unix.so nullok try_first_pass\n"
+                  "Auth-Initial:\n\t[success=end default=ignore]\tpam_unix.so nullok\n"
+                  "Session-Type: Additional\nSession:\n\trequired\tpam_unix.so\n");
+    tree.add_file("usr/share/pam-configs/systemd",
+                  "Name: systemd\nDefault: yes\nPriority: 0\nSession-Interactive-Only: yes\n"
+                  "Session-Type: Additional\nSession:\n\toptional\tpam_systemd.so\n");
+    tree.add_file("usr/share/pam-configs/mkhomedir",
+                  "Name: mkhomedir\nDefault: no\nPriority: 0\nSession-Type: Additional\n"
+                  "Session:\n\toptional\tpam_mkhomedir.so\n");
+    CHECK(apply_pam_auth_update(tree, k_epoch) == "pam-auth-update: unix, systemd");
+    CHECK(text_of(tree, "etc/pam.d/common-auth") ==
+          "#\n# here are the per-package modules (the \"Primary\" block)\n"
+          "auth\t[success=1 default=ignore]\tpam_unix.so nullok\n"
+          "# here's the fallback if no module succeeds\nx\trequisite\t\t\tpam_deny.so\n"
+          "# and here are more per-package modules (the \"Additional\" block)\n"
+          "# end of pam-auth-update config\n");
+    const std::string session = text_of(tree, "etc/pam.d/common-session");
+    CHECK(session.find("session\t[default=1]\t\t\tpam_permit.so\n") != std::string::npos);
+    CHECK(session.find("session\trequired\tpam_unix.so \nsession\toptional\tpam_systemd.so \n") !=
+          std::string::npos);
+    CHECK(text_of(tree, "etc/pam.d/common-session-noninteractive").find("pam_systemd") ==
+          std::string::npos);
+    CHECK(text_of(tree, "var/lib/pam/seen") == "unix\nsystemd\nmkhomedir\n");
+    CHECK(text_of(tree, "var/lib/pam/session") ==
+          "Module: null\n[default=1]\t\t\tpam_permit.so\nModule: unix\nrequired\tpam_unix.so\n"
+          "Module: systemd\noptional\tpam_systemd.so\n");
   }
 
   TEST_CASE("update-alternatives picks the highest priority and writes every link")

@@ -9,6 +9,7 @@
 #include "unpack/deb/alternatives.hpp"
 #include "unpack/deb/ca_certificates.hpp"
 #include "unpack/deb/package_effects.hpp"
+#include "unpack/deb/pam_auth_update.hpp"
 #include "unpack/deb/shell_commands.hpp"
 #include "unpack/deb/system_users.hpp"
 
@@ -79,7 +80,7 @@ bool is_modelled(const std::string& program)
          program == "install" || program == "mkdir" || program == "chmod" || program == "chown" ||
          program == "chgrp" || program == "update-ca-certificates" || program == "update-shells" ||
          program == "touch" || program == "ln" || program == "cp" || program == "mv" ||
-         program == "systemd-sysusers";
+         program == "systemd-sysusers" || program == "pam-auth-update";
 }
 
 std::string command_text(const ShellCommand& command)
@@ -228,6 +229,13 @@ Outcome evaluate(const std::string& package, const ShellScript& script,
       done = context->accounts.apply_sysusers(command.words, context->tree);
     else if (program == "update-alternatives")
       done = record_alternative(command.words, context->state);
+    else if (program == "pam-auth-update" &&
+             std::none_of(command.words.begin(), command.words.end(), [](const std::string& w) {
+               return w == "--remove" || w == "--disable" || w == "--enable";
+             }))
+      done = "pam-auth-update (done once after all packages)";
+    else if (program == "pam-auth-update")
+      done = std::nullopt;
     else if (program == "update-ca-certificates" || program == "update-shells")
       done = program + " (done once after all packages)";
     else
@@ -320,6 +328,7 @@ std::vector<ScriptReport> reproduce_script_effects(const std::vector<InstalledPa
   apply_alternatives(state, tree, epoch, warnings);
   update_shells(context);
   apply_ca_certificates(tree, epoch);
+  apply_pam_auth_update(tree, epoch);
   if (tree.find("etc/passwd", stage::ParentSymlinks::follow) ||
       tree.find("usr/share/base-passwd/passwd.master", stage::ParentSymlinks::follow)) {
     accounts.store(tree, epoch);
