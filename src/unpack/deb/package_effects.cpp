@@ -526,6 +526,7 @@ std::optional<std::string> reproduce_command(const std::vector<std::string>& wor
       if (find(context.tree, words[i]))
         continue; // only the times would change
       add_file(context, words[i], "", 0666 & ~context.umask);
+      context.created.insert(words[i]);
       done += " " + words[i];
     }
     return done.empty() ? "" : "touch" + done;

@@ -25,6 +25,7 @@ struct EffectContext {
   SystemAccounts& accounts;
   std::vector<std::string>& warnings;
   std::uint32_t umask = 022; // the script's current umask, for touch
+  std::set<std::string> created; // files touch made, which a later "rm" may take back
 };
 
 // A package-specific reproduction of one script: what was done, the command names of the

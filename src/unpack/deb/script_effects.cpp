@@ -135,6 +135,45 @@ ScriptReport make_report(const std::string& package, const std::string& script,
   return report;
 }
 
+// dh_installnss's edit: sed -E -i /etc/nsswitch.conf -e '/^DB:\s[^#]*$/ s/$/ MODULE/'
+// -e '/^DB:\s.*#/ s/#/ MODULE #/' appends MODULE to the DB line (before a comment).
+std::optional<std::string> edit_nsswitch(const std::vector<std::string>& words,
+                                         EffectContext& context)
+{
+  if (words.size() != 8 || words[1] != "-E" || words[2] != "-i" || words[4] != "-e" ||
+      words[6] != "-e")
+    return std::nullopt;
+  const std::string& first = words[5];
+  if (!first.starts_with("/^") || first.find(":\\s[^#]*$/ s/$/ ") == std::string::npos ||
+      !first.ends_with("/"))
+    return std::nullopt;
+  const std::string database = first.substr(2, first.find(':') - 2);
+  const std::string module = first.substr(first.find("s/$/ ") + 5, first.size() - first.find("s/$/ ") - 6);
+  if (words[7] != "/^" + database + ":\\s.*#/ s/#/ " + module + " #/")
+    return std::nullopt;
+  const auto file = context.tree.resolve(stage::Tree::normalise(words[3]));
+  if (!file || file->type != stage::FileType::regular)
+    return std::nullopt;
+  std::string out;
+  std::string_view text = file->content.view();
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find('\n'), text.size());
+    std::string line(text.substr(0, end));
+    text.remove_prefix(std::min(end + 1, text.size()));
+    if (line.starts_with(database + ":") && line.size() > database.size() + 1 &&
+        (line[database.size() + 1] == ' ' || line[database.size() + 1] == '\t')) {
+      const std::size_t hash = line.find('#');
+      if (hash == std::string::npos)
+        line += " " + module;
+      else
+        line.replace(hash, 1, " " + module + " #");
+    }
+    out += line + "\n";
+  }
+  file->content = stage::Content(out);
+  return words[3] + ": " + database + " += " + module;
+}
+
 // The judgement every command gets: skipped (shell, query, covered), not needed (with a
 // reason), applied through `apply`, or left out.
 Outcome evaluate(const std::string& package, const ShellScript& script,
@@ -189,6 +228,12 @@ Outcome evaluate(const std::string& package, const ShellScript& script,
         outcome.reasons.insert("debconf: the default answers apply");
       continue;
     }
+    if (program == "sed" && context && !command.unresolved) {
+      if (const auto done = edit_nsswitch(command.words, *context)) {
+        outcome.effects.push_back(*done);
+        continue;
+      }
+    }
     if (program == "sed" && std::none_of(command.words.begin(), command.words.end(),
                                          [](const std::string& w) { return w.starts_with("-i"); }))
       continue;
@@ -203,6 +248,24 @@ Outcome evaluate(const std::string& package, const ShellScript& script,
     if (const auto reason = k_not_needed.find(program); reason != k_not_needed.end()) {
       outcome.reasons.insert(program + ": " + reason->second);
       continue;
+    }
+    if (program == "rm" && context && !command.unresolved) {
+      // Removing what an earlier script of this installation created (dh_installnss's
+      // "will-install" flag file) undoes that effect.
+      std::vector<std::string> paths;
+      for (std::size_t i = 1; i < command.words.size(); ++i)
+        if (!command.words[i].starts_with("-"))
+          paths.push_back(command.words[i]);
+      if (!paths.empty() && std::all_of(paths.begin(), paths.end(), [&](const std::string& path) {
+            return context->created.contains(path);
+          })) {
+        for (const auto& path : paths) {
+          context->tree.remove(stage::Tree::normalise(path));
+          context->created.erase(path);
+        }
+        outcome.effects.push_back("removed " + join(paths, " "));
+        continue;
+      }
     }
     if (program == "rm" && context) {
       // Removing what a first installation never had is a no-op.
@@ -277,7 +340,7 @@ std::vector<ScriptReport> reproduce_script_effects(const std::vector<InstalledPa
                                                    std::vector<std::string>& warnings)
 {
   SystemAccounts accounts = SystemAccounts::load(tree);
-  EffectContext context{tree, epoch, state, accounts, warnings};
+  EffectContext context{tree, epoch, state, accounts, warnings, 022, {}};
   std::vector<ScriptReport> reports;
   for (const auto& installed : packages) {
     const std::string package = installed.unpacked.archive.control.value("Package");
@@ -316,7 +379,14 @@ std::vector<ScriptReport> reproduce_script_effects(const std::vector<InstalledPa
         default: return std::nullopt;
         }
       };
-      const Outcome generic = evaluate(package, scan_shell(text, file_test), covered, &context);
+      const std::map<std::string, std::string> environment = {
+          {"DPKG_MAINTSCRIPT_PACKAGE", package},
+          {"DPKG_MAINTSCRIPT_NAME", script},
+          {"DPKG_MAINTSCRIPT_ARCH", installed.unpacked.archive.control.value("Architecture")},
+          // dpkg runs "preinst install" and "postinst configure" on a first installation.
+          {"1", std::string(script) == "preinst" ? "install" : "configure"}};
+      const Outcome generic =
+          evaluate(package, scan_shell(text, file_test, environment), covered, &context);
       outcome.effects.insert(outcome.effects.end(), generic.effects.begin(), generic.effects.end());
       outcome.left_out.insert(outcome.left_out.end(), generic.left_out.begin(), generic.left_out.end());
       outcome.reasons.insert(generic.reasons.begin(), generic.reasons.end());

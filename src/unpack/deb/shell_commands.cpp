@@ -713,10 +713,12 @@ private:
 
 } // namespace
 
-ShellScript scan_shell(std::string_view text, const FileTest& file_test)
+ShellScript scan_shell(std::string_view text, const FileTest& file_test,
+                       const std::map<std::string, std::string>& environment)
 {
   ShellScript script;
-  std::map<std::string, std::string> variables = {{"DPKG_ROOT", ""}, {"1", "configure"}, {"2", ""}};
+  std::map<std::string, std::string> variables = environment;
+  variables.insert({{"DPKG_ROOT", ""}, {"1", "configure"}, {"2", ""}});
   Shared shared{file_test, {}, 0};
   Scanner(text, script, variables, shared).run();
   return script;

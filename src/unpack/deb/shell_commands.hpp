@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -41,10 +42,12 @@ struct ShellScript {
 using FileTest = std::function<std::optional<bool>(char op, const std::string& path)>;
 
 // Never throws: text that is not understood yields words that classify as unknown.
-// $DPKG_ROOT expands to "" (the image root is "/"); $1 is "configure", $2 is "" (a first
-// installation); other variables expand only when the script assigns them a literal.
+// $DPKG_ROOT expands to "" (the image root is "/"); $1 is "configure" unless
+// `environment` says otherwise ("install" for a preinst), $2 is "" (a first installation); other variables expand only when the script assigns them a literal.
 // Calls of the script's own functions are expanded in place with their arguments bound;
 // the function bodies as written are kept too, marked in_function.
-ShellScript scan_shell(std::string_view text, const FileTest& file_test = {});
+// `environment` adds variables dpkg exports (DPKG_MAINTSCRIPT_PACKAGE, …).
+ShellScript scan_shell(std::string_view text, const FileTest& file_test = {},
+                       const std::map<std::string, std::string>& environment = {});
 
 } // namespace compose::unpack::deb
