@@ -3,6 +3,8 @@
 
 #include <charconv>
 
+#include "unpack/deb/tree_writes.hpp"
+
 namespace compose::unpack::deb {
 
 namespace {
@@ -10,18 +12,6 @@ namespace {
 bool is_absolute(const std::string& path)
 {
   return path.starts_with("/") && path.find('$') == std::string::npos;
-}
-
-void add_link(stage::Tree& tree, const std::string& path, const std::string& target,
-              std::int64_t epoch)
-{
-  stage::Inode inode;
-  inode.type = stage::FileType::symlink;
-  inode.mode = 0777;
-  inode.mtime = epoch;
-  inode.target = target;
-  tree.add(stage::Tree::normalise(path), std::move(inode), stage::Existing::replace,
-           stage::ParentSymlinks::follow, true);
 }
 
 } // namespace
@@ -82,14 +72,14 @@ void apply_alternatives(const DpkgState& state, stage::Tree& tree, std::int64_t 
                          " is not in the image; no " + alternative.link + " link made");
       continue;
     }
-    add_link(tree, "/etc/alternatives/" + name, best->path, epoch);
-    add_link(tree, alternative.link, "/etc/alternatives/" + name, epoch);
+    write_symlink(tree, "/etc/alternatives/" + name, best->path, epoch);
+    write_symlink(tree, alternative.link, "/etc/alternatives/" + name, epoch);
     for (const auto& [slave, slave_link] : alternative.slaves) {
       const auto target = best->slaves.find(slave);
       if (target == best->slaves.end() || !tree.resolve(stage::Tree::normalise(target->second)))
         continue; // update-alternatives leaves out slaves whose file is absent
-      add_link(tree, "/etc/alternatives/" + slave, target->second, epoch);
-      add_link(tree, slave_link, "/etc/alternatives/" + slave, epoch);
+      write_symlink(tree, "/etc/alternatives/" + slave, target->second, epoch);
+      write_symlink(tree, slave_link, "/etc/alternatives/" + slave, epoch);
     }
   }
 }

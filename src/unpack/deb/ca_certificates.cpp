@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include "util/error.hpp"
+#include "unpack/deb/tree_writes.hpp"
 #include "util/handles.hpp"
 
 namespace compose::unpack::deb {
@@ -74,29 +75,6 @@ std::string pem_name(const std::string& relative)
   return base + ".pem";
 }
 
-void add_entry(stage::Tree& tree, const std::string& path, stage::Inode inode, std::int64_t epoch)
-{
-  inode.mtime = epoch;
-  tree.add(path, std::move(inode), stage::Existing::replace, stage::ParentSymlinks::follow, true);
-}
-
-void add_symlink(stage::Tree& tree, const std::string& path, const std::string& target,
-                 std::int64_t epoch)
-{
-  stage::Inode inode;
-  inode.type = stage::FileType::symlink;
-  inode.mode = 0777;
-  inode.target = target;
-  add_entry(tree, path, std::move(inode), epoch);
-}
-
-void add_text(stage::Tree& tree, const std::string& path, std::string text, std::int64_t epoch)
-{
-  stage::Inode inode;
-  inode.content = stage::Content(std::move(text));
-  add_entry(tree, path, std::move(inode), epoch);
-}
-
 } // namespace
 
 std::string subject_hash(std::string_view pem, const std::string& where)
@@ -125,15 +103,11 @@ std::string apply_ca_certificates(stage::Tree& tree, std::int64_t epoch)
   std::string conf(k_conf_header);
   for (const auto& name : certificates)
     conf += name + "\n";
-  add_text(tree, "etc/ca-certificates.conf", conf, epoch);
+  write_file(tree, "etc/ca-certificates.conf", conf, 0644, epoch);
 
-  stage::Inode directory;
-  directory.type = stage::FileType::directory;
-  directory.mode = 0755;
-  if (!tree.resolve(k_certs))
-    add_entry(tree, k_certs, directory, epoch);
-  if (!tree.resolve("usr/local/share/ca-certificates"))
-    add_entry(tree, "usr/local/share/ca-certificates", directory, epoch);
+  for (const std::string& directory : {k_certs, std::string("usr/local/share/ca-certificates")})
+    if (!tree.resolve(directory))
+      write_directory(tree, directory, 0755, epoch);
 
   std::string bundle;
   std::map<std::string, std::string> links; // pem link name -> certificate text
@@ -144,10 +118,10 @@ std::string apply_ca_certificates(stage::Tree& tree, std::int64_t epoch)
       text += '\n';
     bundle += text;
     const std::string pem = pem_name(name);
-    add_symlink(tree, k_certs + "/" + pem, "/" + k_share + "/" + name, epoch);
+    write_symlink(tree, k_certs + "/" + pem, "/" + k_share + "/" + name, epoch);
     links[pem] = text;
   }
-  add_text(tree, k_certs + "/ca-certificates.crt", bundle, epoch);
+  write_file(tree, k_certs + "/ca-certificates.crt", bundle, 0644, epoch);
 
   // openssl rehash: files in name order; <hash>.0, .1, … per subject hash; a second link
   // to the same certificate (same DER bytes) is not made.
@@ -165,7 +139,7 @@ std::string apply_ca_certificates(stage::Tree& tree, std::int64_t epoch)
     std::vector<std::string>& bucket = seen[hash];
     if (std::find(bucket.begin(), bucket.end(), digest) != bucket.end())
       continue;
-    add_symlink(tree, k_certs + "/" + hash + "." + std::to_string(bucket.size()), pem, epoch);
+    write_symlink(tree, k_certs + "/" + hash + "." + std::to_string(bucket.size()), pem, epoch);
     bucket.push_back(digest);
     ++hashed;
   }

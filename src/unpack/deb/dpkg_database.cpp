@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "repo/deb/relation.hpp"
+#include "unpack/deb/tree_writes.hpp"
 #include "util/error.hpp"
 #include "util/hash.hpp"
 
@@ -186,26 +187,6 @@ std::vector<TriggerInterest> interests_of(const UnpackedPackage& package)
   return interests;
 }
 
-void add_text(stage::Tree& tree, const std::string& path, std::string bytes, std::uint32_t mode,
-              std::int64_t epoch)
-{
-  stage::Inode inode;
-  inode.type = stage::FileType::regular;
-  inode.mode = mode;
-  inode.mtime = epoch;
-  inode.content = stage::Content(std::move(bytes));
-  tree.add(path, std::move(inode), stage::Existing::replace, stage::ParentSymlinks::follow, true);
-}
-
-void add_directory(stage::Tree& tree, const std::string& path, std::int64_t epoch)
-{
-  stage::Inode inode;
-  inode.type = stage::FileType::directory;
-  inode.mode = 0755;
-  inode.mtime = epoch;
-  tree.add(path, std::move(inode), stage::Existing::replace, stage::ParentSymlinks::follow, true);
-}
-
 // dpkg's str_fnv_hash (32-bit FNV-1a) reduced to the 2^17 buckets of its file hash.
 std::uint32_t file_hash_bucket(const std::string& path)
 {
@@ -349,9 +330,9 @@ std::string alternative_admin_file(const Alternative& alternative)
 void write_dpkg_database(const std::vector<InstalledPackage>& packages, const DpkgState& state,
                          const std::string& architecture, std::int64_t epoch, stage::Tree& tree)
 {
-  add_directory(tree, k_root, epoch);
+  write_directory(tree, k_root, 0755, epoch);
   for (const char* directory : {"info", "updates", "triggers", "alternatives", "parts"})
-    add_directory(tree, k_root + "/" + directory, epoch);
+    write_directory(tree, k_root + "/" + directory, 0755, epoch);
 
   // status: sorted by name, then architecture, one blank line after each stanza.
   std::vector<const InstalledPackage*> sorted;
@@ -364,7 +345,7 @@ void write_dpkg_database(const std::vector<InstalledPackage>& packages, const Dp
   std::string status;
   for (const InstalledPackage* package : sorted)
     status += status_stanza(*package) + "\n";
-  add_text(tree, k_root + "/status", status, 0644, epoch);
+  write_file(tree, k_root + "/status", status, 0644, epoch);
 
   // info/: the .list file plus every control member except control itself, as dpkg's
   // unpack moves them into place.
@@ -378,20 +359,20 @@ void write_dpkg_database(const std::vector<InstalledPackage>& packages, const Dp
     std::vector<std::string> paths = package.unpacked.paths;
     if (const auto lost = taken.find(package_key(package.unpacked)); lost != taken.end())
       std::erase_if(paths, [&](const std::string& path) { return lost->second.contains(path); });
-    add_text(tree, stem + ".list", join_lines(paths), 0644, epoch);
+    write_file(tree, stem + ".list", join_lines(paths), 0644, epoch);
     for (const auto& [member, file] : package.unpacked.archive.control_files) {
       const std::uint32_t mode = is_script(member) ? 0755 : (file.mode & 0777);
-      add_text(tree, stem + "." + member, file.bytes, mode, epoch);
+      write_file(tree, stem + "." + member, file.bytes, mode, epoch);
     }
   }
-  add_text(tree, k_root + "/info/format", "1\n", 0644, epoch);
-  add_text(tree, k_root + "/arch", architecture + "\n", 0644, epoch);
+  write_file(tree, k_root + "/info/format", "1\n", 0644, epoch);
+  write_file(tree, k_root + "/arch", architecture + "\n", 0644, epoch);
 
   // dpkg-divert puts a new diversion at the head of its list and writes the list in order.
   std::string diversions;
   for (auto diversion = state.diversions.rbegin(); diversion != state.diversions.rend(); ++diversion)
     diversions += diversion->path + "\n" + diversion->diverted_to + "\n" + diversion->package + "\n";
-  add_text(tree, k_root + "/diversions", diversions, 0644, epoch);
+  write_file(tree, k_root + "/diversions", diversions, 0644, epoch);
 
   // dpkg-statoverride writes its entries walking dpkg's file-name hash table: bucket
   // FNV-1a(path) mod 2^17 in ascending order, insertion order within a bucket.
@@ -405,10 +386,10 @@ void write_dpkg_database(const std::vector<InstalledPackage>& packages, const Dp
     std::snprintf(mode, sizeof mode, "%o", entry.mode);
     overrides += entry.owner + " " + entry.group + " " + mode + " " + entry.path + "\n";
   }
-  add_text(tree, k_root + "/statoverride", overrides, 0644, epoch);
+  write_file(tree, k_root + "/statoverride", overrides, 0644, epoch);
 
   for (const auto& [name, alternative] : state.alternatives)
-    add_text(tree, k_root + "/alternatives/" + name, alternative_admin_file(alternative), 0644,
+    write_file(tree, k_root + "/alternatives/" + name, alternative_admin_file(alternative), 0644,
              epoch);
 
   // triggers/: File lists path interests in install order; one file per explicit trigger
@@ -423,15 +404,15 @@ void write_dpkg_database(const std::vector<InstalledPackage>& packages, const Dp
       else
         named_interests[interest.name] += who + "\n";
     }
-  add_text(tree, k_root + "/triggers/File", file_interests, 0644, epoch);
+  write_file(tree, k_root + "/triggers/File", file_interests, 0644, epoch);
   for (const auto& [name, text] : named_interests)
-    add_text(tree, k_root + "/triggers/" + name, text, 0644, epoch);
-  add_text(tree, k_root + "/triggers/Unincorp", "", 0644, epoch);
-  add_text(tree, k_root + "/triggers/Lock", "", 0600, epoch);
+    write_file(tree, k_root + "/triggers/" + name, text, 0644, epoch);
+  write_file(tree, k_root + "/triggers/Unincorp", "", 0644, epoch);
+  write_file(tree, k_root + "/triggers/Lock", "", 0600, epoch);
 
   // The lock files exist in every dpkg-managed system; dpkg creates them 0640.
-  add_text(tree, k_root + "/lock", "", 0640, epoch);
-  add_text(tree, k_root + "/lock-frontend", "", 0640, epoch);
+  write_file(tree, k_root + "/lock", "", 0640, epoch);
+  write_file(tree, k_root + "/lock-frontend", "", 0640, epoch);
 }
 
 } // namespace compose::unpack::deb

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <map>
 
+#include "unpack/deb/tree_writes.hpp"
 #include "util/error.hpp"
 
 namespace compose::unpack::deb {
@@ -43,37 +44,18 @@ std::shared_ptr<stage::Inode> find(const stage::Tree& tree, const std::string& p
 void add_directory(EffectContext& context, const std::string& path, std::uint32_t mode,
                    std::uint32_t uid, std::uint32_t gid)
 {
-  stage::Inode inode;
-  inode.type = stage::FileType::directory;
-  inode.mode = mode;
-  inode.uid = uid;
-  inode.gid = gid;
-  inode.mtime = context.epoch;
-  context.tree.add(normalised(path), std::move(inode), stage::Existing::replace,
-                   stage::ParentSymlinks::follow, true);
+  write_directory(context.tree, path, mode, context.epoch, uid, gid);
 }
 
 void add_symlink(EffectContext& context, const std::string& path, const std::string& target)
 {
-  stage::Inode inode;
-  inode.type = stage::FileType::symlink;
-  inode.mode = 0777;
-  inode.target = target;
-  inode.mtime = context.epoch;
-  context.tree.add(normalised(path), std::move(inode), stage::Existing::replace,
-                   stage::ParentSymlinks::follow, true);
+  write_symlink(context.tree, path, target, context.epoch);
 }
 
 void add_file(EffectContext& context, const std::string& path, std::string bytes,
               std::uint32_t mode, std::uint32_t gid = 0)
 {
-  stage::Inode inode;
-  inode.mode = mode;
-  inode.gid = gid;
-  inode.mtime = context.epoch;
-  inode.content = stage::Content(std::move(bytes));
-  context.tree.add(normalised(path), std::move(inode), stage::Existing::replace,
-                   stage::ParentSymlinks::follow, true);
+  write_file(context.tree, path, std::move(bytes), mode, context.epoch, gid);
 }
 
 // "cp -p source target" when target is absent: the same inode data, a new name.

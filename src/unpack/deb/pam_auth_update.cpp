@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "unpack/deb/tree_writes.hpp"
 #include "util/error.hpp"
 
 namespace compose::unpack::deb {
@@ -129,15 +130,6 @@ Stack stack_for(const std::map<std::string, Profile>& profiles,
   return stack;
 }
 
-void add_file(stage::Tree& tree, const std::string& path, std::string text, std::int64_t epoch)
-{
-  stage::Inode inode;
-  inode.mode = 0644;
-  inode.mtime = epoch;
-  inode.content = stage::Content(std::move(text));
-  tree.add(path, std::move(inode), stage::Existing::replace, stage::ParentSymlinks::follow, true);
-}
-
 } // namespace
 
 std::string apply_pam_auth_update(stage::Tree& tree, std::int64_t epoch)
@@ -166,7 +158,7 @@ std::string apply_pam_auth_update(stage::Tree& tree, std::int64_t epoch)
     if (value != profiles.at(name).end() && value->second == "yes")
       enabled.push_back(name);
   }
-  add_file(tree, "var/lib/pam/seen", seen, epoch);
+  write_file(tree, "var/lib/pam/seen", seen, 0644, epoch);
 
   for (const std::string type : {"auth", "account", "password", "session", "session-noninteractive"}) {
     std::string kind = type;
@@ -229,7 +221,7 @@ std::string apply_pam_auth_update(stage::Tree& tree, std::int64_t epoch)
     }
     if (state < 4)
       throw Error("template lacks pam-auth-update's block markers", "/" + template_path);
-    add_file(tree, "etc/pam.d/common-" + type, out, epoch);
+    write_file(tree, "etc/pam.d/common-" + type, out, 0644, epoch);
 
     // The state pam-auth-update compares against next time.
     std::string saved;
@@ -241,7 +233,7 @@ std::string apply_pam_auth_update(stage::Tree& tree, std::int64_t epoch)
     for (const auto& [name, text] : stack.additional)
       if (!text.empty())
         saved += "Module: " + name + "\n" + text + "\n";
-    add_file(tree, "var/lib/pam/" + type, saved, epoch);
+    write_file(tree, "var/lib/pam/" + type, saved, 0644, epoch);
   }
   std::string summary;
   for (const auto& name : enabled)

@@ -112,6 +112,20 @@ std::string join_fields(const std::vector<std::string>& fields)
   return line;
 }
 
+// adduser takes the first free id of the system range, useradd -r and systemd-sysusers
+// the highest.
+std::uint32_t first_free(const AccountFile& file, bool highest, const std::string& where)
+{
+  for (std::uint32_t i = 0; i <= k_last_system_id - k_first_system_id; ++i) {
+    const std::uint32_t id = highest ? k_last_system_id - i : k_first_system_id + i;
+    if (!file.find_by(2, std::to_string(id)))
+      return id;
+  }
+  throw Error("no free system id in " + std::to_string(k_first_system_id) + "-" +
+                  std::to_string(k_last_system_id),
+              where);
+}
+
 } // namespace
 
 SystemAccounts SystemAccounts::load(const stage::Tree& tree)
@@ -141,27 +155,12 @@ std::optional<std::uint32_t> SystemAccounts::gid_of(const std::string& group) co
 
 std::uint32_t SystemAccounts::free_uid(bool highest) const
 {
-  // adduser takes the first free id of the system range; useradd -r the highest.
-  for (std::uint32_t i = 0; i <= k_last_system_id - k_first_system_id; ++i) {
-    const std::uint32_t id = highest ? k_last_system_id - i : k_first_system_id + i;
-    if (!m_passwd.find_by(2, std::to_string(id)))
-      return id;
-  }
-  throw Error("no free system uid in " + std::to_string(k_first_system_id) + "-" +
-                  std::to_string(k_last_system_id),
-              "/etc/passwd");
+  return first_free(m_passwd, highest, "/etc/passwd");
 }
 
 std::uint32_t SystemAccounts::free_gid(bool highest) const
 {
-  for (std::uint32_t i = 0; i <= k_last_system_id - k_first_system_id; ++i) {
-    const std::uint32_t id = highest ? k_last_system_id - i : k_first_system_id + i;
-    if (!m_group.find_by(2, std::to_string(id)))
-      return id;
-  }
-  throw Error("no free system gid in " + std::to_string(k_first_system_id) + "-" +
-                  std::to_string(k_last_system_id),
-              "/etc/group");
+  return first_free(m_group, highest, "/etc/group");
 }
 
 std::optional<std::string> SystemAccounts::apply(const std::vector<std::string>& words)
