@@ -34,7 +34,7 @@ const std::set<std::string> k_queries = {
     "pidof",    "ps",      "uname",   "date",     "seq",       "expr",      "ischroot",
     "systemd-detect-virt", "lsb_release", "logger", "mountpoint", "cat",   "tty",
     "locale",   "dpkg-architecture", "mktemp",   "env",       "pathfind",  "debconf-escape",
-    "systemd-analyze", "getconf", "nproc", "hostname", "whoami", "run-parts"};
+    "systemd-analyze", "getconf", "nproc", "hostname", "whoami", "run-parts", "getcap"};
 
 // Commands whose effect an image build does not need, with the reason.
 const std::map<std::string, std::string> k_not_needed = {
@@ -172,6 +172,30 @@ std::optional<std::string> edit_nsswitch(const std::vector<std::string>& words,
   }
   file->content = stage::Content(out);
   return words[3] + ": " + database + " += " + module;
+}
+
+// Template -> Default of the package's debconf templates: the answers a noninteractive
+// installation gets.
+std::map<std::string, std::string> debconf_defaults(const InstalledPackage& package)
+{
+  std::map<std::string, std::string> defaults;
+  const auto member = package.unpacked.archive.control_files.find("templates");
+  if (member == package.unpacked.archive.control_files.end())
+    return defaults;
+  std::string name;
+  std::string_view text = member->second.bytes;
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find('\n'), text.size());
+    const std::string_view line = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    if (line.starts_with("Template:"))
+      name = std::string(line.substr(line.find_first_not_of(" \t", 9)));
+    else if (line.starts_with("Default:") && !name.empty()) {
+      const std::size_t value = line.find_first_not_of(" \t", 8);
+      defaults[name] = value == std::string_view::npos ? "" : std::string(line.substr(value));
+    }
+  }
+  return defaults;
 }
 
 // The judgement every command gets: skipped (shell, query, covered), not needed (with a
@@ -385,8 +409,25 @@ std::vector<ScriptReport> reproduce_script_effects(const std::vector<InstalledPa
           {"DPKG_MAINTSCRIPT_ARCH", installed.unpacked.archive.control.value("Architecture")},
           // dpkg runs "preinst install" and "postinst configure" on a first installation.
           {"1", std::string(script) == "preinst" ? "install" : "configure"}};
-      const Outcome generic =
-          evaluate(package, scan_shell(text, file_test, environment), covered, &context);
+      // "command -v NAME" looks NAME up in the image's PATH; a setcap we can apply
+      // succeeds.
+      const CommandTest command_test =
+          [&tree](const std::vector<std::string>& words) -> std::optional<bool> {
+        if (words.size() == 3 && words[0] == "command" && words[1] == "-v") {
+          for (const char* directory : {"usr/local/sbin/", "usr/local/bin/", "usr/sbin/",
+                                        "usr/bin/", "sbin/", "bin/"})
+            if (tree.resolve(directory + words[2]))
+              return true;
+          return false;
+        }
+        if (words.size() == 3 && words[0] == "setcap" && words[2].starts_with("/"))
+          return capability_xattr(words[1]) && tree.resolve(stage::Tree::normalise(words[2]));
+        return std::nullopt;
+      };
+      const Outcome generic = evaluate(
+          package,
+          scan_shell(text, file_test, environment, command_test, debconf_defaults(installed)),
+          covered, &context);
       outcome.effects.insert(outcome.effects.end(), generic.effects.begin(), generic.effects.end());
       outcome.left_out.insert(outcome.left_out.end(), generic.left_out.begin(), generic.left_out.end());
       outcome.reasons.insert(generic.reasons.begin(), generic.reasons.end());

@@ -34,6 +34,8 @@ struct Token {
 // What nested scanners (command substitutions, function calls) share.
 struct Shared {
   FileTest file_test;
+  CommandTest command_test;
+  std::map<std::string, std::string> debconf_defaults;
   std::map<std::string, std::pair<std::string, std::size_t>> bodies; // function -> text, line
   int depth = 0;
 };
@@ -522,6 +524,15 @@ private:
         m_chain_dead = true;
         m_keep_chain = separator == "||";
       }
+      if (m_current.words[0] == "db_get" && !m_current.dead) {
+        const auto answer = m_current.words.size() == 2 && !m_current.unresolved
+                                ? m_shared.debconf_defaults.find(m_current.words[1])
+                                : m_shared.debconf_defaults.end();
+        if (answer != m_shared.debconf_defaults.end())
+          m_vars["RET"] = answer->second;
+        else
+          m_vars.erase("RET");
+      }
       const bool call = !m_current.dead && m_function_depth == 0 &&
                         m_shared.bodies.contains(m_current.words[0]);
       const std::vector<std::string> arguments = m_current.words;
@@ -597,6 +608,8 @@ private:
       words = std::vector<std::string>(words.begin() + 1, words.end() - 1);
     else if (words[0] == "test")
       words.erase(words.begin());
+    else if (m_shared.command_test && !command.writes_file)
+      return m_shared.command_test(words);
     else
       return std::nullopt;
     if (!words.empty() && words[0] == "!") {
@@ -714,12 +727,14 @@ private:
 } // namespace
 
 ShellScript scan_shell(std::string_view text, const FileTest& file_test,
-                       const std::map<std::string, std::string>& environment)
+                       const std::map<std::string, std::string>& environment,
+                       const CommandTest& command_test,
+                       const std::map<std::string, std::string>& debconf_defaults)
 {
   ShellScript script;
   std::map<std::string, std::string> variables = environment;
   variables.insert({{"DPKG_ROOT", ""}, {"1", "configure"}, {"2", ""}});
-  Shared shared{file_test, {}, 0};
+  Shared shared{file_test, command_test, debconf_defaults, {}, 0};
   Scanner(text, script, variables, shared).run();
   return script;
 }

@@ -46,8 +46,16 @@ using FileTest = std::function<std::optional<bool>(char op, const std::string& p
 // `environment` says otherwise ("install" for a preinst), $2 is "" (a first installation); other variables expand only when the script assigns them a literal.
 // Calls of the script's own functions are expanded in place with their arguments bound;
 // the function bodies as written are kept too, marked in_function.
-// `environment` adds variables dpkg exports (DPKG_MAINTSCRIPT_PACKAGE, …).
+// Says whether a command used as a condition ("command -v setcap", "setcap … /bin/ping")
+// succeeds in the image being built; nullopt when unknown.
+using CommandTest = std::function<std::optional<bool>(const std::vector<std::string>& words)>;
+
+// `environment` adds variables dpkg exports (DPKG_MAINTSCRIPT_PACKAGE, …);
+// `debconf_defaults` (question -> Default from the package's templates) answer
+// "db_get QUESTION" in $RET, as the noninteractive frontend does.
 ShellScript scan_shell(std::string_view text, const FileTest& file_test = {},
-                       const std::map<std::string, std::string>& environment = {});
+                       const std::map<std::string, std::string>& environment = {},
+                       const CommandTest& command_test = {},
+                       const std::map<std::string, std::string>& debconf_defaults = {});
 
 } // namespace compose::unpack::deb
