@@ -364,6 +364,9 @@ std::vector<ScriptReport> reproduce_script_effects(const std::vector<InstalledPa
                                                    std::vector<std::string>& warnings)
 {
   SystemAccounts accounts = SystemAccounts::load(tree);
+  if (!accounts.uid_of("root"))
+    warnings.push_back("no root account: base-passwd is not installed (and no /etc/passwd was "
+                       "shipped), so users made by scripts start from an empty /etc/passwd");
   EffectContext context{tree, epoch, state, accounts, warnings, 022, {}};
   std::vector<ScriptReport> reports;
   for (const auto& installed : packages) {
