@@ -2,6 +2,7 @@
 // status, info/<package>.{list,md5sums,conffiles,<scripts>,…}, diversions, statoverride,
 // alternatives/<name>, triggers/, arch, lock files — byte for byte what dpkg writes after
 // "dpkg --install", so dpkg -l/-L/-S/--audit and apt work inside the image (deb.md §9.3).
+// No "available" file is written: dpkg and apt do not need it, and mmdebstrap writes none.
 #pragma once
 
 #include <cstdint>
