@@ -154,22 +154,24 @@ private:
     std::map<std::string, const Package*> marked;                 // by name
     std::map<std::string, std::vector<const Package*>> provided;  // virtual name -> marked
     std::map<std::string, std::string> reasons;
+    std::set<std::string> expanded; // dependencies handled
     std::vector<const Package*> order;
   };
 
-  bool satisfied_now(const Relation& relation) const
+  // The chosen package that satisfies `relation` already, or nullptr.
+  const Package* satisfied_now(const Relation& relation) const
   {
     if (const auto found = m_state.marked.find(relation.name); found != m_state.marked.end())
       if (repo::deb::version_satisfies(relation, found->second->version) &&
           arch_allows(relation, *found->second))
-        return true;
+        return found->second;
     if (const auto found = m_state.provided.find(relation.name); found != m_state.provided.end())
       for (const Package* provider : found->second)
         for (const Relation& provided : provider->provides)
           if (provided.name == relation.name && provides_satisfies(relation, provided) &&
               arch_allows(relation, *provider))
-            return true;
-    return false;
+            return provider;
+    return nullptr;
   }
 
   static bool hits(const Relation& conflict, const Package& other, const Package& self)
@@ -205,7 +207,8 @@ private:
     return {};
   }
 
-  bool mark(const Package& package, const std::string& reason, std::string& why)
+  // Chooses a package without looking at its dependencies yet.
+  bool claim(const Package& package, const std::string& reason, std::string& why)
   {
     if (const auto found = m_state.marked.find(package.name); found != m_state.marked.end()) {
       if (found->second == &package || found->second->version == package.version)
@@ -221,16 +224,40 @@ private:
     for (const Relation& provided : package.provides)
       m_state.provided[provided.name].push_back(&package);
     m_state.reasons[package.name] = reason;
+    return true;
+  }
+
+  bool mark(const Package& package, const std::string& reason, std::string& why)
+  {
+    return claim(package, reason, why) && expand(package, why);
+  }
+
+  // Satisfies a chosen package's dependencies (once). Like apt, the plain (single
+  // alternative) Depends of a package are chosen before any of them is expanded, so that
+  // an alternative deeper down sees them: libreoffice-writer's own libreoffice-core wins
+  // over libreoffice-base-core's "libreoffice-core-nogui | libreoffice-core".
+  bool expand(const Package& package, std::string& why)
+  {
+    if (!m_state.expanded.insert(package.name).second)
+      return true;
+    const std::string& reason = m_state.reasons[package.name];
     for (const auto* field : {&package.pre_depends, &package.depends})
       for (const RelationGroup& group : *field)
-        if (!satisfy(group, reason, true, why))
+        if (group.size() == 1 && !satisfied_now(group.front())) {
+          std::string ignored;
+          if (const Package* chosen = choose(group.front(), ignored))
+            claim(*chosen, reason + " -> " + chosen->name, ignored);
+        }
+    for (const auto* field : {&package.pre_depends, &package.depends})
+      for (const RelationGroup& group : *field)
+        if (!satisfy(group, reason, why))
           return false;
     if (m_options.recommends)
       for (const RelationGroup& group : package.recommends) {
         // A Recommends that cannot be met is dropped, with everything it pulled in.
         const State before = m_state;
         std::string ignored;
-        if (!satisfy(group, reason, false, ignored))
+        if (!satisfy(group, reason, ignored))
           m_state = before;
       }
     m_state.order.push_back(&package);
@@ -275,11 +302,11 @@ private:
                              });
   }
 
-  bool satisfy(const RelationGroup& group, const std::string& parent, bool hard, std::string& why)
+  bool satisfy(const RelationGroup& group, const std::string& parent, std::string& why)
   {
     for (const Relation& alternative : group)
-      if (satisfied_now(alternative))
-        return true;
+      if (const Package* chosen = satisfied_now(alternative))
+        return expand(*chosen, why);
     std::string reasons;
     for (const Relation& alternative : group) {
       std::string not_this;
@@ -292,7 +319,6 @@ private:
       reasons += (reasons.empty() ? "" : "; ") + not_this;
     }
     why = parent + " needs " + group_text(group) + ": " + reasons;
-    (void)hard;
     return false;
   }
 
