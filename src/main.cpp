@@ -1,4 +1,5 @@
 // compose: argv -> verb; turns Error into an exit code (1, or 2 for usage errors).
+#include <clocale>
 #include <cstdio>
 
 #include "cli/cli.hpp"
@@ -6,6 +7,9 @@
 
 int main(int argc, char** argv)
 {
+  // A fixed character set, whatever the environment says: libarchive converts tar names
+  // through it, and UTF-8 names must read and write the same on every host.
+  std::setlocale(LC_CTYPE, "C.UTF-8");
   try {
     return compose::cli::run(argc, argv);
   } catch (const compose::UsageError& e) {

@@ -31,6 +31,9 @@ void add_common_build_flags(CLI::App& command, CommonOptions& options)
   command.add_option("--trust-dir", options.trust_dir,
                      "trust configuration (default: the keys/ directory above the recipe)");
   command.add_flag("--offline", options.offline, "use only the cache; never touch the network");
+  command.add_flag("--allow-expired-release", options.allow_expired_release,
+                   "accept signed Release files past their Valid-Until (snapshots, air-gapped "
+                   "mirrors); recorded in the build report");
   command.add_option("-j,--jobs", options.jobs, "parallel downloads")->check(CLI::Range(1, 64));
   command.add_flag("-v,--verbose", options.verbose, "print steps with timings");
   command.add_flag("-q,--quiet", options.quiet, "print only warnings and errors");

@@ -80,6 +80,7 @@ pipeline::BuildOptions build_options(const CommonOptions& options, Log& log)
   build.fetch.cache_dir =
       options.cache_dir.empty() ? fetch::default_cache_dir() : fs::path(options.cache_dir);
   build.fetch.offline = options.offline;
+  build.allow_expired_release = options.allow_expired_release;
   build.fetch.parallel = options.jobs;
   build.fetch.log = &log;
   build.log = &log;

@@ -17,6 +17,7 @@ struct CommonOptions {
   std::vector<std::string> keys_dirs;
   std::string trust_dir;
   bool offline = false;
+  bool allow_expired_release = false;
   unsigned jobs = 8;
   bool verbose = false;
   bool quiet = false;

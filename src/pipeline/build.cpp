@@ -5,6 +5,7 @@
 #include "emit/oci/oci_writer.hpp"
 #include "emit/tar/rootfs_tar.hpp"
 #include "pipeline/alpine_system.hpp"
+#include "pipeline/debian_system.hpp"
 #include "pipeline/output_staging.hpp"
 #include "pipeline/result_report.hpp"
 #include "util/error.hpp"
@@ -37,11 +38,9 @@ StagedSystem stage_system(const recipe::Recipe& recipe, const BuildOptions& opti
     return with_inputs_digest(recipe, build_alpine_system(recipe, options, fetcher));
   case recipe::Distribution::debian:
   case recipe::Distribution::ubuntu:
-    break;
+    return with_inputs_digest(recipe, build_debian_system(recipe, options, fetcher));
   }
-  throw Error(std::string("building ") + recipe::distribution_name(recipe.distribution) +
-                  " recipes is not supported yet",
-              recipe.where.str());
+  throw Error("unknown distribution", recipe.where.str());
 }
 
 

@@ -143,6 +143,7 @@ DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptio
         index.release_url = signed_release.url;
         index.release_sha256 = signed_release.sha256;
         index.signed_by = signed_release.signed_by;
+        index.release_date = signed_release.release.date;
         index.priority = spec.priority;
         index.packages_url = dists + "/" + entry->path;
         index.packages_sha256 = entry->sha256;

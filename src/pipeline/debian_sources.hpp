@@ -22,6 +22,7 @@ struct AptIndex {
   std::string signed_by;       // primary fingerprint of the accepted signature
   std::string packages_url;    // the Packages file, as listed in the Release
   std::string packages_sha256;
+  std::int64_t release_date = 0; // the signed Date
   int priority = 500;
   std::vector<repo::deb::Package> packages; // Package::index = position in the list
   std::string description() const; // "file:///m bookworm/main"

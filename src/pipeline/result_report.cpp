@@ -71,6 +71,7 @@ std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system
   }
   report["outputs"] = produced;
   report["warnings"] = system.warnings;
+  report["verification_overrides"] = system.overrides;
   return report.dump(2) + "\n";
 }
 

@@ -41,6 +41,8 @@ struct StagedSystem {
   std::vector<std::string> keys;          // trusted key names that were loaded
   std::vector<std::string> world;         // what the recipe asked for
   std::vector<std::string> warnings;
+  // Verification overrides the user asked for (e.g. an expired Valid-Until accepted).
+  std::vector<std::string> overrides;
   std::vector<ScriptEffect> scripts;
   std::int64_t epoch = 0; // SOURCE_DATE_EPOCH, else the newest package build time
   std::string inputs_digest; // SHA-256 over the recipe digest and every package's digest

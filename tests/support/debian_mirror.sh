@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds a local, real, signed Debian mirror with apt itself, for the Debian/Ubuntu tests:
-#   tests/support/debian_mirror.sh DIR [--indexes-only] [PACKAGE...]
+#   tests/support/debian_mirror.sh DIR [--indexes-only] [EXTRA-PACKAGE...]
 # DIR/dists/bookworm/InRelease and DIR/dists/bookworm/main/binary-amd64/Packages.xz are apt's
 # own downloads, kept in their served, compressed form (so their SHA-256 matches InRelease);
 # DIR/pool/… holds the .deb files of the packages' closure as apt resolves it, at the paths
@@ -55,15 +55,60 @@ if [[ ! -s "$dir/dists/$suite/InRelease" ]]; then
   cp "$state"/lists/*_dists_${suite}_main_binary-${arch}_Packages.xz \
     "$dir/dists/$suite/main/binary-$arch/Packages.xz"
 fi
+# The detached-signature form of the same Release (Release + Release.gpg), for the
+# fallback path. Fetched by apt's own helper from the configured mirror URI.
+if [[ ! -s "$dir/dists/$suite/Release.gpg" ]]; then
+  uri=$(apt-get indextargets --format '$(REPO_URI)' | head -n1)
+  for name in Release Release.gpg; do
+    /usr/lib/apt/apt-helper -qq download-file "${uri%/}/dists/$suite/$name" "$state/$name" >/dev/null
+  done
+  mv "$state/Release" "$dir/dists/$suite/Release"
+  mv "$state/Release.gpg" "$dir/dists/$suite/Release.gpg"
+fi
 ((indexes_only)) && exit 0
-(($#)) || exit 0
 
-# apt's resolution for an empty system, then each package downloaded into its pool path.
-apt-get install --simulate -qq "$@" | awk '$1 == "Inst" { print $2, substr($3, 2) }' |
-  sort >"$dir/apt-resolution.txt"
-while read -r name version; do
-  filename=$(apt-cache show "$name=$version" | awk '$1 == "Filename:" { print $2; exit }')
-  [[ -s "$dir/$filename" ]] && continue
-  mkdir -p "$dir/$(dirname "$filename")"
-  (cd "$dir/$(dirname "$filename")" && apt-get download -qq "$name=$version")
-done <"$dir/apt-resolution.txt"
+# The oracle answers: apt's resolution for an empty system of
+#   apt-resolution.txt                the product set, with Recommends
+#   apt-resolution-no-recommends.txt  the product set, without
+#   apt-resolution-required.txt       mmdebstrap's "required" variant (Essential, Priority
+#                                     required, apt) plus the product set, without Recommends
+product=(docker.io containerd runc openssh-server supervisor cron ca-certificates iptables
+  iproute2 procps "$@")
+mapfile -t required < <(xz -dc "$dir/dists/$suite/main/binary-$arch/Packages.xz" |
+  awk -v RS= '/\nPriority: required\n/ || /\nEssential: yes\n/ {
+    match($0, /^Package: [^\n]+/); print substr($0, 10, RLENGTH - 9) }' | sort -u)
+simulate() { # recommends packages...
+  local recommends=$1
+  shift
+  apt-get install --simulate -qq -o APT::Install-Recommends="$recommends" "$@" |
+    awk '$1 == "Inst" { print $2, substr($3, 2) }' | sort
+}
+simulate true "${product[@]}" >"$dir/apt-resolution.txt"
+simulate false "${product[@]}" >"$dir/apt-resolution-no-recommends.txt"
+simulate false "${required[@]}" apt "${product[@]}" >"$dir/apt-resolution-required.txt"
+
+# Every package of the three sets into its pool path, with one apt-get download (parallel
+# transfers, checked by apt against the signed index). apt names a download
+# name_version_arch.deb with ':' as %3a; Filename says where the pool keeps it.
+sort -u "$dir"/apt-resolution*.txt >"$state/wanted.txt"
+missing=()
+declare -A pool_path
+while read -r name version filename; do
+  pool_path["$name $version"]=$filename
+  [[ -s "$dir/$filename" ]] || missing+=("$name=$version")
+done < <(awk '{ print $1 "=" $2 }' "$state/wanted.txt" | xargs apt-cache show --no-all-versions |
+  awk '/^Package:/ { p = $2 } /^Version:/ { v = $2 } /^Filename:/ { print p, v, $2 }')
+if ((${#missing[@]})); then
+  rm -rf "$state/download" && mkdir -p "$state/download"
+  (cd "$state/download" && apt-get download -qq "${missing[@]}")
+  for file in "$state"/download/*.deb; do
+    base=$(basename "$file" .deb)
+    name=${base%%_*}
+    rest=${base#*_}
+    version=${rest%_*}
+    version=${version//%3a/:}
+    target=$dir/${pool_path["$name $version"]}
+    mkdir -p "$(dirname "$target")"
+    mv "$file" "$target"
+  done
+fi

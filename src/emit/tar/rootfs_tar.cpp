@@ -1,6 +1,8 @@
 // Deterministic tar from the Tree with libarchive's pax_restricted writer; see rootfs_tar.hpp.
 #include "emit/tar/rootfs_tar.hpp"
 
+#include <clocale>
+#include <locale.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -44,6 +46,28 @@ mode_t type_bits(stage::FileType type)
   return AE_IFREG;
 }
 
+// Switches the calling thread's locale for the life of the object (uselocale).
+class ThreadLocale {
+public:
+  explicit ThreadLocale(const char* name) : own_(newlocale(LC_ALL_MASK, name, nullptr))
+  {
+    if (!own_)
+      throw Error(std::string("the locale ") + name + " is not available", "tar writer");
+    previous_ = uselocale(own_);
+  }
+  ~ThreadLocale()
+  {
+    uselocale(previous_);
+    freelocale(own_);
+  }
+  ThreadLocale(const ThreadLocale&) = delete;
+  ThreadLocale& operator=(const ThreadLocale&) = delete;
+
+private:
+  locale_t own_;
+  locale_t previous_ = nullptr;
+};
+
 void check(archive* writer, int status, const std::string& what, const SinkState& state)
 {
   if (status == ARCHIVE_OK)
@@ -60,14 +84,16 @@ void check(archive* writer, int status, const std::string& what, const SinkState
 TarSummary write_tar_stream(const stage::Tree& tree, const TarOptions& options,
                             const ByteSink& sink)
 {
+  const ThreadLocale utf8_names("C.UTF-8");
   ArchiveWriter writer(archive_write_new());
   SinkState state{&sink, {}};
   archive* a = writer.get();
   check(a, archive_write_set_format_pax_restricted(a), "format", state);
   // Only the SCHILY form of xattrs, which Go's archive/tar (containerd, umoci) reads.
   check(a, archive_write_set_format_option(a, "pax", "xattrheader", "SCHILY"), "options", state);
-  // Names are bytes: never convert them through the process locale (which may be "C").
-  check(a, archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY"), "options", state);
+  // Names are bytes. libarchive converts them through this thread's locale, set to C.UTF-8
+  // here: ASCII and UTF-8 names are stored as they are, and only a name that is not UTF-8
+  // gets a per-entry hdrcharset=BINARY record (ARCHIVE_WARN, accepted below).
   check(a, archive_write_add_filter_none(a), "filter", state);
   check(a, archive_write_set_bytes_per_block(a, 10240), "blocking", state);
   check(a, archive_write_set_bytes_in_last_block(a, 1), "blocking", state);
@@ -107,7 +133,8 @@ TarSummary write_tar_stream(const stage::Tree& tree, const TarOptions& options,
       archive_entry_set_rdevmajor(entry.get(), inode.rdev_major);
       archive_entry_set_rdevminor(entry.get(), inode.rdev_minor);
     }
-    check(a, archive_write_header(a, entry.get()), visit.path, state);
+    const int header = archive_write_header(a, entry.get());
+    check(a, header == ARCHIVE_WARN ? ARCHIVE_OK : header, visit.path, state);
     if (!hardlink && inode.type == stage::FileType::regular && inode.content.size() != 0) {
       const std::string_view data = inode.content.view();
       if (archive_write_data(a, data.data(), data.size()) != static_cast<la_ssize_t>(data.size()))

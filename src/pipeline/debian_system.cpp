@@ -1,0 +1,154 @@
+// Debian/Ubuntu: sources -> plan -> fetched .debs -> Tree; see debian_system.hpp.
+#include "pipeline/debian_system.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "pipeline/debian_plan.hpp"
+#include "pipeline/debian_sources.hpp"
+#include "unpack/deb_install.hpp"
+#include "util/error.hpp"
+
+namespace compose::pipeline {
+
+namespace {
+
+std::string package_url(const AptIndex& index, const repo::deb::Package& package)
+{
+  return index.base_url + "/" + package.filename;
+}
+
+std::vector<fetch::Request> package_requests(const DebianSources& sources,
+                                             const resolve::deb::Plan& plan)
+{
+  std::vector<fetch::Request> requests;
+  for (const repo::deb::Package* package : plan.packages) {
+    fetch::Request request;
+    request.urls = {package_url(sources.indexes.at(package->index), *package)};
+    // The Packages record pins the whole file: a short, altered or substituted download
+    // never enters the cache.
+    request.sha256 = package->sha256;
+    request.size = package->size;
+    request.display_name = package->filename.substr(package->filename.rfind('/') + 1);
+    requests.push_back(std::move(request));
+  }
+  return requests;
+}
+
+// apt inside the image sees the repositories the image was built from, each with the key
+// that verified it (Signed-By), in deb822 form. One stanza per repository and suite.
+std::vector<std::pair<std::string, std::string>> apt_configuration(const recipe::Recipe& recipe,
+                                                                   const DebianSources& sources)
+{
+  std::vector<std::pair<std::string, std::string>> files;
+  std::string list;
+  std::set<std::string> written_keys;
+  for (std::size_t r = 0; r < recipe.repositories.size(); ++r) {
+    const recipe::RepositorySpec& spec = recipe.repositories[r];
+    std::string signed_by;
+    for (const auto& [name, bytes] : sources.key_files.at(r)) {
+      const std::string path = "etc/apt/keyrings/" + name;
+      signed_by += (signed_by.empty() ? "" : " ") + ("/" + path);
+      if (written_keys.insert(name).second)
+        files.emplace_back(path, bytes);
+    }
+    std::string url = spec.url;
+    while (url.ends_with('/'))
+      url.pop_back();
+    for (const std::string& suite : spec.suites) {
+      list += list.empty() ? "" : "\n";
+      list += "Types: deb\nURIs: " + url + "\nSuites: " + suite + "\nComponents:";
+      for (const std::string& component : spec.components)
+        list += " " + component;
+      list += "\nSigned-By: " + signed_by + "\n";
+    }
+  }
+  files.emplace_back("etc/apt/sources.list.d/compose.sources", list);
+  return files;
+}
+
+} // namespace
+
+StagedSystem build_debian_system(const recipe::Recipe& recipe, const BuildOptions& options,
+                                 fetch::Fetcher& fetcher)
+{
+  Log& log = *options.log;
+  const DebianSources sources = load_debian_sources(recipe, options, fetcher);
+  log.step("resolve " + std::to_string(recipe.packages.size()) + " requested packages (base " +
+           recipe.base + ")");
+  const resolve::deb::Plan plan = resolve_debian(recipe, sources);
+
+  // Without SOURCE_DATE_EPOCH, the newest signed Release date: the same indexes give the
+  // same timestamps.
+  std::int64_t newest = 0;
+  for (const AptIndex& index : sources.indexes)
+    newest = std::max(newest, index.release_date);
+  const std::int64_t epoch = options.epoch.value_or(newest);
+
+  log.step("fetch " + std::to_string(plan.packages.size()) + " packages");
+  const std::vector<fetch::Fetched> files = fetcher.fetch_all(package_requests(sources, plan));
+
+  std::vector<unpack::deb::PackageFile> package_files;
+  for (std::size_t i = 0; i < plan.packages.size(); ++i)
+    package_files.push_back({plan.packages[i], files[i].path});
+  unpack::deb::InstallOptions install;
+  install.architecture = recipe.architecture;
+  install.epoch = epoch;
+  install.merged_usr = recipe.merged_usr;
+  install.extra_files = apt_configuration(recipe, sources);
+
+  StagedSystem system;
+  system.epoch = epoch;
+  log.step("install " + std::to_string(package_files.size()) + " packages");
+  const unpack::deb::InstallReport report = unpack::deb::install(package_files, install, system.tree);
+
+  for (const unpack::deb::ScriptReport& script : report.scripts)
+    system.scripts.push_back({script.package, script.script, script.status, script.detail});
+  for (const std::string& override_used : sources.overrides) {
+    log.warning(override_used);
+    system.overrides.push_back(override_used);
+  }
+  for (const std::string& warning : report.warnings) {
+    log.warning(warning);
+    system.warnings.push_back(warning);
+  }
+  for (const AptIndex& index : sources.indexes)
+    system.repositories.push_back(
+        {index.packages_url, index.packages_sha256, index.signed_by,
+         index.description() + " (" + index.release_url + " sha256:" + index.release_sha256 +
+             ")"});
+  system.keys = sources.keys;
+  system.world = plan.world;
+
+  for (std::size_t i = 0; i < plan.packages.size(); ++i) {
+    const repo::deb::Package& package = *plan.packages[i];
+    const AptIndex& index = sources.indexes.at(package.index);
+    InstalledPackage installed;
+    installed.name = package.name;
+    installed.version = package.version;
+    installed.architecture = package.architecture;
+    // Packages indexes carry no license; the copyright file in the image has it.
+    // Source may carry its own version: "openssh (1:9.2p1-2)".
+    installed.origin = package.source.empty() ? package.name
+                                              : package.source.substr(0, package.source.find(' '));
+    installed.homepage = package.homepage;
+    installed.supplier = package.maintainer;
+    installed.description = package.description;
+    installed.repository = index.packages_url;
+    installed.download_url = package_url(index, package);
+    installed.size = files[i].size;
+    installed.sha256 = files[i].sha256;
+    for (const auto* groups : {&package.pre_depends, &package.depends})
+      for (const repo::deb::RelationGroup& group : *groups) {
+        std::string text;
+        for (const repo::deb::Relation& alternative : group)
+          text += (text.empty() ? "" : " | ") + alternative.text();
+        installed.depends.push_back(text);
+      }
+    installed.reason = i < plan.reasons.size() ? plan.reasons[i] : std::string();
+    system.packages.push_back(std::move(installed));
+  }
+  return system;
+}
+
+} // namespace compose::pipeline
