@@ -1,4 +1,4 @@
-// Command line: `compose [build] RECIPE`, `show-packages`, `show-config`, `inspect`.
+// Command line: `compose [build] RECIPE`, `show-packages`, `show-config`, `inspect`, `boot`.
 // Parses flags with CLI11 and hands typed options to the pipeline; stdout carries results,
 // stderr progress and diagnostics.
 #include "cli/cli.hpp"
@@ -19,7 +19,7 @@ namespace compose::cli {
 
 namespace {
 
-const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", "inspect"};
+const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", "inspect", "boot"};
 
 void add_common_build_flags(CLI::App& command, CommonOptions& options)
 {
@@ -74,6 +74,32 @@ int run(int argc, char** argv)
       "inspect", "list an .oci.tar or .ext4 output and check its own digests");
   inspect->add_option("file", inspect_file, "output file")->required();
 
+  BootOptions boot_options;
+  CLI::App* boot = app.add_subcommand(
+      "boot", "boot an .ext4 image under QEMU and check sshd, supervisord, cron and the engine");
+  boot->add_option("image", boot_options.image, "ext4 image (never changed: -snapshot)")
+      ->required();
+  boot->add_option("--kernel", boot_options.kernel,
+                   "kernel image (default: newest /boot/vmlinuz-*-cloud-amd64)");
+  boot->add_option("--initrd", boot_options.initrd,
+                   "initramfs to use instead of the one built from the kernel's modules");
+  boot->add_option("--init", boot_options.init, "init inside the image (default /sbin/init)");
+  boot->add_option("--user", boot_options.user, "account for the SSH checks (default miget)");
+  boot->add_option("--engine", boot_options.engine, "container engine: docker or podman")
+      ->check(CLI::IsMember({"docker", "podman"}));
+  boot->add_option("--memory", boot_options.memory_mib, "guest memory in MiB (default 1024)")
+      ->check(CLI::Range(128U, 65536U));
+  boot->add_option("--cpus", boot_options.cpus, "guest CPUs (default 2)")
+      ->check(CLI::Range(1U, 64U));
+  boot->add_option("--boot-timeout", boot_options.boot_timeout,
+                   "seconds to the root mount (default 60)")
+      ->check(CLI::Range(1U, 3600U));
+  boot->add_option("--timeout", boot_options.timeout, "seconds for all checks (default 300)")
+      ->check(CLI::Range(1U, 7200U));
+  boot->add_option("--log", boot_options.log_file, "keep the whole serial console in FILE");
+  boot->add_option("--cache-dir", boot_options.cache_dir,
+                   "cache for the built initramfs (default $XDG_CACHE_HOME/compose)");
+
   std::vector<const char*> raw;
   raw.push_back(argv[0]);
   for (const std::string& arg : args)
@@ -96,6 +122,8 @@ int run(int argc, char** argv)
     return run_show_config(config_recipe);
   if (*inspect)
     return run_inspect(inspect_file);
+  if (*boot)
+    return run_boot(boot_options);
   throw UsageError("no verb given");
 }
 

@@ -12,4 +12,20 @@ int run_show_packages(const CommonOptions& options);
 int run_show_config(const std::string& recipe_file);
 int run_inspect(const std::string& file);
 
+struct BootOptions {
+  std::string image;
+  std::string kernel;    // default: the newest /boot/vmlinuz-*-cloud-amd64
+  std::string initrd;    // default: built from the kernel's modules and busybox, cached
+  std::string init = "/sbin/init";
+  std::string user = "miget";
+  std::string engine = "docker";
+  unsigned memory_mib = 1024;
+  unsigned cpus = 2;
+  unsigned boot_timeout = 60;
+  unsigned timeout = 300;
+  std::string log_file;
+  std::string cache_dir;
+};
+int run_boot(const BootOptions& options);
+
 } // namespace compose::cli

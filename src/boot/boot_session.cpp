@@ -1,0 +1,337 @@
+// The boot checks, in order, each polled every 0.5 s: the first two share the boot timeout,
+// the rest the overall one, both counted from QEMU's start. The SSH key is fresh for each
+// run (ssh-keygen in a temporary directory) and reaches the guest on the kernel command
+// line; QEMU runs the image with -snapshot, so the file is never changed.
+#include "boot/boot_session.hpp"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "boot/child_process.hpp"
+#include "boot/console_log.hpp"
+#include "boot/init_script.hpp"
+#include "boot/kernel_command_line.hpp"
+#include "boot/loopback.hpp"
+#include "boot/qemu_command.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+
+namespace compose::boot {
+
+namespace {
+
+constexpr auto k_poll_interval = std::chrono::milliseconds(500);
+constexpr std::size_t k_console_tail_lines = 60;
+
+struct Probe {
+  bool ok = false;
+  std::string detail;
+};
+
+std::string first_line(const std::string& text)
+{
+  std::string line = text.substr(0, text.find('\n'));
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+    line.pop_back();
+  return line;
+}
+
+std::string last_line(const std::string& text)
+{
+  std::string trimmed = text;
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r'))
+    trimmed.pop_back();
+  return trimmed.substr(trimmed.rfind('\n') == std::string::npos ? 0 : trimmed.rfind('\n') + 1);
+}
+
+// The services a working image runs; "a|b" accepts either name (Alpine's crond).
+std::vector<std::string> required_services(Engine engine)
+{
+  return {"supervisord", "sshd", "cron|crond", engine == Engine::docker ? "dockerd" : "podman"};
+}
+
+std::string missing_services(const std::string& comm_lines, Engine engine)
+{
+  std::set<std::string> running;
+  std::istringstream stream(comm_lines);
+  std::string line;
+  while (std::getline(stream, line))
+    running.insert(first_line(line));
+  std::string missing;
+  for (const std::string& wanted : required_services(engine)) {
+    bool found = false;
+    std::size_t start = 0;
+    while (start <= wanted.size() && !found) {
+      std::size_t end = wanted.find('|', start);
+      if (end == std::string::npos)
+        end = wanted.size();
+      found = running.contains(wanted.substr(start, end - start));
+      start = end + 1;
+    }
+    if (!found)
+      missing += (missing.empty() ? "" : " ") + wanted;
+  }
+  return missing;
+}
+
+class Session {
+public:
+  Session(const BootSettings& settings, const std::function<void(const CheckResult&)>& on_check)
+      : m_settings(settings), m_on_check(on_check),
+        m_temp(make_temp_directory("compose-boot-")),
+        m_console_path(settings.log_file.empty() ? m_temp.path() / "console.log"
+                                                 : settings.log_file),
+        m_console(m_console_path)
+  {
+  }
+
+  BootReport run()
+  {
+    make_key();
+    m_port = free_loopback_port();
+    start_qemu();
+    const auto boot_deadline = m_start + m_settings.boot_timeout;
+    const auto deadline = m_start + m_settings.timeout;
+    const bool passed =
+        check("kernel", boot_deadline, [&] { return console_probe("Linux version"); }) &&
+        check("root-mounted", boot_deadline,
+              [&] { return console_probe(k_marker_switching); }) &&
+        check("sshd-banner", deadline, [&] { return banner_probe(); }) &&
+        check("ssh-login", deadline, [&] { return login_probe(deadline); }) &&
+        check("services", deadline, [&] { return services_probe(deadline); }) &&
+        check("supervisorctl", deadline, [&] { return supervisor_probe(deadline); }) &&
+        check(m_settings.engine == Engine::docker ? "docker-info" : "podman-info", deadline,
+              [&] { return engine_probe(deadline); });
+    if (passed)
+      power_off();
+    m_report.passed = passed;
+    if (!passed) {
+      m_console.refresh();
+      m_report.console_tail = m_console.tail(k_console_tail_lines);
+      m_qemu->stop();
+      m_report.qemu_errors = read_file(m_temp.path() / "qemu.stderr");
+    }
+    return std::move(m_report);
+  }
+
+private:
+  double elapsed() const
+  {
+    return std::chrono::duration<double>(Clock::now() - m_start).count();
+  }
+
+  void make_key()
+  {
+    const std::filesystem::path key = m_temp.path() / "id_ed25519";
+    const CommandResult result =
+        run_command({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "compose-boot", "-f",
+                     key.string()},
+                    Clock::now() + std::chrono::seconds(30));
+    if (result.status != 0)
+      throw Error("ssh-keygen failed: " + last_line(result.output), "compose boot",
+                  "install openssh-client");
+    m_key = key;
+    m_public_key = first_line(read_file(key.string() + ".pub"));
+  }
+
+  void start_qemu()
+  {
+    KernelCommandLine line;
+    line.init = m_settings.init;
+    line.users = {m_settings.user};
+    if (m_settings.user != "root")
+      line.users.push_back("root");
+    line.public_key = m_public_key;
+    QemuSettings qemu;
+    qemu.kernel = m_settings.kernel;
+    qemu.initrd = m_settings.initrd;
+    qemu.image = m_settings.image;
+    qemu.console_log = m_console_path;
+    qemu.append = format_kernel_command_line(line);
+    qemu.ssh_port = m_port;
+    qemu.memory_mib = m_settings.memory_mib;
+    qemu.cpus = m_settings.cpus;
+    qemu.accelerator = detect_accelerator();
+    m_report.accelerator = accelerator_name(qemu.accelerator);
+    std::error_code ec;
+    std::filesystem::remove(m_console_path, ec); // QEMU appends to nothing stale
+    m_start = Clock::now();
+    m_qemu.emplace(qemu_arguments(qemu), m_temp.path() / "qemu.stdout",
+                   m_temp.path() / "qemu.stderr");
+  }
+
+  // Polls `probe` until it passes or the deadline; a FATAL line from the initramfs or QEMU's
+  // exit ends the wait at once.
+  template <typename ProbeFunction>
+  bool check(const std::string& name, Clock::time_point deadline, ProbeFunction probe)
+  {
+    std::string detail = "nothing seen";
+    for (;;) {
+      m_console.refresh();
+      const Probe result = probe();
+      if (result.ok)
+        return record(name, true, result.detail);
+      if (!result.detail.empty())
+        detail = result.detail;
+      if (const auto fatal = m_console.find_line(k_marker_fatal))
+        return record(name, false, "initramfs could not start the image: " + *fatal);
+      if (const auto status = m_qemu->poll())
+        return record(name, false,
+                      "QEMU exited (status " + std::to_string(*status) + "): " + detail);
+      if (Clock::now() >= deadline) {
+        const auto limit = std::chrono::duration_cast<std::chrono::seconds>(deadline - m_start);
+        return record(name, false,
+                      "not within " + std::to_string(limit.count()) + " s: " + detail);
+      }
+      std::this_thread::sleep_for(k_poll_interval);
+    }
+  }
+
+  bool record(const std::string& name, bool passed, const std::string& detail)
+  {
+    CheckResult result{name, passed, elapsed(), detail};
+    m_on_check(result);
+    m_report.checks.push_back(std::move(result));
+    return passed;
+  }
+
+  Probe console_probe(std::string_view text)
+  {
+    if (const auto line = m_console.find_line(text))
+      return {true, *line};
+    return {false, "no " + quote(std::string(text)) + " on the console"};
+  }
+
+  Probe banner_probe()
+  {
+    if (const auto banner = read_ssh_banner(m_port, std::chrono::seconds(2)))
+      return {true, *banner};
+    return {false, "no SSH-2.0- banner on 127.0.0.1:" + std::to_string(m_port)};
+  }
+
+  CommandResult ssh(const std::string& user, const std::string& command,
+                    Clock::time_point deadline)
+  {
+    const auto limit = std::min(deadline, Clock::now() + std::chrono::seconds(60));
+    return run_command({"ssh", "-F", "/dev/null", "-i", m_key.string(), "-p",
+                        std::to_string(m_port), "-o", "StrictHostKeyChecking=no", "-o",
+                        "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null",
+                        "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o",
+                        "ConnectTimeout=10", "-o", "LogLevel=ERROR", user + "@127.0.0.1", "--",
+                        command},
+                       limit);
+  }
+
+  static Probe command_failure(const CommandResult& result)
+  {
+    if (result.status < 0)
+      return {false, "command timed out"};
+    return {false, "exit status " + std::to_string(result.status) + ": " +
+                       last_line(result.output)};
+  }
+
+  Probe login_probe(Clock::time_point deadline)
+  {
+    const CommandResult result = ssh(m_settings.user, "id -un", deadline);
+    if (result.status == 0 && first_line(result.output) == m_settings.user)
+      return {true, "logged in as " + m_settings.user};
+    return command_failure(result);
+  }
+
+  Probe services_probe(Clock::time_point deadline)
+  {
+    // /proc/*/comm works for any user and any userland, busybox included.
+    const CommandResult result =
+        ssh(m_settings.user, "cat /proc/[0-9]*/comm 2>/dev/null; true", deadline);
+    if (result.status != 0)
+      return command_failure(result);
+    const std::string missing = missing_services(result.output, m_settings.engine);
+    if (missing.empty()) {
+      std::string all;
+      for (const std::string& service : required_services(m_settings.engine))
+        all += (all.empty() ? "" : " ") + service;
+      return {true, all};
+    }
+    return {false, "not running: " + missing};
+  }
+
+  Probe supervisor_probe(Clock::time_point deadline)
+  {
+    // The control socket is root's (0700), hence root; exit 0 means every program RUNNING.
+    const CommandResult result = ssh("root", "supervisorctl status", deadline);
+    if (result.status != 0)
+      return command_failure(result);
+    std::istringstream stream(result.output);
+    std::string line;
+    std::size_t programs = 0;
+    while (std::getline(stream, line)) {
+      if (first_line(line).empty())
+        continue;
+      if (line.find("RUNNING") == std::string::npos)
+        return {false, "not RUNNING: " + first_line(line)};
+      ++programs;
+    }
+    if (programs == 0)
+      return {false, "supervisorctl listed no programs"};
+    return {true, std::to_string(programs) + " programs RUNNING"};
+  }
+
+  Probe engine_probe(Clock::time_point deadline)
+  {
+    // RUNNING in supervisord is not readiness (dockerd can exit seconds later): only the
+    // engine answering proves it works.
+    const CommandResult result =
+        m_settings.engine == Engine::docker
+            ? ssh(m_settings.user,
+                  "docker info --format "
+                  "'{{.ServerVersion}} storage={{.Driver}} cgroup=v{{.CgroupVersion}}'",
+                  deadline)
+            : ssh("root",
+                  "podman info --format "
+                  "'{{.Version.Version}} storage={{.Store.GraphDriverName}}'",
+                  deadline);
+    if (result.status == 0)
+      return {true, first_line(result.output)};
+    return command_failure(result);
+  }
+
+  void power_off()
+  {
+    // Minimal images have no poweroff binary; sysrq "o" powers off at once, and the
+    // snapshot means nothing unsynced matters. ssh may lose the connection: no check.
+    ssh("root", "sync; echo o >/proc/sysrq-trigger", Clock::now() + std::chrono::seconds(10));
+    if (const auto status = m_qemu->wait_until(Clock::now() + std::chrono::seconds(20)))
+      record("power-off", true, "QEMU exited (status " + std::to_string(*status) + ")");
+    else
+      record("power-off", true,
+             "QEMU stopped by signal (status " + std::to_string(m_qemu->stop()) + ")");
+  }
+
+  const BootSettings& m_settings;
+  const std::function<void(const CheckResult&)>& m_on_check;
+  TempPath m_temp;
+  std::filesystem::path m_console_path;
+  ConsoleLog m_console;
+  std::filesystem::path m_key;
+  std::string m_public_key;
+  unsigned m_port = 0;
+  Clock::time_point m_start;
+  std::optional<ChildProcess> m_qemu;
+  BootReport m_report;
+};
+
+} // namespace
+
+BootReport run_boot(const BootSettings& settings,
+                    const std::function<void(const CheckResult&)>& on_check)
+{
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(settings.image, ec))
+    throw Error("no image at " + quote(settings.image.string()), "compose boot");
+  Session session(settings, on_check);
+  return session.run();
+}
+
+} // namespace compose::boot

@@ -1,0 +1,37 @@
+// The QEMU command line for booting an ext4 image with an external kernel, and the choice
+// between KVM and TCG.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace compose::boot {
+
+enum class Accelerator { kvm, tcg };
+
+struct QemuSettings {
+  std::string program = "qemu-system-x86_64";
+  std::filesystem::path kernel;
+  std::filesystem::path initrd;
+  std::filesystem::path image;
+  std::filesystem::path console_log;
+  std::string append; // kernel command line
+  unsigned ssh_port = 0; // host side of the forward to the guest's port 22, on 127.0.0.1
+  unsigned memory_mib = 1024;
+  unsigned cpus = 2;
+  Accelerator accelerator = Accelerator::tcg;
+};
+
+// The argument vector, program first. The image is opened with -snapshot, so the guest's
+// writes (the injected key among them) never reach the file.
+std::vector<std::string> qemu_arguments(const QemuSettings& settings);
+
+// KVM only when /dev/kvm opens read-write and the kvm module is not PVM's (kvm_pvm runs
+// only guest kernels built for it; a stock kernel hangs silently), otherwise TCG.
+Accelerator detect_accelerator(const std::filesystem::path& sys_module = "/sys/module",
+                               const std::filesystem::path& kvm_device = "/dev/kvm");
+
+const char* accelerator_name(Accelerator accelerator);
+
+} // namespace compose::boot

@@ -1,0 +1,104 @@
+// QEMU's argv for a boot, and the KVM/TCG choice from a generated /sys/module.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "boot/qemu_command.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+
+using compose::Error;
+using compose::boot::Accelerator;
+using compose::boot::detect_accelerator;
+using compose::boot::qemu_arguments;
+using compose::boot::QemuSettings;
+
+namespace {
+
+// The value following `option` in argv.
+std::string value_of(const std::vector<std::string>& argv, const std::string& option)
+{
+  const auto at = std::find(argv.begin(), argv.end(), option);
+  REQUIRE(at != argv.end());
+  REQUIRE(at + 1 != argv.end());
+  return *(at + 1);
+}
+
+QemuSettings settings()
+{
+  QemuSettings result;
+  result.kernel = "/boot/vmlinuz-6.1.0-56-cloud-amd64";
+  result.initrd = "/cache/sha256/abc";
+  result.image = "/out/web,1.ext4";
+  result.console_log = "/tmp/console.log";
+  result.append = "console=ttyS0 root=/dev/vda";
+  result.ssh_port = 40022;
+  return result;
+}
+
+} // namespace
+
+TEST_SUITE("boot::qemu_command")
+{
+  TEST_CASE("TCG pc machine, snapshot disk, loopback-only forward, serial to the log")
+  {
+    const std::vector<std::string> argv = qemu_arguments(settings());
+    CHECK(argv.front() == "qemu-system-x86_64");
+    CHECK(value_of(argv, "-M") == "pc");
+    CHECK(value_of(argv, "-accel") == "tcg");
+    CHECK(value_of(argv, "-cpu") == "max");
+    CHECK(value_of(argv, "-m") == "1024");
+    CHECK(value_of(argv, "-smp") == "2");
+    CHECK(std::count(argv.begin(), argv.end(), "-snapshot") == 1);
+    CHECK(std::count(argv.begin(), argv.end(), "-no-reboot") == 1);
+    CHECK(value_of(argv, "-serial") == "file:/tmp/console.log");
+    CHECK(value_of(argv, "-append") == "console=ttyS0 root=/dev/vda");
+    // A comma in a path is doubled, QEMU's escape inside option values.
+    CHECK(value_of(argv, "-drive") == "id=root,file=/out/web,,1.ext4,if=none,format=raw");
+    CHECK(value_of(argv, "-netdev") ==
+          "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:40022-:22");
+  }
+
+  TEST_CASE("KVM uses the host CPU")
+  {
+    QemuSettings kvm = settings();
+    kvm.accelerator = Accelerator::kvm;
+    const std::vector<std::string> argv = qemu_arguments(kvm);
+    CHECK(value_of(argv, "-accel") == "kvm");
+    CHECK(value_of(argv, "-cpu") == "host");
+  }
+
+  TEST_CASE("a port is required")
+  {
+    QemuSettings none = settings();
+    none.ssh_port = 0;
+    CHECK_THROWS_WITH_AS(qemu_arguments(none),
+                         doctest::Contains("no valid port for the SSH forward (0)"), Error);
+  }
+
+  TEST_CASE("PVM's kvm or an unusable /dev/kvm means TCG")
+  {
+    const compose::TempPath directory = compose::make_temp_directory("compose-qemu-");
+    const std::filesystem::path modules = directory.path() / "module";
+    const std::filesystem::path device = directory.path() / "kvm";
+    std::filesystem::create_directories(modules / "kvm");
+    compose::write_file_atomic(device, "");
+    SUBCASE("no device") { CHECK(detect_accelerator(modules, directory.path() / "none") ==
+                                 Accelerator::tcg); }
+    SUBCASE("usable device")
+    {
+      if (::access(device.c_str(), R_OK | W_OK) == 0)
+        CHECK(detect_accelerator(modules, device) == Accelerator::kvm);
+    }
+    SUBCASE("kvm_pvm loaded")
+    {
+      std::filesystem::create_directories(modules / "kvm_pvm");
+      CHECK(detect_accelerator(modules, device) == Accelerator::tcg);
+    }
+  }
+}
