@@ -88,9 +88,9 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
   SpawnActions actions;
   posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(actions.get(), 1, stdout_file.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
   posix_spawn_file_actions_addopen(actions.get(), 2, stderr_file.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
   m_pid = spawn(argv, actions);
 }
 
