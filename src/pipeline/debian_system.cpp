@@ -67,6 +67,33 @@ std::vector<std::pair<std::string, std::string>> apt_configuration(const recipe:
   return files;
 }
 
+// The installed packages that satisfy a package's Pre-Depends and Depends, for the SBOMs'
+// dependency edges: in each group the first alternative that an installed package is
+// named after or provides (architecture qualifiers aside), as apt would have chosen.
+std::vector<std::string> installed_dependencies(const repo::deb::Package& package,
+                                                const resolve::deb::Plan& plan)
+{
+  const auto satisfies = [](const repo::deb::Package& candidate, const std::string& name) {
+    return candidate.name == name ||
+           std::any_of(candidate.provides.begin(), candidate.provides.end(),
+                       [&](const repo::deb::Relation& provided) { return provided.name == name; });
+  };
+  std::set<std::string> names;
+  for (const auto* groups : {&package.pre_depends, &package.depends})
+    for (const repo::deb::RelationGroup& group : *groups)
+      for (const repo::deb::Relation& alternative : group) {
+        const auto found = std::find_if(
+            plan.packages.begin(), plan.packages.end(),
+            [&](const repo::deb::Package* candidate) { return satisfies(*candidate, alternative.name); });
+        if (found == plan.packages.end())
+          continue;
+        if ((*found)->name != package.name)
+          names.insert((*found)->name);
+        break;
+      }
+  return {names.begin(), names.end()};
+}
+
 } // namespace
 
 StagedSystem build_debian_system(const recipe::Recipe& recipe, const BuildOptions& options,
@@ -145,6 +172,7 @@ StagedSystem build_debian_system(const recipe::Recipe& recipe, const BuildOption
           text += (text.empty() ? "" : " | ") + alternative.text();
         installed.depends.push_back(text);
       }
+    installed.depends_on = installed_dependencies(package, plan);
     installed.reason = i < plan.reasons.size() ? plan.reasons[i] : std::string();
     system.packages.push_back(std::move(installed));
   }
