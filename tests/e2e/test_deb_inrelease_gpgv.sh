@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # compose's OpenPGP verdicts on the real, signed Debian bookworm InRelease agree with gpgv's:
 # the original, a flipped byte in the signed text, a signature by an unknown key; and where
-# apt is stricter than gpgv (text after the signature block), we follow apt.
+# apt is stricter than gpgv (text after the signature block), we follow apt. The same for the
+# detached form (Release + Release.gpg): the original, a flipped byte, a stranger's signature.
 source "$(dirname "$0")/lib.sh"
 for tool in gpgv gpg apt-get; do
   command -v "$tool" >/dev/null || { echo "skipped: $tool is not installed"; exit 77; }
@@ -57,4 +58,24 @@ a=$(ours "$WORK/appended")
 COMPOSE_VERIFIED_TEXT=$WORK/ours.txt "$COMPOSE_FIXTURE" verify-inrelease "$inrelease" "$keyring" \
   >/dev/null 2>&1
 cmp "$WORK/ours.txt" "$WORK/release" || fail "verified text differs from gpgv's output"
+# Release + Release.gpg, the fallback when a mirror has no InRelease.
+release=$mirror/dists/bookworm/Release
+detached=$mirror/dists/bookworm/Release.gpg
+ours_detached() { "$COMPOSE_FIXTURE" verify-detached "$1" "$2" "$keyring" 2>/dev/null | head -n1 || true; }
+theirs_detached() { gpgv --keyring "$keyring" "$2" "$1" >/dev/null 2>&1 && echo good || echo rejected; }
+agree_detached() {
+  local name=$1 data=$2 signature=$3 expected=$4
+  local a b
+  a=$(ours_detached "$data" "$signature")
+  b=$(theirs_detached "$data" "$signature")
+  echo "$name: compose '$a', gpgv '$b'"
+  [[ ${a%%[: ]*} == "$expected" ]] || fail "$name: compose says '$a', expected $expected"
+  [[ $b == "$expected" ]] || fail "$name: gpgv says '$b', expected $expected"
+}
+agree_detached "detached original" "$release" "$detached" good
+cp "$release" "$WORK/release-flipped"
+flip_byte "$WORK/release-flipped" 20
+agree_detached "detached, flipped byte" "$WORK/release-flipped" "$detached" rejected
+gpg --batch --quiet --yes --detach-sign --output "$WORK/stranger.gpg" "$release"
+agree_detached "detached, stranger's signature" "$release" "$WORK/stranger.gpg" rejected
 echo "ok"

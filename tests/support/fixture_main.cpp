@@ -3,9 +3,11 @@
 //   compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22]
 //                   [--arch x86_64] [--preset system|large] [--packages N] [--size-mb M]
 //   compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT…]
+//   compose-fixture verify-detached DATA SIGNATURE KEYRING [FINGERPRINT…]
 //
 // verify-inrelease runs compose's OpenPGP check on an InRelease file (for comparing our
-// verdicts with gpgv's) and prints "good <fingerprint>" or "rejected: <reason>".
+// verdicts with gpgv's) and prints "good <fingerprint>" or "rejected: <reason>";
+// verify-detached does the same for Release + Release.gpg.
 //
 // Writes a signed Alpine mirror DIR/<branch>/{main,community}/<arch>/, the throwaway public
 // key into the trust directory, and <trust-dir>/test.toml pinning it (compose --trust-dir
@@ -34,7 +36,8 @@ int usage()
   std::fprintf(stderr,
                "usage: compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22]\n"
                "         [--arch x86_64] [--preset system|large] [--packages N] [--size-mb M]\n"
-               "       compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT...]\n");
+               "       compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT...]\n"
+               "       compose-fixture verify-detached DATA SIGNATURE KEYRING [FINGERPRINT...]\n");
   return 2;
 }
 
@@ -60,10 +63,30 @@ int verify_inrelease(int argc, char** argv)
   }
 }
 
+int verify_detached(int argc, char** argv)
+{
+  if (argc < 5)
+    return usage();
+  try {
+    compose::verify::OpenPgpKeyring keys;
+    keys.add(compose::read_file(argv[4]), argv[4]);
+    std::vector<std::string> pinned(argv + 5, argv + argc);
+    const auto result = compose::verify::verify_detached(
+        compose::read_file(argv[2]), compose::read_file(argv[3]), keys, pinned, argv[3]);
+    std::printf("good %s\n", result.signed_by.c_str());
+    return 0;
+  } catch (const compose::Error& e) {
+    std::printf("rejected: %s\n", e.message().c_str());
+    return 1;
+  }
+}
+
 int main(int argc, char** argv)
 {
   if (argc >= 2 && std::strcmp(argv[1], "verify-inrelease") == 0)
     return verify_inrelease(argc, argv);
+  if (argc >= 2 && std::strcmp(argv[1], "verify-detached") == 0)
+    return verify_detached(argc, argv);
   if (argc < 2 || std::strcmp(argv[1], "alpine-mirror") != 0)
     return usage();
   std::string out, trust, branch = "v3.22", arch = "x86_64", preset = "system";
