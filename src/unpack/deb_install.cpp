@@ -73,7 +73,10 @@ InstallReport install(const std::vector<PackageFile>& packages, const InstallOpt
   std::vector<InstalledPackage> installed;
   installed.reserve(packages.size());
   for (const PackageFile& file : packages) {
-    const std::string where = file.file.filename().string();
+    // Name the package file as the pool does, not the cache entry (a digest).
+    const std::string& pool_name = file.package->filename;
+    const std::string where = pool_name.empty() ? file.file.filename().string()
+                                                : pool_name.substr(pool_name.rfind('/') + 1);
     DebArchive archive = read_deb_file(file.file, where);
     const std::string name = archive.control.value("Package");
     if (name != file.package->name)

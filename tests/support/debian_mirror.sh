@@ -77,6 +77,10 @@ product=(docker.io containerd runc openssh-server supervisor cron ca-certificate
 mapfile -t required < <(xz -dc "$dir/dists/$suite/main/binary-$arch/Packages.xz" |
   awk -v RS= '/\nPriority: required\n/ || /\nEssential: yes\n/ {
     match($0, /^Package: [^\n]+/); print substr($0, 10, RLENGTH - 9) }' | sort -u)
+# Re-runs with the same request reuse the finished mirror.
+stamp="${product[*]}"
+[[ -s "$dir/.complete" && "$(cat "$dir/.complete")" == "$stamp" ]] && exit 0
+rm -f "$dir/.complete"
 simulate() { # recommends packages...
   local recommends=$1
   shift
@@ -112,3 +116,4 @@ if ((${#missing[@]})); then
     mv "$file" "$target"
   done
 fi
+printf "%s" "$stamp" >"$dir/.complete"

@@ -249,6 +249,31 @@ priority = 990
     REQUIRE(recipe.repositories.size() == 1);
     CHECK(recipe.repositories[0].suites == std::vector<std::string>{"trixie", "trixie-updates"});
     CHECK(recipe.repositories[0].priority == 990);
+    CHECK(recipe.base == "required"); // the defaults of an apt recipe
+    CHECK_FALSE(recipe.recommends);
+    CHECK(recipe.merged_usr);
+  }
+
+  TEST_CASE("base, recommends and merged_usr complete a Debian package set")
+  {
+    compose::TempPath root = compose::make_temp_directory("recipe-test");
+    write_text(root.path() / "r.toml", R"(name = "d"
+distribution = "ubuntu"
+release = "jammy"
+base = "important"
+recommends = true
+merged_usr = false
+packages = ["openssh-server"]
+[[repositories]]
+url = "file:///srv/ubuntu"
+suites = ["jammy"]
+components = ["main"]
+keys = ["ubuntu"]
+)");
+    const Recipe recipe = load_recipe(root.path() / "r.toml");
+    CHECK(recipe.base == "important");
+    CHECK(recipe.recommends);
+    CHECK_FALSE(recipe.merged_usr);
   }
 
   TEST_CASE("the digest covers relative paths, lengths and bytes, not the cwd")
@@ -284,6 +309,14 @@ priority = 990
     CHECK(load_recipe(second.path() / "recipes/web.toml").digest != absolute);
   }
 
+  // An otherwise valid Alpine recipe that sets recommends (line 4).
+  std::string valid_head_recommends()
+  {
+    return "name = \"t\"\ndistribution = \"alpine\"\nrelease = \"3.22\"\nrecommends = true\n"
+           "packages = [\"busybox\"]\n[[repositories]]\nurl = \"file:///srv/alpine\"\n"
+           "branch = \"v3.22\"\nrepos = [\"main\"]\nkeys = [\"k\"]\n";
+  }
+
   TEST_CASE("bad recipes name the problem and its file:line:column")
   {
     struct Case {
@@ -297,7 +330,18 @@ priority = 990
                                    "branch = \"v3.22\"\nrepos = [\"main\"]\nkeys = [\"k\"]\n";
     const std::string head = "name = \"t\"\ndistribution = \"alpine\"\nrelease = \"3.22\"\n";
     const std::string valid = head + "packages = [\"busybox\"]\n" + repository;
+    const std::string debian = "name = \"t\"\ndistribution = \"debian\"\nrelease = \"bookworm\"\n"
+                               "packages = [\"bash\"]\n";
     std::vector<Case> cases{
+        {"base set unknown",
+         {{"recipe.toml", debian + "base = \"minbase\"\n[[repositories]]\nurl = \"file:///d\"\n"
+                          "suites = [\"bookworm\"]\ncomponents = [\"main\"]\nkeys = [\"k\"]\n"}},
+         "unknown base 'minbase'",
+         "recipe.toml:5:8",
+         "required"},
+        {"recommends on an Alpine recipe", {{"recipe.toml", valid_head_recommends()}},
+         "'recommends' applies to Debian and Ubuntu recipes only",
+         "recipe.toml:4:14"},
         {"unknown key with a typo",
          {{"recipe.toml", head + "pakages = [\"busybox\"]\n" + repository}},
          "unknown key 'pakages' in the top-level table",

@@ -97,16 +97,30 @@ Release parse_release(const std::string& verified_text, const std::string& where
   return release;
 }
 
+namespace {
+
+std::string utc_text(std::int64_t seconds)
+{
+  const std::time_t time = static_cast<std::time_t>(seconds);
+  std::tm parts{};
+  gmtime_r(&time, &parts);
+  char text[40];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &parts);
+  return text;
+}
+
+} // namespace
+
 void check_valid_until(const Release& release, std::int64_t now, bool allow_expired,
                        const std::string& where)
 {
   if (!release.valid_until || now <= *release.valid_until || allow_expired)
     return;
-  throw Error("Release expired (Valid-Until " + std::to_string(*release.valid_until) +
-                  " is before now, " + std::to_string(now) + ")",
+  throw Error("Release expired: Valid-Until " + utc_text(*release.valid_until) +
+                  " is before now, " + utc_text(now),
               where,
               "a current mirror publishes a fresh Release; for a snapshot or an air-gapped copy, "
-              "allow it explicitly (it is recorded in the build report)");
+              "accept it explicitly with --allow-expired-release (recorded in the build report)");
 }
 
 const ReleaseEntry* find_packages_index(const Release& release, const std::string& component,
