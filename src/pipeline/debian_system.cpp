@@ -6,6 +6,7 @@
 
 #include "pipeline/debian_plan.hpp"
 #include "pipeline/debian_sources.hpp"
+#include "repo/deb/copyright_file.hpp"
 #include "unpack/deb_install.hpp"
 #include "util/error.hpp"
 
@@ -94,6 +95,22 @@ std::vector<std::string> installed_dependencies(const repo::deb::Package& packag
   return {names.begin(), names.end()};
 }
 
+// Packages indexes carry no license; the package's machine-readable copyright file in the
+// image may (the doc directory can be a symlink to a sibling package's).
+std::string declared_license(const stage::Tree& tree, const std::string& package)
+{
+  const std::string path = "usr/share/doc/" + package + "/copyright";
+  std::shared_ptr<stage::Inode> file;
+  try {
+    file = tree.resolve(path);
+  } catch (const Error&) {
+    return {}; // a symlink loop or escape: no license to read
+  }
+  if (!file || file->type != stage::FileType::regular)
+    return {};
+  return repo::deb::declared_license(file->content.view(), path).value_or("");
+}
+
 } // namespace
 
 StagedSystem build_debian_system(const recipe::Recipe& recipe, const BuildOptions& options,
@@ -154,7 +171,7 @@ StagedSystem build_debian_system(const recipe::Recipe& recipe, const BuildOption
     installed.name = package.name;
     installed.version = package.version;
     installed.architecture = package.architecture;
-    // Packages indexes carry no license; the copyright file in the image has it.
+    installed.license = declared_license(system.tree, package.name);
     // Source may carry its own version: "openssh (1:9.2p1-2)".
     installed.origin = package.source.empty() ? package.name
                                               : package.source.substr(0, package.source.find(' '));

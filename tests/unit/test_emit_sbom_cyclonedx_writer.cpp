@@ -61,6 +61,17 @@ TEST_SUITE("emit::sbom::cyclonedx_writer")
     CHECK(licenses["musl"] == json::parse(R"([{"license": {"name": "MIT BSD"}}])"));
   }
 
+  TEST_CASE("a Debian license is a named license")
+  {
+    Subject subject = testing::small_sbom_subject();
+    subject.format = PackageFormat::deb;
+    subject.distribution = "debian";
+    const json bom = json::parse(cyclonedx_json(subject));
+    REQUIRE(bom["components"][0]["name"] == "busybox");
+    CHECK(bom["components"][0]["licenses"] ==
+          json::parse(R"([{"license": {"name": "GPL-2.0-only"}}])"));
+  }
+
   TEST_CASE("the bytes do not depend on the install order")
   {
     Subject subject = testing::small_sbom_subject();

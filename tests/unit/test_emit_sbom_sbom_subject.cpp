@@ -104,6 +104,23 @@ TEST_SUITE("emit::sbom::sbom_subject")
     }
   }
 
+  TEST_CASE("only apk licenses count as SPDX expressions")
+  {
+    Subject subject;
+    subject.format = PackageFormat::apk;
+    Component package = component("zlib", "1.3.1-r2", "x86_64");
+    package.license = "Zlib";
+    CHECK(spdx_license(subject, package) == "Zlib");
+    package.license = "MIT BSD";
+    CHECK_FALSE(spdx_license(subject, package));
+    // "GPL-2+" parses, but Debian's short names are not SPDX identifiers.
+    subject.format = PackageFormat::deb;
+    for (const char* debian : {"GPL-2+", "Zlib", "Expat"}) {
+      package.license = debian;
+      CHECK_FALSE(spdx_license(subject, package));
+    }
+  }
+
   TEST_CASE("dependencies resolve by name, once each, never to the package itself")
   {
     Subject subject = testing::small_sbom_subject();

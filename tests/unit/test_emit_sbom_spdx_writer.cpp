@@ -79,6 +79,22 @@ TEST_SUITE("emit::sbom::spdx_writer")
     }
   }
 
+  TEST_CASE("a Debian license is a comment, not a declared SPDX license")
+  {
+    Subject subject = testing::small_sbom_subject();
+    subject.format = PackageFormat::deb;
+    subject.distribution = "debian";
+    const json document = json::parse(spdx_json(subject));
+    for (const json& package : document["packages"]) {
+      CHECK(package["licenseDeclared"] == "NOASSERTION");
+      if (package["name"] == "busybox") {
+        CHECK(package["licenseComments"] == "declared by the package as: GPL-2.0-only");
+        CHECK(package["externalRefs"][0]["referenceLocator"] ==
+              "pkg:deb/debian/busybox@1.37.0-r18?arch=x86_64");
+      }
+    }
+  }
+
   TEST_CASE("the bytes do not depend on the install order")
   {
     Subject subject = testing::small_sbom_subject();

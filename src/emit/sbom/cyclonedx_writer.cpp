@@ -34,8 +34,8 @@ json component_entry(const Subject& subject, const Component& component)
   }
   // An SPDX expression goes in as one; any other declared text is a named license
   // (license.id would have to be on the SPDX list, which the schema enumerates).
-  if (is_license_expression(component.license))
-    entry["licenses"] = json::array({{{"expression", component.license}}});
+  if (const std::optional<std::string> license = spdx_license(subject, component))
+    entry["licenses"] = json::array({{{"expression", *license}}});
   else if (!component.license.empty())
     entry["licenses"] = json::array({{{"license", {{"name", component.license}}}}});
   if (!component.sha256.empty())

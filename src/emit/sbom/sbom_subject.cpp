@@ -205,6 +205,13 @@ std::vector<const Component*> dependencies_of(const std::vector<const Component*
   return targets;
 }
 
+std::optional<std::string> spdx_license(const Subject& subject, const Component& component)
+{
+  if (subject.format != PackageFormat::apk || !is_license_expression(component.license))
+    return std::nullopt;
+  return component.license;
+}
+
 std::optional<Contact> parse_contact(std::string_view text)
 {
   const auto trim = [](std::string_view value) {

@@ -16,7 +16,9 @@ enum class PackageFormat { apk, deb };
 
 struct Component {
   std::string name, version, architecture;
-  std::string license;  // as the package declares it; "" when unknown
+  // As the package declares it; "" when unknown. apk: an SPDX expression (Alpine's L:
+  // field is meant to be one); deb: a DEP-5 short name ("GPL-2+"), never an SPDX id.
+  std::string license;
   std::string supplier; // "Name <email>" as the index writes it; "" when unknown
   std::string origin;   // the source package it was built from
   std::string homepage, description;
@@ -56,6 +58,10 @@ std::vector<const Component*> sorted_components(const Subject& subject);
 // itself. Throws Error naming both packages when a name is not a component.
 std::vector<const Component*> dependencies_of(const std::vector<const Component*>& sorted,
                                               const Component& component);
+
+// The component's license as an SPDX expression, when it is one: apk licenses that parse;
+// never a Debian short name, which can parse and still not be an SPDX identifier.
+std::optional<std::string> spdx_license(const Subject& subject, const Component& component);
 
 struct Contact {
   std::string name, email;

@@ -60,10 +60,10 @@ json package_entry(const Subject& subject, const Component& component)
                      {"referenceLocator", package_url(subject, component)}}})},
   };
   // A declared license goes in as written only when it is an SPDX expression; anything
-  // else ("custom", a Debian short name) would make the document invalid, so it is kept
-  // as a comment instead.
-  if (is_license_expression(component.license)) {
-    package["licenseDeclared"] = component.license;
+  // else (Alpine's "MIT BSD", a Debian short name) would make the document invalid, so it
+  // is kept as a comment instead.
+  if (const std::optional<std::string> license = spdx_license(subject, component)) {
+    package["licenseDeclared"] = *license;
   } else {
     package["licenseDeclared"] = k_no_assertion;
     if (!component.license.empty())
