@@ -4,30 +4,7 @@
 # SPDX document against SPDX 2.3 field by field (no package ships its schema), and both
 # must list exactly the installed packages of the report, with the resolved dependency edges.
 source "$(dirname "$0")/lib.sh"
-
-command -v npm >/dev/null || { echo "SKIP: npm is not installed"; exit 77; }
-PYTHON=
-for candidate in python3 /usr/bin/python3; do
-  if "$candidate" -c "import jsonschema" 2>/dev/null; then
-    PYTHON=$candidate
-    break
-  fi
-done
-[[ -n "$PYTHON" ]] || { echo "SKIP: python3-jsonschema is not installed"; exit 77; }
-
-# The schemas, fetched once per build directory: npm checks the package's integrity hash.
-SCHEMA_PACKAGE=@cyclonedx/cyclonedx-library@10.3.0
-schemas=${COMPOSE_BUILD_DIR:-$WORK}/test-cache/cyclonedx-library-10.3.0-schema
-if [[ ! -f "$schemas/bom-1.5.SNAPSHOT.schema.json" ]]; then
-  mkdir -p "$WORK/npm"
-  (cd "$WORK/npm" && npm pack "$SCHEMA_PACKAGE" --silent --cache "$WORK/npm/cache") \
-    >"$WORK/npm/tarball" 2>"$WORK/npm/stderr" || { cat "$WORK/npm/stderr" >&2; fail "npm pack $SCHEMA_PACKAGE"; }
-  tar -xzf "$WORK/npm/$(tail -n1 "$WORK/npm/tarball")" -C "$WORK/npm" package/res/schema
-  mkdir -p "$(dirname "$schemas")"
-  rm -rf "$schemas.partial"
-  cp -r "$WORK/npm/package/res/schema" "$schemas.partial"
-  mv -T "$schemas.partial" "$schemas"
-fi
+source "$(dirname "$0")/sbom_lib.sh"
 
 make_mirror
 write_recipe "$WORK/r.toml" "file://$WORK/mirror" "${BASE_PACKAGES[@]}"
@@ -39,8 +16,7 @@ for name in e2e.spdx.json e2e.cdx.json; do
   grep -qF "$name" "$WORK/stdout" || fail "stdout does not list $name"
 done
 
-"$PYTHON" "$COMPOSE_SOURCE_DIR/tests/e2e/sbom_check.py" "$schemas" "$WORK/out/e2e.result.json" \
-  >"$WORK/edges.json" || fail "the SBOMs do not check out"
+sbom_check "$WORK/out/e2e.result.json" >"$WORK/edges.json" || fail "the SBOMs do not check out"
 
 # Edges through a package name, a so: provider, a path provider and a versioned name.
 for edge in '["alpine-baselayout", "busybox-binsh"]' '["apk-tools", "libssl3"]' \
@@ -70,8 +46,7 @@ for output in result["outputs"]:
         output["sha256"], output["size"] = hashlib.sha256(data).hexdigest(), len(data)
 json.dump(result, open(f"{out}/e2e.result.json", "w"))
 PY
-if "$PYTHON" "$COMPOSE_SOURCE_DIR/tests/e2e/sbom_check.py" "$schemas" "$WORK/out/e2e.result.json" \
-  >/dev/null 2>"$WORK/tampered.stderr"; then
+if sbom_check "$WORK/out/e2e.result.json" >/dev/null 2>"$WORK/tampered.stderr"; then
   fail "a BOM with a package that is not installed passed the check"
 fi
 grep -q "not the installed packages" "$WORK/tampered.stderr" || { cat "$WORK/tampered.stderr" >&2; fail "wrong complaint"; }
