@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Compares two root filesystem tarballs path by path and reports how far they agree.
 
-Every path is compared on type, mode, uid/gid, link target, content (sha256) and device numbers.
+Every path is compared on type, mode, uid/gid, link target, content (sha256) and device numbers;
+the names of a hard-linked file all count as that file (marked "hardlinked"), whichever came first.
 Paths matching an intended-difference pattern (from --allow FILE, lines "glob<TAB or spaces>reason")
 are left out of the comparison and listed with their reason. The agreement is the number of matching
 paths divided by the union of compared paths; the exit status is 1 below --min-agreement.
@@ -58,8 +59,18 @@ def read_tree(path):
                 "mode": oct(member.mode & 0o7777),
                 "owner": f"{member.uid}:{member.gid}",
             }
-            if member.issym() or member.islnk():
-                facts["target"] = normalise(member.linkname) if member.islnk() else member.linkname
+            if member.islnk():
+                # Which name of a hard-linked file tar stores first depends on the order the
+                # archiver walked the tree, so every name gets the file's facts and a mark.
+                target = normalise(member.linkname)
+                if target in tree:
+                    tree[target]["hardlinked"] = "yes"
+                    facts = dict(tree[target])
+                    tree[normalise(member.name)] = facts
+                    continue
+                facts["target"] = target
+            if member.issym():
+                facts["target"] = member.linkname
             if member.isreg():
                 digest = hashlib.sha256()
                 stream = archive.extractfile(member)
@@ -147,8 +158,8 @@ def make_tar(path, entries):
             if kind == "dir":
                 info.type = tarfile.DIRTYPE
                 archive.addfile(info)
-            elif kind == "link":
-                info.type = tarfile.SYMTYPE
+            elif kind in ("link", "hardlink"):
+                info.type = tarfile.SYMTYPE if kind == "link" else tarfile.LNKTYPE
                 info.linkname = payload
                 archive.addfile(info)
             else:
@@ -157,24 +168,27 @@ def make_tar(path, entries):
 
 
 def self_test():
-    """Two tarballs differing in content, mode, link target and membership, plus an allowed log."""
+    """Two tarballs differing in content, mode, link target and membership, plus an allowed log
+    and a hard-linked pair stored in the opposite order (which must match)."""
     with tempfile.TemporaryDirectory() as directory:
         first = os.path.join(directory, "ours.tar")
         second = os.path.join(directory, "reference.tar")
         make_tar(first, [("./etc", "dir", 0o755, None), ("./etc/a", "file", 0o644, b"same"),
                          ("./etc/b", "file", 0o644, b"one"), ("./etc/c", "file", 0o600, b"x"),
                          ("./bin", "link", 0o777, "usr/bin"), ("./var/log/x.log", "file", 0o644, b"1"),
-                         ("./only-ours", "file", 0o644, b"")])
+                         ("./only-ours", "file", 0o644, b""),
+                         ("./gunzip", "file", 0o755, b"gz"), ("./uncompress", "hardlink", 0o755, "gunzip")])
         make_tar(second, [("etc/", "dir", 0o755, None), ("etc/a", "file", 0o644, b"same"),
                           ("etc/b", "file", 0o644, b"two"), ("etc/c", "file", 0o644, b"x"),
-                          ("bin", "link", 0o777, "usr/sbin"), ("var/log/x.log", "file", 0o644, b"2")])
+                          ("bin", "link", 0o777, "usr/sbin"), ("var/log/x.log", "file", 0o644, b"2"),
+                          ("uncompress", "file", 0o755, b"gz"), ("gunzip", "hardlink", 0o755, "uncompress")])
         categories, excluded, matching, compared = compare(
             read_tree(first), read_tree(second), DEFAULT_ALLOWED)
         sink = io.StringIO()
         agreement = report(categories, excluded, matching, compared, 10, sink)
         checks = [
-            (compared == 6, f"compared {compared} paths, expected 6"),
-            (matching == 2, f"{matching} paths match, expected 2 (etc, etc/a)"),
+            (compared == 8, f"compared {compared} paths, expected 8"),
+            (matching == 4, f"{matching} paths match, expected 4 (etc, etc/a, gunzip, uncompress)"),
             (categories.get("sha256") == ["etc/b: ours " + hashlib.sha256(b"one").hexdigest()
                                           + " reference " + hashlib.sha256(b"two").hexdigest()],
              f"sha256 category is {categories.get('sha256')}"),
@@ -184,7 +198,7 @@ def self_test():
              f"target category is {categories.get('target')}"),
             (categories.get("only in ours") == ["only-ours"], "only-ours not reported"),
             (sum(excluded.values()) == 1, "var/log/x.log was not excluded"),
-            (abs(agreement - 100.0 * 2 / 6) < 1e-9, f"agreement {agreement}"),
+            (abs(agreement - 100.0 * 4 / 8) < 1e-9, f"agreement {agreement}"),
         ]
         failures = [message for passed, message in checks if not passed]
         for message in failures:

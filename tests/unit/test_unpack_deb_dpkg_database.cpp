@@ -73,6 +73,24 @@ TEST_SUITE("unpack::deb::dpkg_database")
                                     "Homepage: http://gondor.apana.org.au/~herbert/dash/\n");
   }
 
+  TEST_CASE("blanks end a value only at its end, as dpkg's parser trims them")
+  {
+    // libgdbm6's summary line ends in a blank that dpkg keeps, since more lines follow.
+    InstalledPackage package{
+        make_package("Package: libgdbm6\nVersion: 1.23-3\nArchitecture: amd64 \t\n"
+                     "Description: GNU dbm database routines (runtime version) \n"
+                     " GNU dbm ('gdbm') is a library. \n"
+                     " Last line.  \n"),
+        {}};
+    CHECK(status_stanza(package) == "Package: libgdbm6\n"
+                                    "Status: install ok installed\n"
+                                    "Architecture: amd64\n"
+                                    "Version: 1.23-3\n"
+                                    "Description: GNU dbm database routines (runtime version) \n"
+                                    " GNU dbm ('gdbm') is a library. \n"
+                                    " Last line.\n");
+  }
+
   TEST_CASE("conffiles carry the md5 of the shipped file; index-only fields are dropped")
   {
     Tree tree;

@@ -224,6 +224,34 @@ TEST_SUITE("unpack::deb::script_effects")
     CHECK(report_for(reports, "apt", "postinst").detail == "user _apt exists (uid 42)");
   }
 
+  TEST_CASE("openssh-server's sshd_config comes from its template and is registered with ucf")
+  {
+    Tree tree = base_tree();
+    tree.add_file("usr/share/openssh/sshd_config", "Include /etc/ssh/sshd_config.d/*.conf\n");
+    tree.add_file("var/lib/ucf/hashfile", "");
+    tree.add_file("var/lib/ucf/registry", "");
+    std::vector<InstalledPackage> packages;
+    packages.push_back(make_package(
+        "openssh-server",
+        {{"postinst", "#!/bin/sh\nset -e\n"
+                      "ucf --three-way --debconf-ok \"$new_config\" /etc/ssh/sshd_config\n"
+                      "ucfr openssh-server /etc/ssh/sshd_config\n"}}));
+    DpkgState state;
+    std::vector<std::string> warnings;
+    reproduce_script_effects(packages, tree, k_epoch, state, warnings);
+
+    CHECK(text_of(tree, "etc/ssh/sshd_config") == "Include /etc/ssh/sshd_config.d/*.conf\n");
+    // md5 of the line above, as ucf's hashfile records it.
+    CHECK(text_of(tree, "var/lib/ucf/hashfile") ==
+          "5c1b85f48ad581259f2a0a0c77716333  /etc/ssh/sshd_config\n");
+    CHECK(text_of(tree, "var/lib/ucf/hashfile.0").empty());
+    CHECK(text_of(tree, "var/lib/ucf/registry") == "openssh-server \t /etc/ssh/sshd_config\n");
+    CHECK(text_of(tree, "var/lib/ucf/registry.0").empty());
+    CHECK(text_of(tree, "var/lib/ucf/cache/:etc:ssh:sshd_config") ==
+          "Include /etc/ssh/sshd_config.d/*.conf\n");
+    CHECK(tree.find("var/lib/ucf/cache")->mode == 0755);
+  }
+
   TEST_CASE("systemd-sysusers allocates from 999 down with matching user and group ids")
   {
     Tree tree = base_tree();

@@ -45,18 +45,30 @@ struct RawField {
   std::string value; // first line without leading blanks, then "\n<continuation line>"…
 };
 
+bool is_blank(char c)
+{
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
 // The control text split into fields with continuation lines kept verbatim: the parsed
 // Paragraph trims them and turns " ." into "", which would change Description bytes.
+// Like dpkg's parser, only the end of a whole value loses its blanks: a blank at the end of
+// a first or continuation line followed by more lines stays (libgdbm6's Description has one).
 std::vector<RawField> raw_fields(std::string_view text)
 {
   std::vector<RawField> fields;
+  auto trim_last_value = [&fields] {
+    if (fields.empty())
+      return;
+    std::string& value = fields.back().value;
+    while (!value.empty() && is_blank(value.back()))
+      value.pop_back();
+  };
   while (!text.empty()) {
     const std::size_t end = std::min(text.find('\n'), text.size());
-    std::string_view line = text.substr(0, end);
+    const std::string_view line = text.substr(0, end);
     text.remove_prefix(std::min(end + 1, text.size()));
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
-      line.remove_suffix(1);
-    if (line.empty()) {
+    if (std::all_of(line.begin(), line.end(), is_blank)) {
       if (!fields.empty())
         break; // the control member is one paragraph; dpkg ignores anything after it
       continue;
@@ -74,8 +86,10 @@ std::vector<RawField> raw_fields(std::string_view text)
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
       value.remove_prefix(1);
+    trim_last_value();
     fields.push_back({std::string(line.substr(0, colon)), std::string(value)});
   }
+  trim_last_value();
   return fields;
 }
 

@@ -9,6 +9,7 @@
 
 #include "unpack/deb/tree_writes.hpp"
 #include "util/error.hpp"
+#include "util/hash.hpp"
 
 namespace compose::unpack::deb {
 
@@ -205,6 +206,35 @@ PackageEffect dash(EffectContext& context)
   return result;
 }
 
+// The text of a regular file in the tree, "" when it is absent.
+std::string file_text(const stage::Tree& tree, const std::string& path)
+{
+  const auto inode = find(tree, path);
+  return inode && inode->type == stage::FileType::regular ? std::string(inode->content.view())
+                                                          : std::string();
+}
+
+// What "ucf NEW DEST" and "ucfr PACKAGE DEST" record on a first installation: the md5 of
+// DEST in hashfile, a pristine copy in cache/ (named by DEST with '/' as ':'), PACKAGE in
+// registry, and each list's previous state in its ".0" backup, as ucf leaves them.
+void register_with_ucf(EffectContext& context, const std::string& package,
+                       const std::string& destination)
+{
+  const std::string state = "/var/lib/ucf";
+  const std::string bytes = file_text(context.tree, destination);
+  auto append = [&](const std::string& name, const std::string& line) {
+    const std::string previous = file_text(context.tree, state + "/" + name);
+    add_file(context, state + "/" + name + ".0", previous, 0644);
+    add_file(context, state + "/" + name, previous + line, 0644);
+  };
+  append("hashfile", to_hex(digest(DigestAlgorithm::md5, bytes)) + "  " + destination + "\n");
+  std::string cached = destination;
+  std::replace(cached.begin(), cached.end(), '/', ':');
+  add_directory(context, state + "/cache", 0755, 0, 0);
+  add_file(context, state + "/cache/" + cached, bytes, 0644);
+  append("registry", package + " \t " + destination + "\n");
+}
+
 PackageEffect openssh_server(EffectContext& context)
 {
   // ucf installs the packaged sshd_config; the debconf defaults change nothing in it.
@@ -212,12 +242,14 @@ PackageEffect openssh_server(EffectContext& context)
   result.covered = {"ucf", "ucfr", "cp", "sed", "mktemp", "rm", "mkdir", "cleanup",
                     "create_sshdconfig", "create_keys", "create_key", "host_keys_required",
                     "ssh-keygen", "chmod", "mv"};
-  if (copy_if_absent(context, "/usr/share/openssh/sshd_config", "/etc/ssh/sshd_config"))
+  if (copy_if_absent(context, "/usr/share/openssh/sshd_config", "/etc/ssh/sshd_config")) {
     result.effects.push_back("/etc/ssh/sshd_config from /usr/share/openssh/sshd_config");
+    register_with_ucf(context, "openssh-server", "/etc/ssh/sshd_config");
+    result.effects.push_back("ucf and ucfr: /etc/ssh/sshd_config in /var/lib/ucf");
+  }
   result.left_out.push_back(
       "ssh-keygen: host keys are never baked into an image; create them at first boot "
       "(ssh-keygen -A)");
-  result.left_out.push_back("ucfr: the ucf registry (/var/lib/ucf) is not written");
   return result;
 }
 
