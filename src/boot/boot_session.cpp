@@ -5,7 +5,6 @@
 #include "boot/boot_session.hpp"
 
 #include <algorithm>
-#include <set>
 #include <sstream>
 #include <thread>
 
@@ -15,6 +14,7 @@
 #include "boot/kernel_command_line.hpp"
 #include "boot/loopback.hpp"
 #include "boot/qemu_command.hpp"
+#include "boot/services.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 
@@ -28,6 +28,7 @@ constexpr std::size_t k_console_tail_lines = 60;
 struct Probe {
   bool ok = false;
   std::string detail;
+  bool cut_short = false; // the attempt ran into its deadline: say what earlier ones saw
 };
 
 std::string first_line(const std::string& text)
@@ -44,36 +45,6 @@ std::string last_line(const std::string& text)
   while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r'))
     trimmed.pop_back();
   return trimmed.substr(trimmed.rfind('\n') == std::string::npos ? 0 : trimmed.rfind('\n') + 1);
-}
-
-// The services a working image runs; "a|b" accepts either name (Alpine's crond).
-std::vector<std::string> required_services(Engine engine)
-{
-  return {"supervisord", "sshd", "cron|crond", engine == Engine::docker ? "dockerd" : "podman"};
-}
-
-std::string missing_services(const std::string& comm_lines, Engine engine)
-{
-  std::set<std::string> running;
-  std::istringstream stream(comm_lines);
-  std::string line;
-  while (std::getline(stream, line))
-    running.insert(first_line(line));
-  std::string missing;
-  for (const std::string& wanted : required_services(engine)) {
-    bool found = false;
-    std::size_t start = 0;
-    while (start <= wanted.size() && !found) {
-      std::size_t end = wanted.find('|', start);
-      if (end == std::string::npos)
-        end = wanted.size();
-      found = running.contains(wanted.substr(start, end - start));
-      start = end + 1;
-    }
-    if (!found)
-      missing += (missing.empty() ? "" : " ") + wanted;
-  }
-  return missing;
 }
 
 class Session {
@@ -160,6 +131,7 @@ private:
     m_start = Clock::now();
     m_qemu.emplace(qemu_arguments(qemu), m_temp.path() / "qemu.stdout",
                    m_temp.path() / "qemu.stderr");
+    m_forward_signals.emplace(m_qemu->pid());
   }
 
   // Polls `probe` until it passes or the deadline; a FATAL line from the initramfs or QEMU's
@@ -167,13 +139,13 @@ private:
   template <typename ProbeFunction>
   bool check(const std::string& name, Clock::time_point deadline, ProbeFunction probe)
   {
-    std::string detail = "nothing seen";
+    std::string detail;
     for (;;) {
       m_console.refresh();
       const Probe result = probe();
       if (result.ok)
         return record(name, true, result.detail);
-      if (!result.detail.empty())
+      if (!result.cut_short || detail.empty())
         detail = result.detail;
       if (const auto fatal = m_console.find_line(k_marker_fatal))
         return record(name, false, "initramfs could not start the image: " + *fatal);
@@ -227,7 +199,7 @@ private:
   static Probe command_failure(const CommandResult& result)
   {
     if (result.status < 0)
-      return {false, "command timed out"};
+      return {false, "ssh did not finish", true};
     return {false, "exit status " + std::to_string(result.status) + ": " +
                        last_line(result.output)};
   }
@@ -319,6 +291,8 @@ private:
   unsigned m_port = 0;
   Clock::time_point m_start;
   std::optional<ChildProcess> m_qemu;
+  // Declared after m_qemu so it is undone before QEMU is reaped.
+  std::optional<ForwardTerminationSignals> m_forward_signals;
   BootReport m_report;
 };
 

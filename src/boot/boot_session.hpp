@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-namespace compose::boot {
+#include "boot/services.hpp"
 
-enum class Engine { docker, podman };
+namespace compose::boot {
 
 struct BootSettings {
   std::filesystem::path image;

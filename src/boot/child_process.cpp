@@ -79,7 +79,38 @@ pid_t spawn(const std::vector<std::string>& argv, SpawnActions& actions)
   return pid;
 }
 
+constexpr int k_forwarded_signals[3] = {SIGINT, SIGTERM, SIGHUP};
+
+// The child a signal handler passes termination on to; 0 for none.
+volatile sig_atomic_t g_forward_to = 0;
+
+void forward_and_die(int signal_number)
+{
+  // Only async-signal-safe calls here: kill, sigaction (via signal) and raise.
+  if (g_forward_to > 0)
+    ::kill(static_cast<pid_t>(g_forward_to), SIGTERM);
+  ::signal(signal_number, SIG_DFL);
+  ::raise(signal_number);
+}
+
 } // namespace
+
+ForwardTerminationSignals::ForwardTerminationSignals(pid_t child)
+{
+  g_forward_to = child;
+  struct sigaction action {};
+  action.sa_handler = forward_and_die;
+  sigemptyset(&action.sa_mask);
+  for (std::size_t index = 0; index < 3; ++index)
+    ::sigaction(k_forwarded_signals[index], &action, &m_previous[index]);
+}
+
+ForwardTerminationSignals::~ForwardTerminationSignals()
+{
+  for (std::size_t index = 0; index < 3; ++index)
+    ::sigaction(k_forwarded_signals[index], &m_previous[index], nullptr);
+  g_forward_to = 0;
+}
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv,
                            const std::filesystem::path& stdout_file,

@@ -2,6 +2,7 @@
 // Only the PID we started is ever signalled, and a ChildProcess never outlives its owner.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -35,6 +36,20 @@ public:
 private:
   pid_t m_pid = -1;
   std::optional<int> m_status;
+};
+
+// While alive, SIGINT, SIGTERM and SIGHUP sent to compose are first passed on (as SIGTERM)
+// to one child, then compose dies of them as before: an interrupted boot leaves no QEMU
+// running. One at a time; the previous handlers come back on destruction.
+class ForwardTerminationSignals {
+public:
+  explicit ForwardTerminationSignals(pid_t child);
+  ForwardTerminationSignals(const ForwardTerminationSignals&) = delete;
+  ForwardTerminationSignals& operator=(const ForwardTerminationSignals&) = delete;
+  ~ForwardTerminationSignals();
+
+private:
+  struct sigaction m_previous[3];
 };
 
 struct CommandResult {
