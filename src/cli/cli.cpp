@@ -19,7 +19,8 @@ namespace compose::cli {
 
 namespace {
 
-const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", "inspect", "boot"};
+const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", "inspect",
+                                       "check", "boot"};
 
 void add_common_build_flags(CLI::App& command, CommonOptions& options)
 {
@@ -34,6 +35,10 @@ void add_common_build_flags(CLI::App& command, CommonOptions& options)
   command.add_flag("--allow-expired-release", options.allow_expired_release,
                    "accept signed Release files past their Valid-Until (snapshots, air-gapped "
                    "mirrors); recorded in the build report");
+  command.add_option("--release-version", options.release_version,
+                     "the product release, ${version} in the recipe (tags, annotations)");
+  command.add_option("--point-release", options.point_release,
+                     "the distribution's point release, ${point_release} in the recipe");
   command.add_option("--mirror", options.mirrors,
                      "FROM=TO: fetch repositories whose URL starts with FROM from TO instead "
                      "(repeatable; signatures are still checked)");
@@ -102,6 +107,13 @@ int run(int argc, char** argv)
   boot->add_option("--log", boot_options.log_file, "keep the whole serial console in FILE");
   boot->add_option("--cache-dir", boot_options.cache_dir,
                    "cache for the built initramfs (default $XDG_CACHE_HOME/compose)");
+  std::vector<std::string> check_recipes;
+  std::string check_trust_dir;
+  CLI::App* check = app.add_subcommand(
+      "check", "validate recipes offline: schema, fragments, keys and pins, URLs, overlays");
+  check->add_option("recipes", check_recipes, "recipe files")->required();
+  check->add_option("--trust-dir", check_trust_dir,
+                    "trust configuration (default: the keys/ directory above each recipe)");
 
   std::vector<const char*> raw;
   raw.push_back(argv[0]);
@@ -127,6 +139,8 @@ int run(int argc, char** argv)
     return run_inspect(inspect_file);
   if (*boot)
     return run_boot(boot_options);
+  if (*check)
+    return run_check(check_recipes, check_trust_dir);
   throw UsageError("no verb given");
 }
 
