@@ -3,6 +3,7 @@
 
 #include "cli/verbs.hpp"
 #include "pipeline/build.hpp"
+#include "pipeline/mirrors.hpp"
 #include "pipeline/plan_listing.hpp"
 #include "recipe/recipe.hpp"
 
@@ -15,12 +16,25 @@ Verbosity verbosity_of(const CommonOptions& options)
     return Verbosity::quiet;
   return options.verbose ? Verbosity::verbose : Verbosity::normal;
 }
+
+
+// The recipe with --mirror and "host-apt" applied to its repository URLs.
+recipe::Recipe load_for_build(const CommonOptions& options)
+{
+  recipe::Recipe recipe = recipe::load_recipe(options.recipe);
+  std::vector<std::pair<std::string, std::string>> mirrors;
+  for (const std::string& mirror : options.mirrors)
+    mirrors.push_back(pipeline::parse_mirror(mirror));
+  pipeline::apply_mirrors(recipe, mirrors);
+  return recipe;
+}
+
 } // namespace
 
 int run_build(const CommonOptions& options, const std::string& out_dir)
 {
   Log log(verbosity_of(options));
-  const recipe::Recipe recipe = recipe::load_recipe(options.recipe);
+  const recipe::Recipe recipe = load_for_build(options);
   pipeline::BuildOptions build = build_options(options, log);
   build.out_dir = out_dir;
   const pipeline::Artifacts artifacts = pipeline::build(recipe, build);
@@ -35,7 +49,7 @@ int run_build(const CommonOptions& options, const std::string& out_dir)
 int run_show_packages(const CommonOptions& options)
 {
   Log log(verbosity_of(options));
-  const recipe::Recipe recipe = recipe::load_recipe(options.recipe);
+  const recipe::Recipe recipe = load_for_build(options);
   const pipeline::BuildOptions build = build_options(options, log);
   std::fputs(pipeline::plan_listing(recipe, build).c_str(), stdout);
   return 0;

@@ -18,6 +18,7 @@ struct CommonOptions {
   std::string trust_dir;
   bool offline = false;
   bool allow_expired_release = false;
+  std::vector<std::string> mirrors; // FROM=TO
   unsigned jobs = 8;
   bool verbose = false;
   bool quiet = false;

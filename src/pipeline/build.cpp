@@ -1,9 +1,12 @@
 // The whole story of a build on one screen; see build.hpp.
 #include "pipeline/build.hpp"
 
+#include <algorithm>
+
 #include "emit/ext4/ext4_writer.hpp"
 #include "emit/oci/oci_writer.hpp"
 #include "emit/tar/rootfs_tar.hpp"
+#include "overlay/overlays.hpp"
 #include "pipeline/alpine_system.hpp"
 #include "pipeline/debian_system.hpp"
 #include "pipeline/output_staging.hpp"
@@ -20,14 +23,42 @@ namespace {
 
 // Derived values that must differ between builds of different inputs and be equal for
 // builds of the same ones (the ext4 UUID and hash seed come from here).
-StagedSystem with_inputs_digest(const recipe::Recipe& recipe, StagedSystem system)
+void set_inputs_digest(const recipe::Recipe& recipe, const std::vector<std::string>& overlay_inputs,
+                       StagedSystem& system)
 {
   Hasher hasher(DigestAlgorithm::sha256);
   hasher.update("compose-inputs-v1\n" + recipe.digest + "\n" + std::to_string(system.epoch) + "\n");
   for (const InstalledPackage& package : system.packages)
     hasher.update(package.name + " " + package.version + " " + package.sha256 + "\n");
+  for (const std::string& input : overlay_inputs)
+    hasher.update(input + "\n");
   system.inputs_digest = hasher.finish_hex();
-  return system;
+}
+
+// The [[files]] downloads, each pinned by its SHA-256 (checked before it enters the cache).
+std::map<std::string, std::string> fetch_overlay_files(const recipe::Recipe& recipe,
+                                                       fetch::Fetcher& fetcher, Log& log)
+{
+  std::vector<fetch::Request> requests;
+  std::vector<std::string> urls;
+  for (const recipe::FileSpec& file : recipe.overlays.files)
+    if (file.kind == recipe::FileSpec::Kind::url &&
+        std::find(urls.begin(), urls.end(), file.url) == urls.end()) {
+      fetch::Request request;
+      request.urls = {file.url};
+      request.sha256 = file.sha256;
+      request.display_name = "/" + file.path;
+      requests.push_back(std::move(request));
+      urls.push_back(file.url);
+    }
+  std::map<std::string, std::string> downloads;
+  if (requests.empty())
+    return downloads;
+  log.step("fetch " + std::to_string(requests.size()) + " pinned file(s)");
+  const std::vector<fetch::Fetched> files = fetcher.fetch_all(requests);
+  for (std::size_t i = 0; i < files.size(); ++i)
+    downloads[urls[i]] = read_file(files[i].path);
+  return downloads;
 }
 
 StagedSystem stage_system(const recipe::Recipe& recipe, const BuildOptions& options,
@@ -35,12 +66,28 @@ StagedSystem stage_system(const recipe::Recipe& recipe, const BuildOptions& opti
 {
   switch (recipe.distribution) {
   case recipe::Distribution::alpine:
-    return with_inputs_digest(recipe, build_alpine_system(recipe, options, fetcher));
+    return build_alpine_system(recipe, options, fetcher);
   case recipe::Distribution::debian:
   case recipe::Distribution::ubuntu:
-    return with_inputs_digest(recipe, build_debian_system(recipe, options, fetcher));
+    return build_debian_system(recipe, options, fetcher);
   }
   throw Error("unknown distribution", recipe.where.str());
+}
+
+// Packages, then the recipe's overlays, then the digest of everything that went in.
+StagedSystem compose_system(const recipe::Recipe& recipe, const BuildOptions& options,
+                            fetch::Fetcher& fetcher)
+{
+  const std::map<std::string, std::string> downloads =
+      fetch_overlay_files(recipe, fetcher, *options.log);
+  StagedSystem system = stage_system(recipe, options, fetcher);
+  options.log->step("apply overlays");
+  const overlay::OverlayReport overlays =
+      overlay::apply_overlays(recipe, downloads, system.epoch, system.tree);
+  for (const std::string& note : overlays.notes)
+    options.log->detail(note);
+  set_inputs_digest(recipe, overlays.inputs, system);
+  return system;
 }
 
 
@@ -96,7 +143,7 @@ Artifacts build(const recipe::Recipe& recipe, const BuildOptions& options)
 {
   Log& log = *options.log;
   fetch::Fetcher fetcher(options.fetch);
-  const StagedSystem system = stage_system(recipe, options, fetcher);
+  const StagedSystem system = compose_system(recipe, options, fetcher);
 
   OutputStaging staging(options.out_dir);
   std::vector<OutputFile> outputs = emit_outputs(recipe, system, staging, options);

@@ -15,8 +15,10 @@ namespace compose::recipe::detail {
 namespace {
 
 // Arrays that collect entries from every file instead of being replaced by the last one.
-constexpr std::array<std::string_view, 5> k_concatenated_arrays{
-    "packages", "repositories", "image.tags", "image.exposed_ports", "outputs.formats"};
+constexpr std::array<std::string_view, 11> k_concatenated_arrays{
+    "packages",     "repositories",        "image.tags",      "image.exposed_ports",
+    "outputs.formats", "groups",           "users",           "files",
+    "supervisor.programs", "init.runtime_dirs", "cleanup.paths"};
 
 bool is_concatenated(const std::string& path)
 {

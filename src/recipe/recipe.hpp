@@ -66,6 +66,82 @@ struct OutputSpec {
   SourceLocation where; // of [outputs], or of the top-level table when absent
 };
 
+// Overlays: what the recipe adds on top of the installed packages (docs/recipe.md,
+// "Overlays"). Applied in this order: groups, users, ssh, supervisor, init, files, cleanup.
+struct GroupSpec {
+  std::string name;
+  std::optional<std::uint32_t> gid; // default: the next free system id
+  SourceLocation where;
+};
+
+struct UserSpec {
+  std::string name;
+  std::uint32_t uid = 1000;
+  std::optional<std::uint32_t> gid;   // its own group of the same name; default = uid
+  std::vector<std::string> groups;    // supplementary; must exist after packages and [[groups]]
+  std::string home;                   // default /home/<name>
+  std::string shell = "/bin/sh";
+  std::vector<std::string> authorized_keys; // lines; the file exists (empty) either way
+  SourceLocation where;
+};
+
+struct SshSpec {
+  bool enabled = false;              // [ssh] present
+  bool permit_root_login = false;
+  bool password_authentication = false;
+  SourceLocation where;
+};
+
+struct ProgramSpec {
+  std::string name, command, user, directory;
+  int priority = 100;
+  bool autorestart = true;
+  int startsecs = 1;
+  std::map<std::string, std::string> environment;
+  SourceLocation where;
+};
+
+struct SupervisorSpec {
+  bool enabled = false;                         // [supervisor] present
+  std::string config = "/etc/supervisord.conf"; // where supervisord reads it
+  std::vector<ProgramSpec> programs;            // [[supervisor.programs]], in recipe order
+  SourceLocation where;
+};
+
+struct InitSpec {
+  bool enabled = false;                             // [init] present
+  std::string path = "/usr/local/sbin/compose-init"; // the entrypoint script
+  std::vector<std::string> runtime_dirs;            // made at every start (/run is a tmpfs)
+  std::string data_label;                           // a disk with this label is mounted …
+  std::string data_mount;                           // … here, when present
+  std::vector<std::string> exec;                    // what it hands over to
+  std::string hostname;
+  SourceLocation where;
+};
+
+struct FileSpec {
+  enum class Kind { source, content, url, symlink, directory };
+  Kind kind = Kind::content;
+  std::string path;             // in the image, normalised ("usr/local/bin/docker-compose")
+  std::filesystem::path source; // Kind::source: resolved against the declaring file's directory
+  std::string content;          // Kind::content
+  std::string url, sha256;      // Kind::url: pinned download
+  std::string target;           // Kind::symlink
+  std::optional<std::uint32_t> mode;
+  std::string owner = "root", group = "root"; // names in the image, or numeric ids
+  SourceLocation where;
+};
+
+struct Overlays {
+  std::vector<GroupSpec> groups;
+  std::vector<UserSpec> users;
+  SshSpec ssh;
+  SupervisorSpec supervisor;
+  InitSpec init;
+  std::vector<FileSpec> files;
+  std::vector<std::string> cleanup; // globs of image paths to remove ("usr/share/man/*")
+};
+
 struct Recipe {
   std::filesystem::path file;                   // the top-level recipe
   std::vector<std::filesystem::path> fragments; // included files, in load order
@@ -86,6 +162,7 @@ struct Recipe {
   bool merged_usr = true;
   ImageConfig image;
   OutputSpec outputs;
+  Overlays overlays;
 };
 
 // Reads and validates a recipe and the fragments it includes (format: docs/recipe.md).

@@ -15,7 +15,10 @@ namespace {
 const std::vector<std::string> k_top_keys{"include",      "name",         "distribution",
                                           "release",      "architecture", "packages",
                                           "repositories", "image",        "outputs",
-                                          "base",         "recommends",   "merged_usr"};
+                                          "base",         "recommends",   "merged_usr",
+                                          "groups",       "users",        "ssh",
+                                          "supervisor",   "init",         "files",
+                                          "cleanup"};
 const std::vector<std::string> k_base_sets{"none", "essential", "required", "important",
                                            "standard"};
 const std::vector<std::string> k_repository_keys{"url",        "branch", "repos", "suites",
@@ -176,6 +179,8 @@ PackageSpec read_package(const Node& item)
 
 bool is_url(const std::string& url)
 {
+  if (url == "host-apt") // this machine's apt mirror, resolved at build time
+    return true;
   for (std::string_view scheme : {"http://", "https://", "file://"})
     if (url.size() > scheme.size() && url.compare(0, scheme.size(), scheme) == 0)
       return true;
@@ -359,6 +364,7 @@ Recipe read_recipe(Node document, const SourceLocation& top_where)
   read_package_set_options(top, recipe);
   recipe.image = read_image(top);
   recipe.outputs = read_outputs(top);
+  recipe.overlays = read_overlays(top);
   return recipe;
 }
 

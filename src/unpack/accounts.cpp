@@ -239,6 +239,16 @@ std::uint32_t Accounts::add_user(const NewUser& user, std::int64_t days)
   return uid;
 }
 
+void Accounts::set_password(const std::string& user, const std::string& field)
+{
+  AccountFile& file = m_has_shadow ? m_shadow : m_passwd;
+  std::vector<std::string>* row = file.find(user);
+  if (!row || row->size() < 2)
+    throw Error("no user " + quote(user), m_has_shadow ? "/etc/shadow" : "/etc/passwd");
+  (*row)[1] = field;
+  file.mark_changed();
+}
+
 void Accounts::store(stage::Tree& tree, std::int64_t mtime) const
 {
   const auto write = [&](const AccountFile& file, const std::string& path, std::uint32_t mode) {

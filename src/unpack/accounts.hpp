@@ -70,6 +70,10 @@ public:
   // `days` is the shadow "last change" field (epoch / 86400).
   std::uint32_t add_user(const NewUser& user, std::int64_t days);
 
+  // The shadow password field of `user` ("*": no password, key logins only); the passwd
+  // field when the image has no shadow file.
+  void set_password(const std::string& user, const std::string& field);
+
   // Writes changed files back, keeping each file's inode (mode, owner, links).
   void store(stage::Tree& tree, std::int64_t mtime) const;
 

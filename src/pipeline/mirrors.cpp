@@ -1,0 +1,120 @@
+// Mirror rewriting and the host's apt mirror; see mirrors.hpp.
+#include "pipeline/mirrors.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "util/error.hpp"
+#include "util/files.hpp"
+
+namespace fs = std::filesystem;
+
+namespace compose::pipeline {
+
+namespace {
+
+bool usable_uri(const std::string& uri)
+{
+  return uri.starts_with("http://") || uri.starts_with("https://") || uri.starts_with("file:/");
+}
+
+// deb822: the first stanza with "Types: deb" and a usable URI.
+std::string from_deb822(const std::string& text)
+{
+  std::istringstream lines(text + "\n\n");
+  std::string line, types, uris;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line.find_first_not_of(" \t") == std::string::npos) {
+      std::istringstream words(uris);
+      std::string uri;
+      // "Types: deb deb-src" qualifies, "Types: deb-src" alone does not.
+      if ((" " + types + " ").find(" deb ") != std::string::npos)
+        while (words >> uri)
+          if (usable_uri(uri))
+            return uri;
+      types.clear();
+      uris.clear();
+      continue;
+    }
+    if (line.starts_with("Types:"))
+      types = line.substr(6);
+    else if (line.starts_with("URIs:"))
+      uris = line.substr(5);
+  }
+  return {};
+}
+
+// One-line style: "deb [options] URI suite components".
+std::string from_list(const std::string& text)
+{
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::string word;
+    if (!(words >> word) || word != "deb")
+      continue;
+    while (words >> word) {
+      if (word.starts_with("[")) {
+        while (word.find(']') == std::string::npos && (words >> word)) {
+        }
+        continue;
+      }
+      if (usable_uri(word))
+        return word;
+      break;
+    }
+  }
+  return {};
+}
+
+} // namespace
+
+std::pair<std::string, std::string> parse_mirror(const std::string& text)
+{
+  const std::size_t equals = text.find('=');
+  if (equals == std::string::npos || equals == 0 || equals + 1 == text.size())
+    throw UsageError("--mirror wants FROM=TO, got " + quote(text),
+                     "e.g. --mirror https://dl-cdn.alpinelinux.org/alpine=file:///srv/alpine");
+  return {text.substr(0, equals), text.substr(equals + 1)};
+}
+
+std::string host_apt_uri(const fs::path& etc_apt)
+{
+  std::vector<fs::path> sources;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(etc_apt / "sources.list.d", error))
+    if (entry.path().extension() == ".sources" || entry.path().extension() == ".list")
+      sources.push_back(entry.path());
+  std::sort(sources.begin(), sources.end());
+  if (fs::exists(etc_apt / "sources.list"))
+    sources.insert(sources.begin(), etc_apt / "sources.list");
+  for (const fs::path& file : sources) {
+    const std::string text = read_file(file);
+    const std::string uri =
+        file.extension() == ".sources" ? from_deb822(text) : from_list(text);
+    if (!uri.empty())
+      return uri;
+  }
+  throw Error("this machine's apt configuration names no Debian mirror", etc_apt.string(),
+              "a recipe with url = \"host-apt\" needs a deb source in /etc/apt/sources.list(.d)");
+}
+
+void apply_mirrors(recipe::Recipe& recipe,
+                   const std::vector<std::pair<std::string, std::string>>& mirrors,
+                   const fs::path& etc_apt)
+{
+  for (recipe::RepositorySpec& repository : recipe.repositories) {
+    const std::pair<std::string, std::string>* best = nullptr;
+    for (const auto& mirror : mirrors)
+      if (repository.url.starts_with(mirror.first) &&
+          (!best || mirror.first.size() > best->first.size()))
+        best = &mirror;
+    if (best)
+      repository.url = best->second + repository.url.substr(best->first.size());
+    else if (repository.url == "host-apt")
+      repository.url = host_apt_uri(etc_apt);
+  }
+}
+
+} // namespace compose::pipeline
