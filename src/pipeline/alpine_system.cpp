@@ -2,6 +2,7 @@
 #include "pipeline/alpine_system.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "unpack/apk_install.hpp"
 #include "util/error.hpp"
@@ -28,6 +29,35 @@ std::vector<fetch::Request> package_requests(const AlpineSources& sources,
     requests.push_back(std::move(request));
   }
   return requests;
+}
+
+// The installed packages that satisfy a package's D: entries, for the SBOMs' dependency
+// edges. An entry names a package or something packages provide (so:, cmd:, pc:, a virtual
+// name); a package of that name wins over a provider, then plan order decides.
+std::vector<std::string> installed_dependencies(const repo::apk::Package& package,
+                                                const resolve::apk::Plan& plan)
+{
+  const auto provides = [](const repo::apk::Package& candidate, const std::string& name) {
+    return std::any_of(candidate.provides.begin(), candidate.provides.end(),
+                       [&](const repo::apk::Dependency& provided) { return provided.name == name; });
+  };
+  std::set<std::string> names;
+  for (const repo::apk::Dependency& dependency : package.depends) {
+    if (dependency.conflict)
+      continue;
+    const auto by_name = [&](const repo::apk::Package& candidate) {
+      return candidate.name == dependency.name;
+    };
+    auto found = std::find_if(plan.packages.begin(), plan.packages.end(), by_name);
+    if (found == plan.packages.end())
+      found = std::find_if(plan.packages.begin(), plan.packages.end(),
+                           [&](const repo::apk::Package& candidate) {
+                             return provides(candidate, dependency.name);
+                           });
+    if (found != plan.packages.end() && found->name != package.name)
+      names.insert(found->name);
+  }
+  return {names.begin(), names.end()};
 }
 
 } // namespace
@@ -93,6 +123,7 @@ StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSourc
     installed.checksums["apk-identity"] = package.checksum;
     for (const repo::apk::Dependency& dependency : package.depends)
       installed.depends.push_back(dependency.text());
+    installed.depends_on = installed_dependencies(package, plan);
     installed.reason = i < plan.reasons.size() ? plan.reasons[i] : std::string();
     system.packages.push_back(std::move(installed));
   }

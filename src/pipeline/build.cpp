@@ -11,6 +11,7 @@
 #include "pipeline/debian_system.hpp"
 #include "pipeline/output_staging.hpp"
 #include "pipeline/result_report.hpp"
+#include "pipeline/sbom_outputs.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/hash.hpp"
@@ -147,6 +148,8 @@ Artifacts build(const recipe::Recipe& recipe, const BuildOptions& options)
 
   OutputStaging staging(options.out_dir);
   std::vector<OutputFile> outputs = emit_outputs(recipe, system, staging, options);
+  for (OutputFile& sbom : write_sboms(recipe, system, staging, options))
+    outputs.push_back(std::move(sbom));
   const std::string result_name = recipe.name + ".result.json";
   write_file_atomic(staging.path_for(result_name), result_json(recipe, system, outputs));
   staging.commit();

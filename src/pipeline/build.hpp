@@ -27,7 +27,7 @@ struct BuildOptions {
 };
 
 struct OutputFile {
-  std::string kind; // "rootfs-tar", "oci", "ext4", "result"
+  std::string kind; // "rootfs-tar", "oci", "ext4", "spdx", "cyclonedx", "result"
   std::filesystem::path path;
   std::string sha256;
   std::uint64_t size = 0;

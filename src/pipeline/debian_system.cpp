@@ -6,6 +6,7 @@
 
 #include "pipeline/debian_plan.hpp"
 #include "pipeline/debian_sources.hpp"
+#include "repo/deb/copyright_file.hpp"
 #include "unpack/deb_install.hpp"
 #include "util/error.hpp"
 
@@ -65,6 +66,49 @@ std::vector<std::pair<std::string, std::string>> apt_configuration(const recipe:
   }
   files.emplace_back("etc/apt/sources.list.d/compose.sources", list);
   return files;
+}
+
+// The installed packages that satisfy a package's Pre-Depends and Depends, for the SBOMs'
+// dependency edges: in each group the first alternative that an installed package is
+// named after or provides (architecture qualifiers aside), as apt would have chosen.
+std::vector<std::string> installed_dependencies(const repo::deb::Package& package,
+                                                const resolve::deb::Plan& plan)
+{
+  const auto satisfies = [](const repo::deb::Package& candidate, const std::string& name) {
+    return candidate.name == name ||
+           std::any_of(candidate.provides.begin(), candidate.provides.end(),
+                       [&](const repo::deb::Relation& provided) { return provided.name == name; });
+  };
+  std::set<std::string> names;
+  for (const auto* groups : {&package.pre_depends, &package.depends})
+    for (const repo::deb::RelationGroup& group : *groups)
+      for (const repo::deb::Relation& alternative : group) {
+        const auto found = std::find_if(
+            plan.packages.begin(), plan.packages.end(),
+            [&](const repo::deb::Package* candidate) { return satisfies(*candidate, alternative.name); });
+        if (found == plan.packages.end())
+          continue;
+        if ((*found)->name != package.name)
+          names.insert((*found)->name);
+        break;
+      }
+  return {names.begin(), names.end()};
+}
+
+// Packages indexes carry no license; the package's machine-readable copyright file in the
+// image may (the doc directory can be a symlink to a sibling package's).
+std::string declared_license(const stage::Tree& tree, const std::string& package)
+{
+  const std::string path = "usr/share/doc/" + package + "/copyright";
+  std::shared_ptr<stage::Inode> file;
+  try {
+    file = tree.resolve(path);
+  } catch (const Error&) {
+    return {}; // a symlink loop or escape: no license to read
+  }
+  if (!file || file->type != stage::FileType::regular)
+    return {};
+  return repo::deb::declared_license(file->content.view(), path).value_or("");
 }
 
 } // namespace
@@ -127,7 +171,7 @@ StagedSystem build_debian_system(const recipe::Recipe& recipe, const BuildOption
     installed.name = package.name;
     installed.version = package.version;
     installed.architecture = package.architecture;
-    // Packages indexes carry no license; the copyright file in the image has it.
+    installed.license = declared_license(system.tree, package.name);
     // Source may carry its own version: "openssh (1:9.2p1-2)".
     installed.origin = package.source.empty() ? package.name
                                               : package.source.substr(0, package.source.find(' '));
@@ -145,6 +189,7 @@ StagedSystem build_debian_system(const recipe::Recipe& recipe, const BuildOption
           text += (text.empty() ? "" : " | ") + alternative.text();
         installed.depends.push_back(text);
       }
+    installed.depends_on = installed_dependencies(package, plan);
     installed.reason = i < plan.reasons.size() ? plan.reasons[i] : std::string();
     system.packages.push_back(std::move(installed));
   }

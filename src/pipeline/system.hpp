@@ -20,6 +20,9 @@ struct InstalledPackage {
   std::string sha256;       // of the package file
   std::map<std::string, std::string> checksums; // format-specific ("apk-identity": "Q1…")
   std::vector<std::string> depends;              // as written in the index
+  // The installed packages that satisfy `depends`, by name, sorted, each once (the SBOMs'
+  // dependency edges). Filled by the distribution pipelines.
+  std::vector<std::string> depends_on;
   std::string reason;                            // why the resolver chose it
 };
 
