@@ -93,8 +93,8 @@ StagedSystem compose_system(const recipe::Recipe& recipe, const BuildOptions& op
 
 
 std::vector<OutputFile> emit_outputs(const recipe::Recipe& recipe, const StagedSystem& system,
-                                     OutputStaging& staging,
-                                     const BuildOptions& options)
+                                     const std::map<std::string, std::string>& manifest_annotations,
+                                     OutputStaging& staging, const BuildOptions& options)
 {
   std::vector<OutputFile> outputs;
   for (const std::string& format : recipe.outputs.formats) {
@@ -115,6 +115,7 @@ std::vector<OutputFile> emit_outputs(const recipe::Recipe& recipe, const StagedS
       oci.architecture = recipe.architecture;
       oci.compression = recipe.outputs.layer_compression;
       oci.created_by = std::string("compose ") + COMPOSE_VERSION + " " + recipe.name;
+      oci.annotations = manifest_annotations;
       const emit::oci::OciResult result =
           emit::oci::write_oci_archive(system.tree, recipe.image, oci, staged);
       OutputFile output{format, options.out_dir / name, result.file_sha256, result.file_size, {}};
@@ -147,8 +148,11 @@ Artifacts build(const recipe::Recipe& recipe, const BuildOptions& options)
   const StagedSystem system = compose_system(recipe, options, fetcher);
 
   OutputStaging staging(options.out_dir);
-  std::vector<OutputFile> outputs = emit_outputs(recipe, system, staging, options);
-  for (OutputFile& sbom : write_sboms(recipe, system, staging, options))
+  // The SBOMs come first so that the image manifest can name them by digest.
+  const std::vector<SbomDocument> sboms = make_sboms(recipe, system);
+  std::vector<OutputFile> outputs =
+      emit_outputs(recipe, system, sbom_annotations(sboms), staging, options);
+  for (OutputFile& sbom : write_sboms(sboms, staging, options))
     outputs.push_back(std::move(sbom));
   const std::string result_name = recipe.name + ".result.json";
   write_file_atomic(staging.path_for(result_name), result_json(recipe, system, outputs));

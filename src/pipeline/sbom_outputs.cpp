@@ -29,21 +29,35 @@ emit::sbom::Subject sbom_subject(const recipe::Recipe& recipe, const StagedSyste
   return subject;
 }
 
-std::vector<OutputFile> write_sboms(const recipe::Recipe& recipe, const StagedSystem& system,
-                                    OutputStaging& staging, const BuildOptions& options)
+std::vector<SbomDocument> make_sboms(const recipe::Recipe& recipe, const StagedSystem& system)
 {
   const emit::sbom::Subject subject = sbom_subject(recipe, system);
-  const std::pair<std::string, std::string> documents[] = {
-      {"spdx", recipe.name + ".spdx.json"},
-      {"cyclonedx", recipe.name + ".cdx.json"},
-  };
+  std::vector<SbomDocument> documents;
+  documents.push_back({"spdx", recipe.name + ".spdx.json", emit::sbom::spdx_json(subject), {}});
+  documents.push_back(
+      {"cyclonedx", recipe.name + ".cdx.json", emit::sbom::cyclonedx_json(subject), {}});
+  for (SbomDocument& document : documents)
+    document.sha256 = sha256_hex(document.text);
+  return documents;
+}
+
+std::map<std::string, std::string> sbom_annotations(const std::vector<SbomDocument>& documents)
+{
+  std::map<std::string, std::string> annotations;
+  for (const SbomDocument& document : documents)
+    annotations["compose.sbom." + document.kind] = "sha256:" + document.sha256;
+  return annotations;
+}
+
+std::vector<OutputFile> write_sboms(const std::vector<SbomDocument>& documents,
+                                    OutputStaging& staging, const BuildOptions& options)
+{
   std::vector<OutputFile> outputs;
-  for (const auto& [kind, name] : documents) {
-    options.log->step("write " + (options.out_dir / name).string());
-    const std::string text =
-        kind == "spdx" ? emit::sbom::spdx_json(subject) : emit::sbom::cyclonedx_json(subject);
-    write_file_atomic(staging.path_for(name), text);
-    outputs.push_back(OutputFile{kind, options.out_dir / name, sha256_hex(text), text.size(), {}});
+  for (const SbomDocument& document : documents) {
+    options.log->step("write " + (options.out_dir / document.file_name).string());
+    write_file_atomic(staging.path_for(document.file_name), document.text);
+    outputs.push_back(OutputFile{document.kind, options.out_dir / document.file_name,
+                                 document.sha256, document.text.size(), {}});
   }
   return outputs;
 }

@@ -2,6 +2,8 @@
 // <name>.cdx.json (CycloneDX 1.5), made from the verified package metadata.
 #pragma once
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "emit/sbom/sbom_subject.hpp"
@@ -12,12 +14,27 @@
 
 namespace compose::pipeline {
 
+struct SbomDocument {
+  std::string kind;      // "spdx", "cyclonedx"
+  std::string file_name; // "<name>.spdx.json", "<name>.cdx.json"
+  std::string text;
+  std::string sha256;
+};
+
 // What the SBOM writers describe: the recipe's image and the installed packages.
 emit::sbom::Subject sbom_subject(const recipe::Recipe& recipe, const StagedSystem& system);
 
-// Writes both documents into the staging directory; returns them as outputs ("spdx",
-// "cyclonedx") with their digests. Throws Error.
-std::vector<OutputFile> write_sboms(const recipe::Recipe& recipe, const StagedSystem& system,
+// Both documents, in memory: they exist before the image so the image can name them.
+// Throws Error.
+std::vector<SbomDocument> make_sboms(const recipe::Recipe& recipe, const StagedSystem& system);
+
+// OCI manifest annotations naming each document by digest:
+// "compose.sbom.spdx" -> "sha256:…", "compose.sbom.cyclonedx" -> "sha256:…".
+std::map<std::string, std::string> sbom_annotations(const std::vector<SbomDocument>& documents);
+
+// Writes the documents into the staging directory; returns them as outputs with their
+// digests. Throws Error.
+std::vector<OutputFile> write_sboms(const std::vector<SbomDocument>& documents,
                                     OutputStaging& staging, const BuildOptions& options);
 
 } // namespace compose::pipeline

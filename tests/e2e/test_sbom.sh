@@ -8,8 +8,8 @@ source "$(dirname "$0")/sbom_lib.sh"
 
 make_mirror
 write_recipe "$WORK/r.toml" "file://$WORK/mirror" "${BASE_PACKAGES[@]}"
-# Only a tarball is asked for: the SBOMs come with every build regardless.
-sed -i 's/^formats = .*/formats = ["rootfs-tar"]/' "$WORK/r.toml"
+# No ext4 image is asked for: the SBOMs come with every build regardless.
+sed -i 's/^formats = .*/formats = ["rootfs-tar", "oci"]/' "$WORK/r.toml"
 SOURCE_DATE_EPOCH=1700000000 run_compose "$WORK/r.toml" -o "$WORK/out" -q >"$WORK/stdout"
 for name in e2e.spdx.json e2e.cdx.json; do
   [[ -f "$WORK/out/$name" ]] || fail "$name was not written"
@@ -24,6 +24,19 @@ for edge in '["alpine-baselayout", "busybox-binsh"]' '["apk-tools", "libssl3"]' 
   '["openssh-server", "openssh-server-common"]'; do
   grep -qF "$edge" "$WORK/edges.json" || fail "dependency edge missing: $edge"
 done
+
+# The image manifest names both documents by digest.
+"$PYTHON" - "$WORK/out" <<'PY' || fail "the OCI manifest does not name the SBOMs"
+import hashlib, json, sys, tarfile
+out = sys.argv[1]
+with tarfile.open(f"{out}/e2e.oci.tar") as archive:
+    index = json.load(archive.extractfile("index.json"))
+    digest = index["manifests"][0]["digest"].split(":")[1]
+    manifest = json.load(archive.extractfile(f"blobs/sha256/{digest}"))
+for key, name in (("compose.sbom.spdx", "e2e.spdx.json"), ("compose.sbom.cyclonedx", "e2e.cdx.json")):
+    expected = "sha256:" + hashlib.sha256(open(f"{out}/{name}", "rb").read()).hexdigest()
+    assert manifest["annotations"].get(key) == expected, (key, manifest["annotations"])
+PY
 
 # The documents are dated by the epoch, not the clock.
 grep -q '"created": "2023-11-14T22:13:20Z"' "$WORK/out/e2e.spdx.json" || fail "SPDX created is not the epoch"
