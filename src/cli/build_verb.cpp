@@ -21,7 +21,12 @@ Verbosity verbosity_of(const CommonOptions& options)
 // The recipe with --mirror and "host-apt" applied to its repository URLs.
 recipe::Recipe load_for_build(const CommonOptions& options)
 {
-  recipe::Recipe recipe = recipe::load_recipe(options.recipe);
+  recipe::BuildInputs inputs;
+  if (!options.release_version.empty())
+    inputs.version = options.release_version;
+  if (!options.point_release.empty())
+    inputs.point_release = options.point_release;
+  recipe::Recipe recipe = recipe::load_recipe(options.recipe, inputs);
   std::vector<std::pair<std::string, std::string>> mirrors;
   for (const std::string& mirror : options.mirrors)
     mirrors.push_back(pipeline::parse_mirror(mirror));

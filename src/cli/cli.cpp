@@ -34,6 +34,10 @@ void add_common_build_flags(CLI::App& command, CommonOptions& options)
   command.add_flag("--allow-expired-release", options.allow_expired_release,
                    "accept signed Release files past their Valid-Until (snapshots, air-gapped "
                    "mirrors); recorded in the build report");
+  command.add_option("--release-version", options.release_version,
+                     "the product release, ${version} in the recipe (tags, annotations)");
+  command.add_option("--point-release", options.point_release,
+                     "the distribution's point release, ${point_release} in the recipe");
   command.add_option("--mirror", options.mirrors,
                      "FROM=TO: fetch repositories whose URL starts with FROM from TO instead "
                      "(repeatable; signatures are still checked)");

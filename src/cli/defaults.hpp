@@ -19,6 +19,8 @@ struct CommonOptions {
   bool offline = false;
   bool allow_expired_release = false;
   std::vector<std::string> mirrors; // FROM=TO
+  std::string release_version;      // ${version}
+  std::string point_release;        // ${point_release}
   unsigned jobs = 8;
   bool verbose = false;
   bool quiet = false;

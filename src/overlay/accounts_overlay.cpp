@@ -60,6 +60,14 @@ void apply_accounts(const recipe::Overlays& overlays, std::int64_t epoch, stage:
       keys += key + "\n";
     tree.add_file(home + "/.ssh/authorized_keys", keys, 0600, user.uid, gid);
   }
+  for (const recipe::GroupSpec& group : overlays.groups)
+    for (const std::string& member : group.members) {
+      if (!accounts.has_user(member))
+        throw Error("member " + quote(member) + " of group " + quote(group.name) +
+                        " is not a user of the image",
+                    group.where.str());
+      accounts.add_member(group.name, member);
+    }
   accounts.store(tree, epoch);
 }
 

@@ -105,7 +105,7 @@ OverlayReport apply_overlays(const recipe::Recipe& recipe,
       apply_file(file, downloads, accounts, tree, report);
     report.notes.push_back(std::to_string(overlays.files.size()) + " files");
   }
-  const std::size_t removed = apply_cleanup(overlays.cleanup, tree);
+  const std::size_t removed = apply_cleanup(overlays.cleanup, overlays.cleanup_keep, tree);
   if (!overlays.cleanup.empty())
     report.notes.push_back("clean-up removed " + std::to_string(removed) + " entries");
   return report;

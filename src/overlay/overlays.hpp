@@ -33,8 +33,10 @@ std::string sshd_settings(const recipe::SshSpec& ssh);
 void apply_ssh(const recipe::SshSpec& ssh, std::int64_t epoch, stage::Tree& tree);
 std::string supervisord_conf(const recipe::SupervisorSpec& supervisor);
 std::string init_script(const recipe::Recipe& recipe);
-// Removes every path matching one of the globs ('*' and '?' match across '/'); returns how
-// many entries went.
-std::size_t apply_cleanup(const std::vector<std::string>& patterns, stage::Tree& tree);
+// Removes every file, link or device matching one of `patterns` and none of `keep` ('*' and
+// '?' match across '/'), then the matching directories left empty; returns how many entries
+// went.
+std::size_t apply_cleanup(const std::vector<std::string>& patterns,
+                          const std::vector<std::string>& keep, stage::Tree& tree);
 
 } // namespace compose::overlay

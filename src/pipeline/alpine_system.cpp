@@ -38,8 +38,8 @@ std::vector<std::string> installed_dependencies(const repo::apk::Package& packag
                                                 const resolve::apk::Plan& plan)
 {
   const auto provides = [](const repo::apk::Package& candidate, const std::string& name) {
-    return std::any_of(candidate.provides.begin(), candidate.provides.end(),
-                       [&](const repo::apk::Dependency& provided) { return provided.name == name; });
+    const auto named = [&](const repo::apk::Dependency& provided) { return provided.name == name; };
+    return std::any_of(candidate.provides.begin(), candidate.provides.end(), named);
   };
   std::set<std::string> names;
   for (const repo::apk::Dependency& dependency : package.depends) {

@@ -83,9 +83,10 @@ std::vector<std::string> installed_dependencies(const repo::deb::Package& packag
   for (const auto* groups : {&package.pre_depends, &package.depends})
     for (const repo::deb::RelationGroup& group : *groups)
       for (const repo::deb::Relation& alternative : group) {
-        const auto found = std::find_if(
-            plan.packages.begin(), plan.packages.end(),
-            [&](const repo::deb::Package* candidate) { return satisfies(*candidate, alternative.name); });
+        const auto found = std::find_if(plan.packages.begin(), plan.packages.end(),
+                                        [&](const repo::deb::Package* candidate) {
+                                          return satisfies(*candidate, alternative.name);
+                                        });
         if (found == plan.packages.end())
           continue;
         if ((*found)->name != package.name)

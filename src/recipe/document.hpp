@@ -74,6 +74,7 @@ void merge_into(Node& earlier, Node later, const std::string& path = {});
 // `node` ("$${" stays a literal "${"). Throws Error at the string for unknown variables.
 struct Variables {
   std::string name, release, architecture, distribution;
+  std::string version, point_release; // build inputs: the product release, the distro's point release
 };
 void expand_variables(Node& node, const Variables& variables);
 std::string expand_string(const std::string& text, const Variables& variables,
@@ -81,7 +82,7 @@ std::string expand_string(const std::string& text, const Variables& variables,
 
 // Converts the merged document into a validated Recipe (fields other than file, fragments
 // and digest). Throws Error at the offending value for every schema violation.
-Recipe read_recipe(Node document, const SourceLocation& top);
+Recipe read_recipe(Node document, const SourceLocation& top, const BuildInputs& inputs);
 
 // Closest candidate for a misspelt word, or empty when nothing is close.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);

@@ -15,10 +15,11 @@ namespace compose::recipe::detail {
 namespace {
 
 // Arrays that collect entries from every file instead of being replaced by the last one.
-constexpr std::array<std::string_view, 11> k_concatenated_arrays{
+constexpr std::array<std::string_view, 12> k_concatenated_arrays{
     "packages",     "repositories",        "image.tags",      "image.exposed_ports",
     "outputs.formats", "groups",           "users",           "files",
-    "supervisor.programs", "init.runtime_dirs", "cleanup.paths"};
+    "supervisor.programs", "init.runtime_dirs", "cleanup.paths",
+    "cleanup.keep"};
 
 bool is_concatenated(const std::string& path)
 {

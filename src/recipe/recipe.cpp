@@ -46,11 +46,11 @@ std::string recipe_digest(const fs::path& top_directory, const std::vector<Diges
   return hasher.finish_hex();
 }
 
-Recipe load_recipe(const fs::path& file)
+Recipe load_recipe(const fs::path& file, const BuildInputs& build_inputs)
 {
   detail::LoadedDocument document = detail::load_document(file);
   const SourceLocation top{file.string(), 1, 1};
-  Recipe recipe = detail::read_recipe(std::move(document.merged), top);
+  Recipe recipe = detail::read_recipe(std::move(document.merged), top, build_inputs);
 
   recipe.file = file;
   std::vector<DigestInput> inputs;

@@ -71,6 +71,7 @@ struct OutputSpec {
 struct GroupSpec {
   std::string name;
   std::optional<std::uint32_t> gid; // default: the next free system id
+  std::vector<std::string> members; // users added to it (after [[users]] exist)
   SourceLocation where;
 };
 
@@ -139,7 +140,8 @@ struct Overlays {
   SupervisorSpec supervisor;
   InitSpec init;
   std::vector<FileSpec> files;
-  std::vector<std::string> cleanup; // globs of image paths to remove ("usr/share/man/*")
+  std::vector<std::string> cleanup;      // globs of image paths to remove ("usr/share/man/*")
+  std::vector<std::string> cleanup_keep; // globs that survive them ("usr/share/doc/*/copyright")
 };
 
 struct Recipe {
@@ -157,6 +159,11 @@ struct Recipe {
   // Debian/Ubuntu: the base set added to `packages` ("none", "essential": Essential: yes;
   // "required", "important", "standard": that Priority and above, as debootstrap/mmdebstrap
   // variants), whether Recommends are installed, and merged /usr (bin -> usr/bin, …).
+  // Build inputs, usable as ${version} and ${point_release}: the product's release version
+  // (tags, annotations) and the distribution's point release ("3.22.0"). The recipe may give
+  // defaults (keys `version`, `point_release`); --release-version and --point-release win.
+  std::string version = "0.0.0";
+  std::string point_release; // default: release
   std::string base = "required";
   bool recommends = false;
   bool merged_usr = true;
@@ -169,7 +176,10 @@ struct Recipe {
 // Throws Error whose where() is "file:line:column" for malformed TOML, unknown keys, wrong
 // types, missing required values, bad values, unknown ${variables}, missing include files,
 // include cycles and includes nested deeper than 16 files. Reads files only.
-Recipe load_recipe(const std::filesystem::path& file);
+struct BuildInputs {
+  std::optional<std::string> version, point_release;
+};
+Recipe load_recipe(const std::filesystem::path& file, const BuildInputs& inputs = {});
 
 // The digest load_recipe() records: SHA-256 (hex) over, for each file in load order, its
 // path relative to `top_directory` ('/' separated), a NUL, its length in decimal, a NUL

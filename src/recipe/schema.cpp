@@ -18,7 +18,7 @@ const std::vector<std::string> k_top_keys{"include",      "name",         "distr
                                           "base",         "recommends",   "merged_usr",
                                           "groups",       "users",        "ssh",
                                           "supervisor",   "init",         "files",
-                                          "cleanup"};
+                                          "cleanup",      "version",      "point_release"};
 const std::vector<std::string> k_base_sets{"none", "essential", "required", "important",
                                            "standard"};
 const std::vector<std::string> k_repository_keys{"url",        "branch", "repos", "suites",
@@ -307,7 +307,7 @@ void read_package_set_options(const TableReader& top, Recipe& recipe)
 
 } // namespace
 
-Recipe read_recipe(Node document, const SourceLocation& top_where)
+Recipe read_recipe(Node document, const SourceLocation& top_where, const BuildInputs& inputs)
 {
   document.where = top_where;
   Recipe recipe;
@@ -328,14 +328,29 @@ Recipe read_recipe(Node document, const SourceLocation& top_where)
     if (top.has("architecture"))
       read_plain(top, "architecture", top.table().find("architecture")->text);
     recipe.architecture = read_architecture(top, recipe.distribution);
+    recipe.version = inputs.version.value_or(
+        top.has("version") ? read_plain(top, "version", top.required_string("version"))
+                           : recipe.version);
+    recipe.point_release = inputs.point_release.value_or(
+        top.has("point_release")
+            ? read_plain(top, "point_release", top.required_string("point_release"))
+            : recipe.release);
+    for (const std::string* value : {&recipe.version, &recipe.point_release})
+      if (value->empty() || std::any_of(value->begin(), value->end(), is_space_or_control))
+        throw Error("bad build input " + quote(*value), top_where.str(),
+                    "versions are non-empty and without whitespace: 1.0.0, 3.22.0");
   }
 
   // Every other string may refer to the values just read.
-  const Variables variables{recipe.name, recipe.release, recipe.architecture,
-                            distribution_name(recipe.distribution)};
+  const Variables variables{recipe.name,
+                            recipe.release,
+                            recipe.architecture,
+                            distribution_name(recipe.distribution),
+                            recipe.version,
+                            recipe.point_release};
   for (Member& member : document.members)
     if (member.key != "name" && member.key != "distribution" && member.key != "release" &&
-        member.key != "architecture")
+        member.key != "architecture" && member.key != "version" && member.key != "point_release")
       expand_variables(member.value, variables);
 
   const TableReader top(document, "", k_top_keys);

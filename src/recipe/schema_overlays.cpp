@@ -10,7 +10,7 @@ namespace compose::recipe::detail {
 
 namespace {
 
-const std::vector<std::string> k_group_keys{"name", "gid"};
+const std::vector<std::string> k_group_keys{"name", "gid", "members"};
 const std::vector<std::string> k_user_keys{"name",  "uid",   "gid",
                                            "groups", "home", "shell", "authorized_keys"};
 const std::vector<std::string> k_ssh_keys{"permit_root_login", "password_authentication"};
@@ -22,7 +22,7 @@ const std::vector<std::string> k_init_keys{"path", "runtime_dirs", "data_label",
                                            "exec", "hostname"};
 const std::vector<std::string> k_file_keys{"path",   "source", "content", "url",  "sha256",
                                            "link",   "directory", "mode", "owner", "group"};
-const std::vector<std::string> k_cleanup_keys{"paths"};
+const std::vector<std::string> k_cleanup_keys{"paths", "keep"};
 
 // Account names as useradd accepts them by default: [a-z_][a-z0-9_-]*, at most 32.
 void check_account_name(const TableReader& entry, const std::string& name)
@@ -77,6 +77,7 @@ std::vector<GroupSpec> read_groups(const TableReader& top)
       check_account_name(entry, group.name);
       if (entry.has("gid"))
         group.gid = read_id(entry, "gid");
+      group.members = entry.strings("members");
       group.where = entry.where();
       groups.push_back(std::move(group));
     }
@@ -276,14 +277,14 @@ std::vector<FileSpec> read_files(const TableReader& top)
   return files;
 }
 
-std::vector<std::string> read_cleanup(const TableReader& top)
+std::vector<std::string> read_cleanup(const TableReader& top, std::string_view key)
 {
   const Node* node = top.get("cleanup", NodeKind::table);
   if (!node)
     return {};
   const TableReader table(*node, "cleanup", k_cleanup_keys);
   std::vector<std::string> patterns;
-  for (const Node* item : table.string_items("paths")) {
+  for (const Node* item : table.string_items(key)) {
     if (item->text.size() < 2 || item->text[0] != '/' ||
         item->text.find("..") != std::string::npos)
       table.fail(*item, "clean-up path " + quote(item->text) + " must be an absolute path or glob",
@@ -304,7 +305,8 @@ Overlays read_overlays(const TableReader& top)
   overlays.supervisor = read_supervisor(top);
   overlays.init = read_init(top);
   overlays.files = read_files(top);
-  overlays.cleanup = read_cleanup(top);
+  overlays.cleanup = read_cleanup(top, "paths");
+  overlays.cleanup_keep = read_cleanup(top, "keep");
   return overlays;
 }
 

@@ -9,7 +9,8 @@ namespace {
 
 const std::vector<std::string>& variable_names()
 {
-  static const std::vector<std::string> names{"name", "release", "architecture", "distribution"};
+  static const std::vector<std::string> names{"name",         "release", "architecture",
+                                              "distribution", "version", "point_release"};
   return names;
 }
 
@@ -23,6 +24,10 @@ const std::string* lookup(const Variables& variables, std::string_view name)
     return &variables.architecture;
   if (name == "distribution")
     return &variables.distribution;
+  if (name == "version")
+    return &variables.version;
+  if (name == "point_release")
+    return &variables.point_release;
   return nullptr;
 }
 
@@ -61,7 +66,8 @@ std::string expand_string(const std::string& text, const Variables& variables,
       std::string hint;
       if (const std::string close_name = closest_match(name, variable_names()); !close_name.empty())
         hint = "did you mean ${" + close_name + "}? ";
-      hint += "known variables: ${name}, ${release}, ${architecture}, ${distribution}";
+      hint += "known variables: ${name}, ${release}, ${architecture}, ${distribution}, "
+              "${version}, ${point_release}";
       throw Error("unknown variable " + quote("${" + name + "}") + " in " + quote(text),
                   where.str(), hint);
     }

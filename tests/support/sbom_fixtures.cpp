@@ -36,7 +36,8 @@ emit::sbom::Subject small_sbom_subject()
   libstdcxx.license = "GPL-2.0-or-later AND (LGPL-2.1-or-later WITH GCC-exception-3.1)";
   libstdcxx.supplier = "Ariadne Conill <ariadne@example.org>";
   libstdcxx.origin = "gcc";
-  libstdcxx.download_url = "https://mirror.example/alpine/v3.22/main/x86_64/libstdc++-14.2.0-r6.apk";
+  libstdcxx.download_url =
+      "https://mirror.example/alpine/v3.22/main/x86_64/libstdc++-14.2.0-r6.apk";
   libstdcxx.sha256 = std::string(64, 'c');
   libstdcxx.depends_on = {"musl", "musl"}; // so:libc.musl… and musl itself: one edge
 

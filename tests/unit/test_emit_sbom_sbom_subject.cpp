@@ -40,7 +40,8 @@ TEST_SUITE("emit::sbom::sbom_subject")
          "pkg:apk/alpine/libstdc%2B%2B@14.2.0-r6?arch=aarch64"},
         {PackageFormat::deb, "debian", component("attr", "1:2.5.1-4", "amd64"),
          "pkg:deb/debian/attr@1:2.5.1-4?arch=amd64"},
-        {PackageFormat::deb, "ubuntu", component("zlib1g", "1:1.3.dfsg+really1.3.1-1ubuntu1", "all"),
+        {PackageFormat::deb, "ubuntu",
+         component("zlib1g", "1:1.3.dfsg+really1.3.1-1ubuntu1", "all"),
          "pkg:deb/ubuntu/zlib1g@1:1.3.dfsg%2Breally1.3.1-1ubuntu1?arch=all"},
         {PackageFormat::deb, "debian", component("libc6", "2.36-9+deb12u10", "amd64"),
          "pkg:deb/debian/libc6@2.36-9%2Bdeb12u10?arch=amd64"},
@@ -113,6 +114,10 @@ TEST_SUITE("emit::sbom::sbom_subject")
     CHECK(spdx_license(subject, package) == "Zlib");
     package.license = "MIT BSD";
     CHECK_FALSE(spdx_license(subject, package));
+    package.license = "GPL-2.0-only AND (custom OR MIT)";
+    CHECK_FALSE(spdx_license(subject, package));
+    package.license = "LicenseRef-custom";
+    CHECK(spdx_license(subject, package) == "LicenseRef-custom");
     // "GPL-2+" parses, but Debian's short names are not SPDX identifiers.
     subject.format = PackageFormat::deb;
     for (const char* debian : {"GPL-2+", "Zlib", "Expat"}) {

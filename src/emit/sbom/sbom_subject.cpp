@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 #include <tuple>
 
 #include "util/error.hpp"
@@ -189,8 +190,8 @@ std::vector<const Component*> dependencies_of(const std::vector<const Component*
 {
   std::vector<const Component*> targets;
   for (const std::string& name : component.depends_on) {
-    const auto found = std::find_if(sorted.begin(), sorted.end(),
-                                    [&](const Component* candidate) { return candidate->name == name; });
+    const auto named = [&](const Component* candidate) { return candidate->name == name; };
+    const auto found = std::find_if(sorted.begin(), sorted.end(), named);
     if (found == sorted.end())
       throw Error("package " + quote(component.name) + " depends on " + quote(name) +
                       ", which is not among the installed packages",
@@ -209,6 +210,15 @@ std::optional<std::string> spdx_license(const Subject& subject, const Component&
 {
   if (subject.format != PackageFormat::apk || !is_license_expression(component.license))
     return std::nullopt;
+  // Alpine writes "custom" for a license that is not on the SPDX list (which has no such
+  // identifier); an expression that contains it is no SPDX expression.
+  std::string words = component.license;
+  std::replace_if(words.begin(), words.end(), [](char c) { return c == '(' || c == ')'; }, ' ');
+  std::istringstream stream(words);
+  std::string word;
+  while (stream >> word)
+    if (word == "custom")
+      return std::nullopt;
   return component.license;
 }
 

@@ -59,8 +59,9 @@ std::vector<const Component*> sorted_components(const Subject& subject);
 std::vector<const Component*> dependencies_of(const std::vector<const Component*>& sorted,
                                               const Component& component);
 
-// The component's license as an SPDX expression, when it is one: apk licenses that parse;
-// never a Debian short name, which can parse and still not be an SPDX identifier.
+// The component's license as an SPDX expression, when it is one: apk licenses that parse
+// and do not name Alpine's "custom"; never a Debian short name, which can parse and still
+// not be an SPDX identifier.
 std::optional<std::string> spdx_license(const Subject& subject, const Component& component);
 
 struct Contact {
