@@ -19,7 +19,8 @@ namespace compose::cli {
 
 namespace {
 
-const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", "inspect"};
+const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", "inspect",
+                                       "check"};
 
 void add_common_build_flags(CLI::App& command, CommonOptions& options)
 {
@@ -81,6 +82,14 @@ int run(int argc, char** argv)
       "inspect", "list an .oci.tar or .ext4 output and check its own digests");
   inspect->add_option("file", inspect_file, "output file")->required();
 
+  std::vector<std::string> check_recipes;
+  std::string check_trust_dir;
+  CLI::App* check = app.add_subcommand(
+      "check", "validate recipes offline: schema, fragments, keys and pins, URLs, overlays");
+  check->add_option("recipes", check_recipes, "recipe files")->required();
+  check->add_option("--trust-dir", check_trust_dir,
+                    "trust configuration (default: the keys/ directory above each recipe)");
+
   std::vector<const char*> raw;
   raw.push_back(argv[0]);
   for (const std::string& arg : args)
@@ -103,6 +112,8 @@ int run(int argc, char** argv)
     return run_show_config(config_recipe);
   if (*inspect)
     return run_inspect(inspect_file);
+  if (*check)
+    return run_check(check_recipes, check_trust_dir);
   throw UsageError("no verb given");
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "cli/defaults.hpp"
 
@@ -11,5 +12,6 @@ int run_build(const CommonOptions& options, const std::string& out_dir);
 int run_show_packages(const CommonOptions& options);
 int run_show_config(const std::string& recipe_file);
 int run_inspect(const std::string& file);
+int run_check(const std::vector<std::string>& recipes, const std::string& trust_dir);
 
 } // namespace compose::cli
