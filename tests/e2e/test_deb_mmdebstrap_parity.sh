@@ -3,6 +3,11 @@
 # local bookworm mirror; compose builds the same set; the two package sets must be equal and
 # the two trees must agree path by path (type, mode, owner, link target, content) above the
 # bar below, apart from the documented intended differences. Prints what is left.
+# Left at 99.96% (5 of 12058 paths): the ids of the groups crontab and docker follow the order
+# packages are configured in (mmdebstrap: Essential with dpkg, then apt's order for the rest;
+# compose: the plan's order), which shows in etc/group, etc/gshadow and the group of
+# usr/bin/crontab and var/spool/cron/crontabs; and var/lib/apt/extended_states, apt's
+# auto-installed marks, which compose does not write.
 # ctest-label: slow
 source "$(dirname "$0")/lib.sh"
 command -v mmdebstrap >/dev/null || { echo "skipped: mmdebstrap is not installed"; exit 77; }
@@ -81,9 +86,12 @@ echo "same $(wc -l <"$WORK/our-packages.txt") packages, all installed"
 # The intended differences, each with the reason it is not a defect.
 cat >"$WORK/allowed.txt" <<'ALLOW'
 # Made by the run itself, whoever builds.
-var/log/*                          logs record the build run
-var/cache/*                        caches depend on the tool that ran apt
-var/lib/apt/lists/*                apt lists are the builder's download state
+var/log/apt/*                      apt's logs record the build run
+var/log/dpkg.log                   dpkg's log records the build run
+var/log/alternatives.log           update-alternatives' log records the build run
+var/cache/apt/*                    apt's cache and lock files are the state of the apt that ran
+var/lib/apt/lists/*                apt lists and lock files are the builder's download state
+var/cache/debconf/*                debconf's database is filled by running scripts; compose applies the default answers without it
 etc/machine-id                     machine-id is generated per system
 etc/ssh/ssh_host_*                 ssh host keys are per system: openssh-server's postinst makes them when it runs
 etc/ld.so.cache                    ld.so.cache is made by running ldconfig, which compose does not run

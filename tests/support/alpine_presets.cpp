@@ -263,6 +263,13 @@ MirrorContent system_preset(const std::string& arch, const std::string& key_name
                       apk_file("etc/supervisord.conf", "[supervisord]\nnodaemon=true\n")};
   mirror.community.push_back(supervisor);
 
+  ApkSpec podman = spec("podman", "5.6.1-r2", arch);
+  podman.depends = {"runc", "iptables", musl_so};
+  podman.files = {apk_dir("usr"), apk_dir("usr/bin"), apk_file("usr/bin/podman", "podman\n", 0755),
+                  apk_dir("etc"), apk_dir("etc/containers"),
+                  apk_file("etc/containers/registries.conf", "# packaged default\n")};
+  mirror.community.push_back(podman);
+
   for (const char* kind : {"traversal", "absolute", "symlink-escape", "bad-file-checksum"})
     mirror.main.push_back(evil_package(kind, arch));
   return mirror;

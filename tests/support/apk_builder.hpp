@@ -24,6 +24,8 @@ public:
   RsaTestKey& operator=(const RsaTestKey&) = delete;
 
   const std::string& name() const { return m_name; } // "test-1a2b3c4d.rsa.pub"
+  // Stand in under another file name (a real key's), for recipes that trust that name.
+  void rename(std::string name) { m_name = std::move(name); }
   std::string public_pem() const;
   std::string sign(DigestAlgorithm algorithm, std::string_view data) const;
   void write_public(const std::filesystem::path& directory) const; // <dir>/<name>

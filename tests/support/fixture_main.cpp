@@ -36,6 +36,7 @@ int usage()
   std::fprintf(stderr,
                "usage: compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22]\n"
                "         [--arch x86_64] [--preset system|large] [--packages N] [--size-mb M]\n"
+               "         [--key-name FILE-NAME]\n"
                "       compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT...]\n"
                "       compose-fixture verify-detached DATA SIGNATURE KEYRING [FINGERPRINT...]\n");
   return 2;
@@ -89,7 +90,7 @@ int main(int argc, char** argv)
     return verify_detached(argc, argv);
   if (argc < 2 || std::strcmp(argv[1], "alpine-mirror") != 0)
     return usage();
-  std::string out, trust, branch = "v3.22", arch = "x86_64", preset = "system";
+  std::string out, trust, branch = "v3.22", arch = "x86_64", preset = "system", key_name;
   int packages = 300, size_mb = 200;
   for (int i = 2; i < argc; ++i) {
     const std::string flag = argv[i];
@@ -101,6 +102,7 @@ int main(int argc, char** argv)
     else if (flag == "--branch") branch = value;
     else if (flag == "--arch") arch = value;
     else if (flag == "--preset") preset = value;
+    else if (flag == "--key-name") key_name = value;
     else if (flag == "--packages") packages = std::stoi(value);
     else if (flag == "--size-mb") size_mb = std::stoi(value);
     else return usage();
@@ -108,7 +110,11 @@ int main(int argc, char** argv)
   if (out.empty() || trust.empty())
     return usage();
   try {
-    const RsaTestKey key("compose-fixture-" + branch);
+    // --key-name: the throwaway key stands in under a real key's file name, so shipped
+    // recipes that trust that name build from the generated mirror.
+    RsaTestKey key("compose-fixture-" + branch);
+    if (!key_name.empty())
+      key.rename(key_name);
     const MirrorContent content = preset == "large" ? large_preset(arch, packages, size_mb)
                                                     : system_preset(arch, key.name());
     IndexOptions options;

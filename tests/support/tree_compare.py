@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Compares two root filesystem tarballs path by path and reports how far they agree.
 
-Every path is compared on type, mode, uid/gid, link target, content (sha256) and device numbers;
+Every path is compared on type, mode, uid/gid, link target, content (sha256), device numbers and
+extended attributes (pax SCHILY.xattr.* records);
 the names of a hard-linked file all count as that file (marked "hardlinked"), whichever came first.
 Paths matching an intended-difference pattern (from --allow FILE, lines "glob<TAB or spaces>reason")
 are left out of the comparison and listed with their reason. The agreement is the number of matching
@@ -79,6 +80,10 @@ def read_tree(path):
                 facts["sha256"] = digest.hexdigest()
             if member.ischr() or member.isblk():
                 facts["device"] = f"{member.devmajor}:{member.devminor}"
+            xattrs = sorted(f"{key.split('xattr.', 1)[1]}={value!r}"
+                            for key, value in member.pax_headers.items() if ".xattr." in key)
+            if xattrs:
+                facts["xattrs"] = " ".join(xattrs)
             tree[normalise(member.name)] = facts
     return tree
 
@@ -149,12 +154,14 @@ def report(categories, excluded, matching, compared, limit, out):
 
 
 def make_tar(path, entries):
-    """Writes a tarball from (name, kind, mode, data_or_target) tuples, for the self-test."""
-    with tarfile.open(path, "w") as archive:
-        for name, kind, mode, payload in entries:
+    """Writes a tarball from (name, kind, mode, data_or_target[, pax headers]) tuples, for the
+    self-test."""
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as archive:
+        for name, kind, mode, payload, *headers in entries:
             info = tarfile.TarInfo(name)
             info.mode = mode
             info.mtime = 0
+            info.pax_headers = headers[0] if headers else {}
             if kind == "dir":
                 info.type = tarfile.DIRTYPE
                 archive.addfile(info)
@@ -169,7 +176,8 @@ def make_tar(path, entries):
 
 def self_test():
     """Two tarballs differing in content, mode, link target and membership, plus an allowed log
-    and a hard-linked pair stored in the opposite order (which must match)."""
+    and a hard-linked pair stored in the opposite order (which must match), and a file whose
+    capability attribute differs."""
     with tempfile.TemporaryDirectory() as directory:
         first = os.path.join(directory, "ours.tar")
         second = os.path.join(directory, "reference.tar")
@@ -177,17 +185,19 @@ def self_test():
                          ("./etc/b", "file", 0o644, b"one"), ("./etc/c", "file", 0o600, b"x"),
                          ("./bin", "link", 0o777, "usr/bin"), ("./var/log/x.log", "file", 0o644, b"1"),
                          ("./only-ours", "file", 0o644, b""),
-                         ("./gunzip", "file", 0o755, b"gz"), ("./uncompress", "hardlink", 0o755, "gunzip")])
+                         ("./gunzip", "file", 0o755, b"gz"), ("./uncompress", "hardlink", 0o755, "gunzip"),
+                         ("./ping", "file", 0o755, b"p", {"SCHILY.xattr.security.capability": "\x01"})])
         make_tar(second, [("etc/", "dir", 0o755, None), ("etc/a", "file", 0o644, b"same"),
                           ("etc/b", "file", 0o644, b"two"), ("etc/c", "file", 0o644, b"x"),
                           ("bin", "link", 0o777, "usr/sbin"), ("var/log/x.log", "file", 0o644, b"2"),
-                          ("uncompress", "file", 0o755, b"gz"), ("gunzip", "hardlink", 0o755, "uncompress")])
+                          ("uncompress", "file", 0o755, b"gz"), ("gunzip", "hardlink", 0o755, "uncompress"),
+                          ("ping", "file", 0o755, b"p")])
         categories, excluded, matching, compared = compare(
             read_tree(first), read_tree(second), DEFAULT_ALLOWED)
         sink = io.StringIO()
         agreement = report(categories, excluded, matching, compared, 10, sink)
         checks = [
-            (compared == 8, f"compared {compared} paths, expected 8"),
+            (compared == 9, f"compared {compared} paths, expected 9"),
             (matching == 4, f"{matching} paths match, expected 4 (etc, etc/a, gunzip, uncompress)"),
             (categories.get("sha256") == ["etc/b: ours " + hashlib.sha256(b"one").hexdigest()
                                           + " reference " + hashlib.sha256(b"two").hexdigest()],
@@ -197,8 +207,10 @@ def self_test():
             (categories.get("target") == ["bin: ours usr/bin reference usr/sbin"],
              f"target category is {categories.get('target')}"),
             (categories.get("only in ours") == ["only-ours"], "only-ours not reported"),
+            (categories.get("xattrs") == ["ping: ours security.capability='\\x01' reference -"],
+             f"xattrs category is {categories.get('xattrs')}"),
             (sum(excluded.values()) == 1, "var/log/x.log was not excluded"),
-            (abs(agreement - 100.0 * 4 / 8) < 1e-9, f"agreement {agreement}"),
+            (abs(agreement - 100.0 * 4 / 9) < 1e-9, f"agreement {agreement}"),
         ]
         failures = [message for passed, message in checks if not passed]
         for message in failures:
