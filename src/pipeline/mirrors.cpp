@@ -104,17 +104,23 @@ void apply_mirrors(recipe::Recipe& recipe,
                    const std::vector<std::pair<std::string, std::string>>& mirrors,
                    const fs::path& etc_apt)
 {
-  for (recipe::RepositorySpec& repository : recipe.repositories) {
+  // The longest matching FROM wins, so a specific mirror can override a general one.
+  const auto mirrored = [&mirrors](std::string& url) {
     const std::pair<std::string, std::string>* best = nullptr;
     for (const auto& mirror : mirrors)
-      if (repository.url.starts_with(mirror.first) &&
-          (!best || mirror.first.size() > best->first.size()))
+      if (url.starts_with(mirror.first) && (!best || mirror.first.size() > best->first.size()))
         best = &mirror;
     if (best)
-      repository.url = best->second + repository.url.substr(best->first.size());
-    else if (repository.url == "host-apt")
+      url = best->second + url.substr(best->first.size());
+    return best != nullptr;
+  };
+  for (recipe::RepositorySpec& repository : recipe.repositories)
+    if (!mirrored(repository.url) && repository.url == "host-apt")
       repository.url = host_apt_uri(etc_apt);
-  }
+  // Pinned downloads move with their mirror too; their SHA-256 pins still decide.
+  for (recipe::FileSpec& file : recipe.overlays.files)
+    if (file.kind == recipe::FileSpec::Kind::url)
+      mirrored(file.url);
 }
 
 } // namespace compose::pipeline

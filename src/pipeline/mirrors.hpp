@@ -20,7 +20,8 @@ std::pair<std::string, std::string> parse_mirror(const std::string& text);
 // Throws Error when there is none.
 std::string host_apt_uri(const std::filesystem::path& etc_apt = "/etc/apt");
 
-// Rewrites recipe.repositories[*].url: mirrors first (longest FROM wins), then "host-apt".
+// Rewrites recipe.repositories[*].url (mirrors first, longest FROM wins, then "host-apt") and
+// the URLs of [[files]] downloads (mirrors only).
 void apply_mirrors(recipe::Recipe& recipe,
                    const std::vector<std::pair<std::string, std::string>>& mirrors,
                    const std::filesystem::path& etc_apt = "/etc/apt");
