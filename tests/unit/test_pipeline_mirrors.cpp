@@ -1,9 +1,11 @@
 // --mirror FROM=TO and url = "host-apt": parsing, the host's apt mirror from generated
-// /etc/apt trees (deb822 and one-line styles), and what apply_mirrors rewrites.
+// /etc/apt trees (deb822 and one-line styles), what apply_mirrors resolves and what the
+// fetcher's rewrite does.
 #include <doctest/doctest.h>
 
 #include <fstream>
 
+#include "fetch/fetch.hpp"
 #include "pipeline/mirrors.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -85,28 +87,50 @@ TEST_SUITE("pipeline_mirrors")
     }
   }
 
-  TEST_CASE("apply_mirrors: the longest FROM wins, host-apt, pinned downloads move too")
+  TEST_CASE("apply_mirrors: host-apt resolved, the recipe keeps its public URLs")
   {
     const compose::TempPath directory = compose::make_temp_directory("compose-apt-");
     const fs::path etc_apt = directory.path() / "apt";
     write_text(etc_apt / "sources.list", "deb http://deb.example/debian bookworm main\n");
     compose::recipe::Recipe recipe =
-        recipe_with({"https://dl-cdn.example/alpine", "host-apt", "https://other.example/x"},
+        recipe_with({"https://dl-cdn.example/alpine", "host-apt"},
                     {"https://github.example/releases/v1/tool"});
-    compose::pipeline::apply_mirrors(
+    const auto rewrites = compose::pipeline::apply_mirrors(
         recipe,
-        {{"https://dl-cdn.example", "file:///srv/cdn"},
-         {"https://dl-cdn.example/alpine", "file:///srv/alpine"},
+        {{"https://dl-cdn.example/alpine", "file:///srv/alpine"},
          {"https://github.example/releases", "http://127.0.0.1:8080/releases"}},
         etc_apt);
-    CHECK(recipe.repositories[0].url == "file:///srv/alpine");
+    CHECK(recipe.repositories[0].url == "https://dl-cdn.example/alpine");
     CHECK(recipe.repositories[1].url == "http://deb.example/debian");
-    CHECK(recipe.repositories[2].url == "https://other.example/x");
-    CHECK(recipe.overlays.files[0].url == "http://127.0.0.1:8080/releases/v1/tool");
+    CHECK(recipe.overlays.files[0].url == "https://github.example/releases/v1/tool");
+    CHECK(rewrites.size() == 2);
 
-    // A mirror for "host-apt" itself replaces the machine's configuration.
+    // The fetcher sends transfers to the copy; the longest FROM wins.
+    const std::vector<std::pair<std::string, std::string>> nested = {
+        {"https://dl-cdn.example", "file:///srv/cdn"},
+        {"https://dl-cdn.example/alpine", "file:///srv/alpine"}};
+    CHECK(compose::fetch::mirrored_url("https://dl-cdn.example/alpine/v3.22/main", nested) ==
+          "file:///srv/alpine/v3.22/main");
+    CHECK(compose::fetch::mirrored_url("https://dl-cdn.example/other", nested) ==
+          "file:///srv/cdn/other");
+    CHECK(compose::fetch::mirrored_url("https://elsewhere.example/x", nested) ==
+          "https://elsewhere.example/x");
+
+    // A mirror for "host-apt": the image still names the host's mirror, transfers go to
+    // the copy.
     compose::recipe::Recipe local = recipe_with({"host-apt"}, {});
-    compose::pipeline::apply_mirrors(local, {{"host-apt", "file:///srv/debian"}}, etc_apt);
-    CHECK(local.repositories[0].url == "file:///srv/debian");
+    const auto local_rewrites = compose::pipeline::apply_mirrors(
+        local, {{"host-apt", "file:///srv/debian"}}, etc_apt);
+    CHECK(local.repositories[0].url == "http://deb.example/debian");
+    REQUIRE(local_rewrites.size() == 1);
+    CHECK(local_rewrites[0] ==
+          std::pair<std::string, std::string>{"http://deb.example/debian", "file:///srv/debian"});
+
+    // Without apt configuration, the copy is all there is.
+    compose::recipe::Recipe bare = recipe_with({"host-apt"}, {});
+    CHECK(compose::pipeline::apply_mirrors(bare, {{"host-apt", "file:///srv/debian"}},
+                                           directory.path() / "no-apt")
+              .empty());
+    CHECK(bare.repositories[0].url == "file:///srv/debian");
   }
 }
