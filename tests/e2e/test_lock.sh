@@ -8,7 +8,6 @@
 # edited after locking and a locked package gone from the mirror fail, naming what differs.
 # Debian (the test mirror, one small package set): lock, two locked builds, same bytes; a
 # locked package whose digest differs fails naming it.
-# ctest-label: slow
 source "$(dirname "$0")/lib.sh"
 
 # recipe_with_pin FILE URL: the Alpine recipe plus a pinned download and ${version} tags.
