@@ -1,15 +1,42 @@
 // The verbs: each turns parsed options into a pipeline call and prints its result.
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/defaults.hpp"
+#include "lock/lock_file.hpp"
 
 namespace compose::cli {
 
 int run_build(const CommonOptions& options, const std::string& out_dir);
+int run_lock(const CommonOptions& options);
+int run_report(const std::vector<std::string>& lock_files);
+
+// `build --locked` / `--lock FILE`: the lock, and the options with its release inputs filled
+// in where the command line gives none.
+struct LockedBuild {
+  lock::LockFile lock;
+  std::filesystem::path file;
+  CommonOptions options;
+};
+// std::nullopt unless options.locked or options.lock_file. Throws Error for a missing or
+// malformed lock.
+std::optional<LockedBuild> read_lock_for_build(const CommonOptions& options);
+// The build uses the lock and its epoch (SOURCE_DATE_EPOCH does not override it).
+void use_lock(const LockedBuild& locked, pipeline::BuildOptions& build, Log& log);
 int run_show_packages(const CommonOptions& options);
+
+// Offline bundles (bundle_verb.cpp): `compose bundle RECIPE… -o FILE` locks what has no lock
+// and writes the bundle; `compose verify BUNDLE` checks one on its own; `compose build
+// --from-bundle BUNDLE NAME` builds a bundled recipe with every transfer served by the bundle.
+int run_bundle(const CommonOptions& options, const std::vector<std::string>& recipes,
+               const std::string& output);
+int run_verify(const std::string& bundle_file, const std::string& trust_dir, Verbosity verbosity);
+int run_build_from_bundle(const CommonOptions& options, const std::string& bundle_file,
+                          const std::string& out_dir);
 int run_show_config(const std::string& recipe_file);
 int run_inspect(const std::string& file);
 int run_check(const std::vector<std::string>& recipes, const std::string& trust_dir);

@@ -50,6 +50,11 @@ struct Listed {
   bool has_names;
 };
 
+bool has_text(const char* text)
+{
+  return text != nullptr && *text != '\0';
+}
+
 std::vector<Listed> list_tar(const fs::path& tar)
 {
   compose::ArchiveReader reader(archive_read_new());
@@ -61,7 +66,7 @@ std::vector<Listed> list_tar(const fs::path& tar)
     entries.push_back({archive_entry_pathname(entry), static_cast<int>(archive_entry_uid(entry)),
                        static_cast<int>(archive_entry_gid(entry)), archive_entry_mode(entry),
                        static_cast<long>(archive_entry_mtime(entry)),
-                       archive_entry_uname(entry) != nullptr || archive_entry_gname(entry) != nullptr});
+                       has_text(archive_entry_uname(entry)) || has_text(archive_entry_gname(entry))});
   return entries;
 }
 

@@ -5,6 +5,9 @@
 #include "bundle/manifest.hpp"
 #include "fetch/fetch.hpp"
 #include "util/error.hpp"
+#include "util/files.hpp"
+
+#include <fstream>
 
 using compose::Error;
 using namespace compose::bundle;
@@ -125,6 +128,36 @@ TEST_SUITE("bundle::manifest")
     }
     // Nothing else matches, so a strict fetcher refuses it.
     CHECK(compose::fetch::mirrored_url("ftp://host/x", mirrors) == "ftp://host/x");
+  }
+
+  TEST_CASE("a fetcher held to the bundle reads from it and refuses everything else")
+  {
+    const compose::TempPath dir = compose::make_temp_directory("bundle-test");
+    const std::string present = "file:///srv/mirror/a.apk";
+    std::filesystem::create_directories(dir.path() / "bundle/mirror/file/srv/mirror");
+    std::ofstream(dir.path() / "bundle/mirror/file/srv/mirror/a.apk") << "apk";
+    compose::fetch::Options options;
+    options.cache_dir = dir.path() / "cache";
+    options.mirrors = bundle_mirrors(dir.path() / "bundle");
+    options.mirrors_only = "the bundle 'b.tar'";
+    options.retries = 0;
+    compose::fetch::Fetcher fetcher(options);
+    const auto request = [](const std::string& url) {
+      compose::fetch::Request r;
+      r.urls = {url};
+      r.display_name = url.substr(url.rfind('/') + 1);
+      return r;
+    };
+    const compose::fetch::Fetched fetched = fetcher.fetch(request(present));
+    CHECK(compose::read_file(fetched.path) == "apk");
+    for (const char* url : {"file:///srv/mirror/b.apk", "https://example.org/b.apk",
+                            "ftp://example.org/b.apk"})
+      SUBCASE(url)
+      {
+        const std::string expected = std::string(url) + ": not in the bundle 'b.tar'";
+        CHECK_THROWS_WITH_AS(fetcher.fetch(request(url)), doctest::Contains(expected.c_str()),
+                             Error);
+      }
   }
 
   TEST_CASE("member paths")
