@@ -7,6 +7,7 @@
 # (signed index, key, trust file, package, pinned file, lock, recipe, fragment, manifest) makes
 # both `compose verify` and `--from-bundle` fail naming the member, with nothing in out/; so do
 # members changed together with the manifest (the signature, index record and lock checks).
+# ctest-label: slow
 source "$(dirname "$0")/lib.sh"
 
 # json FILE EXPRESSION: a Python expression over the parsed JSON document `d`.
@@ -59,6 +60,7 @@ rejected() {
     [[ $status -eq 1 ]] || { cat "$WORK/stderr" >&2; fail "$verb of $member: exit $status, expected 1"; }
     grep -qF -- "$member" "$WORK/stderr" || { cat "$WORK/stderr" >&2; fail "$verb does not name $member"; }
     grep -qF -- "$text" "$WORK/stderr" || { cat "$WORK/stderr" >&2; fail "$verb of $member lacks: $text"; }
+    [[ $verb == verify ]] && echo "  $verb: $(grep -m1 '^compose: error: ' "$WORK/stderr")"
     if [[ -e "$WORK/out-fail" ]] && [[ -n "$(ls -A "$WORK/out-fail")" ]]; then
       fail "$verb of a bundle with a bad $member left output behind"
     fi
