@@ -15,6 +15,10 @@ if [[ "${1:-}" == "--indexes-only" ]]; then
   indexes_only=1
   shift
 fi
+# Tests run in parallel and several use the mirror: one builds or checks it at a time.
+mkdir -p "$(dirname "$dir")"
+exec 9>"$dir.lock"
+flock 9
 suite=bookworm
 arch=$(dpkg --print-architecture)
 state=$dir/.apt
