@@ -17,9 +17,7 @@ Verbosity verbosity_of(const CommonOptions& options)
   return options.verbose ? Verbosity::verbose : Verbosity::normal;
 }
 
-
-// The recipe with --mirror and "host-apt" applied to its repository URLs.
-recipe::Recipe load_for_build(const CommonOptions& options)
+recipe::Recipe load_for_build(const CommonOptions& options, pipeline::BuildOptions& build)
 {
   recipe::BuildInputs inputs;
   if (!options.release_version.empty())
@@ -30,7 +28,7 @@ recipe::Recipe load_for_build(const CommonOptions& options)
   std::vector<std::pair<std::string, std::string>> mirrors;
   for (const std::string& mirror : options.mirrors)
     mirrors.push_back(pipeline::parse_mirror(mirror));
-  pipeline::apply_mirrors(recipe, mirrors);
+  build.fetch.mirrors = pipeline::apply_mirrors(recipe, mirrors);
   return recipe;
 }
 
@@ -39,8 +37,8 @@ int run_build(const CommonOptions& options, const std::string& out_dir)
   Log log(verbosity_of(options));
   // A locked build takes the release inputs and the epoch from the lock.
   const std::optional<LockedBuild> locked = read_lock_for_build(options);
-  const recipe::Recipe recipe = load_for_build(locked ? locked->options : options);
   pipeline::BuildOptions build = build_options(options, log);
+  const recipe::Recipe recipe = load_for_build(locked ? locked->options : options, build);
   build.out_dir = out_dir;
   if (locked)
     use_lock(*locked, build, log);
@@ -56,8 +54,8 @@ int run_build(const CommonOptions& options, const std::string& out_dir)
 int run_show_packages(const CommonOptions& options)
 {
   Log log(verbosity_of(options));
-  const recipe::Recipe recipe = load_for_build(options);
-  const pipeline::BuildOptions build = build_options(options, log);
+  pipeline::BuildOptions build = build_options(options, log);
+  const recipe::Recipe recipe = load_for_build(options, build);
   std::fputs(pipeline::plan_listing(recipe, build).c_str(), stdout);
   return 0;
 }

@@ -38,8 +38,9 @@ std::optional<std::int64_t> epoch_from_environment();
 
 Verbosity verbosity_of(const CommonOptions& options);
 
-// The recipe with --release-version, --point-release, --mirror and "host-apt" applied.
-recipe::Recipe load_for_build(const CommonOptions& options);
+// The recipe with --release, --point-release and "host-apt" resolved; the --mirror rewrites
+// go to build.fetch.
+recipe::Recipe load_for_build(const CommonOptions& options, pipeline::BuildOptions& build);
 
 // BuildOptions from the flags, the environment and the defaults above.
 pipeline::BuildOptions build_options(const CommonOptions& options, Log& log);

@@ -24,8 +24,8 @@ fs::path lock_file_of(const CommonOptions& options)
 int run_lock(const CommonOptions& options)
 {
   Log log(verbosity_of(options));
-  const recipe::Recipe recipe = load_for_build(options);
-  const pipeline::BuildOptions build = build_options(options, log);
+  pipeline::BuildOptions build = build_options(options, log);
+  const recipe::Recipe recipe = load_for_build(options, build);
   const lock::LockFile locked = pipeline::lock_recipe(recipe, build);
   const fs::path file = lock_file_of(options);
   log.step("write " + file.string());

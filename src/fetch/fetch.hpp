@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/log.hpp"
@@ -50,8 +51,15 @@ struct Options {
   unsigned backoff_ms = 200;       // first pause before a retry; doubles each time
   long connect_timeout_seconds = 30;
   long low_speed_seconds = 60;     // abort when below 1 KiB/s for this long
+  // --mirror: transfers of URLs starting with FROM go to TO instead (longest FROM wins).
+  // Requests, cache keys and results keep the public URL; messages name the one tried.
+  std::vector<std::pair<std::string, std::string>> mirrors;
   Log* log = nullptr;
 };
+
+// `url` with the longest matching FROM prefix of `mirrors` replaced by its TO.
+std::string mirrored_url(const std::string& url,
+                         const std::vector<std::pair<std::string, std::string>>& mirrors);
 
 // $XDG_CACHE_HOME/compose, else $HOME/.cache/compose.
 std::filesystem::path default_cache_dir();

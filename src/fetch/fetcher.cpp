@@ -53,6 +53,16 @@ std::optional<Fetched> Fetcher::from_cache(const Request& request) const
   return Fetched{*entry, *digest, fs::file_size(*entry), "cache", true};
 }
 
+std::string mirrored_url(const std::string& url,
+                         const std::vector<std::pair<std::string, std::string>>& mirrors)
+{
+  const std::pair<std::string, std::string>* best = nullptr;
+  for (const auto& mirror : mirrors)
+    if (url.starts_with(mirror.first) && (!best || mirror.first.size() > best->first.size()))
+      best = &mirror;
+  return best ? best->second + url.substr(best->first.size()) : url;
+}
+
 Fetched Fetcher::fetch_one(const Request& request) const
 {
   const bool may_use_cache =
@@ -69,7 +79,8 @@ Fetched Fetcher::fetch_one(const Request& request) const
 
   const Cache cache(m_options.cache_dir);
   std::string failures;
-  for (const std::string& url : request.urls) {
+  for (const std::string& public_url : request.urls) {
+    const std::string url = mirrored_url(public_url, m_options.mirrors);
     unsigned pause_ms = m_options.backoff_ms;
     for (unsigned attempt = 0; attempt <= m_options.retries; ++attempt) {
       TempPath temporary = cache.temporary();

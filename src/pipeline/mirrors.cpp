@@ -100,21 +100,36 @@ std::string host_apt_uri(const fs::path& etc_apt)
               "a recipe with url = \"host-apt\" needs a deb source in /etc/apt/sources.list(.d)");
 }
 
-void apply_mirrors(recipe::Recipe& recipe,
-                   const std::vector<std::pair<std::string, std::string>>& mirrors,
-                   const fs::path& etc_apt)
+std::vector<std::pair<std::string, std::string>>
+apply_mirrors(recipe::Recipe& recipe,
+              const std::vector<std::pair<std::string, std::string>>& mirrors,
+              const fs::path& etc_apt)
 {
+  std::vector<std::pair<std::string, std::string>> rewrites;
+  for (const auto& mirror : mirrors)
+    if (mirror.first != "host-apt")
+      rewrites.push_back(mirror);
+  const auto host_mirror = std::find_if(mirrors.begin(), mirrors.end(),
+                                        [](const auto& mirror) { return mirror.first == "host-apt"; });
   for (recipe::RepositorySpec& repository : recipe.repositories) {
-    const std::pair<std::string, std::string>* best = nullptr;
-    for (const auto& mirror : mirrors)
-      if (repository.url.starts_with(mirror.first) &&
-          (!best || mirror.first.size() > best->first.size()))
-        best = &mirror;
-    if (best)
-      repository.url = best->second + repository.url.substr(best->first.size());
-    else if (repository.url == "host-apt")
+    if (repository.url != "host-apt")
+      continue;
+    if (host_mirror == mirrors.end()) {
       repository.url = host_apt_uri(etc_apt);
+      continue;
+    }
+    // The image names the host's mirror; the transfers go to the given copy. A machine
+    // without apt configuration has no public name to give, so the copy is the URL.
+    try {
+      repository.url = host_apt_uri(etc_apt);
+      rewrites.emplace_back(repository.url, host_mirror->second);
+    } catch (const Error&) {
+      repository.url = host_mirror->second;
+    }
   }
+  std::sort(rewrites.begin(), rewrites.end());
+  rewrites.erase(std::unique(rewrites.begin(), rewrites.end()), rewrites.end());
+  return rewrites;
 }
 
 } // namespace compose::pipeline

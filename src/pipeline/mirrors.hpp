@@ -1,7 +1,8 @@
-// Where a recipe's repositories are actually fetched from: `--mirror FROM=TO` rewrites a URL
-// prefix (a local or air-gapped copy of a public mirror; signatures are still checked against
-// the recipe's keys), and the URL "host-apt" takes the Debian mirror from this machine's apt
-// configuration (/etc/apt/sources.list.d/*.sources, /etc/apt/sources.list).
+// Where a recipe's downloads actually come from: `--mirror FROM=TO` sends every URL starting
+// with FROM to TO instead (a local or air-gapped copy of a public mirror or release page;
+// signatures and pins are still checked against the recipe's keys and digests), and the URL
+// "host-apt" takes the Debian mirror from this machine's apt configuration
+// (/etc/apt/sources.list.d/*.sources, /etc/apt/sources.list).
 #pragma once
 
 #include <filesystem>
@@ -20,9 +21,14 @@ std::pair<std::string, std::string> parse_mirror(const std::string& text);
 // Throws Error when there is none.
 std::string host_apt_uri(const std::filesystem::path& etc_apt = "/etc/apt");
 
-// Rewrites recipe.repositories[*].url: mirrors first (longest FROM wins), then "host-apt".
-void apply_mirrors(recipe::Recipe& recipe,
-                   const std::vector<std::pair<std::string, std::string>>& mirrors,
-                   const std::filesystem::path& etc_apt = "/etc/apt");
+// Resolves url = "host-apt" to this machine's apt mirror and returns the fetcher's URL
+// rewrites (fetch::Options::mirrors): the --mirror list, with a "host-apt" FROM replaced by
+// the URL it resolved to. The recipe keeps its public URLs — they go into the image's apk
+// and apt configuration, the SBOMs, the report and locks — so building from a copy gives
+// the same bytes as building from the original; only the transfers go to the copy.
+std::vector<std::pair<std::string, std::string>>
+apply_mirrors(recipe::Recipe& recipe,
+              const std::vector<std::pair<std::string, std::string>>& mirrors,
+              const std::filesystem::path& etc_apt = "/etc/apt");
 
 } // namespace compose::pipeline

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+#include <sstream>
 #include <string>
 
 #include "alpine_presets.hpp"
@@ -37,7 +38,7 @@ namespace {
 int usage()
 {
   std::fprintf(stderr,
-               "usage: compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22]\n"
+               "usage: compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22[,v3.21…]]\n"
                "         [--arch x86_64] [--preset system|large] [--packages N] [--size-mb M]\n"
                "         [--key-name FILE-NAME] [--private-key FILE] [--add-version NAME=VERSION]\n"
                "       compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT...]\n"
@@ -153,9 +154,13 @@ int main(int argc, char** argv)
     for (const auto& [name, version] : added_versions)
       add_version(content, name, version);
     IndexOptions options;
-    options.description = branch + "-compose-fixture";
-    write_apk_repo(fs::path(out) / branch / "main", arch, content.main, key, options);
-    write_apk_repo(fs::path(out) / branch / "community", arch, content.community, key, options);
+    // "--branch v3.19,v3.22": one key signs every branch, as Alpine's keys do.
+    std::stringstream branches(branch);
+    for (std::string one; std::getline(branches, one, ',');) {
+      options.description = one + "-compose-fixture";
+      write_apk_repo(fs::path(out) / one / "main", arch, content.main, key, options);
+      write_apk_repo(fs::path(out) / one / "community", arch, content.community, key, options);
+    }
     key.write_public(trust);
     const std::string pem = key.public_pem();
     compose::write_file_atomic(
