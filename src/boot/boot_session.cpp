@@ -1,4 +1,4 @@
-// The boot checks, in order, each polled every 0.5 s: the first two share the boot timeout,
+// The boot checks, in order (data-disk only with one attached), each polled every 0.5 s: the first two share the boot timeout,
 // the rest the overall one, both counted from QEMU's start. The SSH key is fresh for each
 // run (ssh-keygen in a temporary directory) and reaches the guest on the kernel command
 // line; QEMU runs the image with -snapshot, so the file is never changed.
@@ -13,6 +13,7 @@
 #include "boot/init_script.hpp"
 #include "boot/kernel_command_line.hpp"
 #include "boot/loopback.hpp"
+#include "boot/mount_table.hpp"
 #include "boot/qemu_command.hpp"
 #include "boot/services.hpp"
 #include "util/error.hpp"
@@ -74,7 +75,9 @@ public:
         check("services", deadline, [&] { return services_probe(deadline); }) &&
         check("supervisorctl", deadline, [&] { return supervisor_probe(deadline); }) &&
         check(m_settings.engine == Engine::docker ? "docker-info" : "podman-info", deadline,
-              [&] { return engine_probe(deadline); });
+              [&] { return engine_probe(deadline); }) &&
+        (m_settings.data_disk.empty() ||
+         check("data-disk", deadline, [&] { return data_disk_probe(deadline); }));
     if (passed)
       power_off();
     m_report.passed = passed;
@@ -119,6 +122,7 @@ private:
     qemu.kernel = m_settings.kernel;
     qemu.initrd = m_settings.initrd;
     qemu.image = m_settings.image;
+    qemu.data_disk = m_settings.data_disk;
     qemu.console_log = m_console_path;
     qemu.append = format_kernel_command_line(line);
     qemu.ssh_port = m_port;
@@ -269,6 +273,18 @@ private:
     return command_failure(result);
   }
 
+  Probe data_disk_probe(Clock::time_point deadline)
+  {
+    // The image's init mounts the disk, so its mount table says where it went.
+    const CommandResult result = ssh(m_settings.user, "cat /proc/mounts", deadline);
+    if (result.status != 0)
+      return command_failure(result);
+    if (const auto mount = find_mount(result.output, k_data_disk_device))
+      return {true, std::string(k_data_disk_device) + " on " + mount->mount_point + " (" +
+                        mount->type + ")"};
+    return {false, std::string(k_data_disk_device) + " is not mounted"};
+  }
+
   void power_off()
   {
     // Minimal images have no poweroff binary; sysrq "o" powers off at once, and the
@@ -304,6 +320,9 @@ BootReport run_boot(const BootSettings& settings,
   std::error_code ec;
   if (!std::filesystem::is_regular_file(settings.image, ec))
     throw Error("no image at " + quote(settings.image.string()), "compose boot");
+  if (!settings.data_disk.empty() && !std::filesystem::is_regular_file(settings.data_disk, ec))
+    throw Error("no data disk at " + quote(settings.data_disk.string()), "compose boot --data-disk",
+                "make one with: truncate -s 1G FILE && mkfs.ext4 -L miget-data FILE");
   Session session(settings, on_check);
   return session.run();
 }

@@ -1,6 +1,6 @@
 // One boot of an ext4 image under QEMU and the checks that prove it works as a MicroVM:
-// kernel, root mounted, sshd banner, key login, services, supervisorctl, the engine; then
-// power-off. QEMU and ssh are child processes; nothing is left running afterwards.
+// kernel, root mounted, sshd banner, key login, services, supervisorctl, the engine, the
+// data disk when one is attached; then power-off. QEMU and ssh are child processes; nothing is left running afterwards.
 #pragma once
 
 #include <chrono>
@@ -18,7 +18,8 @@ struct BootSettings {
   std::filesystem::path image;
   std::filesystem::path kernel;
   std::filesystem::path initrd;
-  std::string init = "/sbin/init";
+  std::filesystem::path data_disk; // optional: attached as /dev/vdb, checked to be mounted
+  std::string init; // empty: the initramfs picks the first of default_inits()
   std::string user = "miget";
   Engine engine = Engine::docker;
   unsigned memory_mib = 1024;

@@ -14,15 +14,24 @@ const std::vector<std::string>& init_applets()
   return applets;
 }
 
+const std::vector<std::string>& default_inits()
+{
+  static const std::vector<std::string> inits = {"/usr/local/sbin/compose-init", "/sbin/init"};
+  return inits;
+}
+
 std::string init_script()
 {
+  std::string candidates;
+  for (const std::string& init : default_inits())
+    candidates += (candidates.empty() ? "" : " ") + init;
   // Everything after "started" goes to the console; the kernel gives /init no stdio because
   // the archive holds no /dev/console node (building it would need mknod, i.e. root).
   // The kernel parameters are read from /proc/cmdline, since the kernel passes only
   // unknown "name=value" words through the environment and "ip=" is not among them.
   // The image's init gets exactly what the kernel would give it: HOME=/ TERM=linux and no
   // PATH (a leaked PATH=/bin breaks merged-/usr images), hence `env -i`.
-  return R"SCRIPT(#!/bin/sh
+  std::string script = R"SCRIPT(#!/bin/sh
 # compose boot initramfs: load modules, mount the root disk, add SSH keys, start its init.
 export PATH=/bin
 
@@ -44,13 +53,14 @@ while read -r module; do
 done </etc/compose-modules
 
 root=
-init=/sbin/init
+init=
 rootfstype=ext4
 rootflags=
 mode=rw
 ip=
 users=
 key=
+root_key=
 for word in $(cat /proc/cmdline); do
   case "$word" in
     root=*) root=${word#root=} ;;
@@ -75,7 +85,18 @@ done
 mount -t "$rootfstype" -o "$mode${rootflags:+,$rootflags}" "$root" /newroot ||
   fatal "cannot mount $root ($rootfstype, $mode${rootflags:+,$rootflags})"
 echo "compose-initramfs: root mounted"
-[ -e "/newroot$init" ] || [ -L "/newroot$init" ] || fatal "no $init in the image on $root"
+present() { [ -e "/newroot$1" ] || [ -L "/newroot$1" ]; }
+if [ -n "$init" ]; then
+  present "$init" || fatal "no $init in the image on $root"
+else
+  for candidate in @DEFAULT_INITS@; do
+    if present "$candidate"; then
+      init=$candidate
+      break
+    fi
+  done
+  [ -n "$init" ] || fatal "none of @DEFAULT_INITS@ in the image on $root"
+fi
 
 ifconfig lo 127.0.0.1 up
 if [ -n "$ip" ]; then
@@ -109,7 +130,16 @@ if [ -n "$users" ] && [ -n "$key" ]; then
     chmod 700 "/newroot$home/.ssh"
     chmod 600 "/newroot$home/.ssh/authorized_keys"
     echo "compose-initramfs: key added for $user"
+    [ "$user" = root ] && root_key=yes
   done
+fi
+# The checks run supervisorctl and power-off as root; images refuse root logins. sshd takes
+# the first value it reads, so a line at the very top of sshd_config (before any Include)
+# allows root key logins in this snapshot only.
+if [ -n "$root_key" ] && [ -f /newroot/etc/ssh/sshd_config ]; then
+  sed -i '1i PermitRootLogin prohibit-password' /newroot/etc/ssh/sshd_config ||
+    fatal "cannot allow root key logins in /etc/ssh/sshd_config"
+  echo "compose-initramfs: root key logins allowed"
 fi
 
 umount -l /dev
@@ -118,6 +148,10 @@ echo "compose-initramfs: switching to $init on $root"
 umount /proc
 exec env -i HOME=/ TERM=linux switch_root /newroot "$init"
 )SCRIPT";
+  for (std::size_t at = script.find("@DEFAULT_INITS@"); at != std::string::npos;
+       at = script.find("@DEFAULT_INITS@", at))
+    script.replace(at, std::string_view("@DEFAULT_INITS@").size(), candidates);
+  return script;
 }
 
 } // namespace compose::boot

@@ -19,6 +19,11 @@ inline constexpr std::string_view k_module_order_file = "etc/compose-modules";
 // The busybox applets /init calls; the archive links each to /bin/busybox.
 const std::vector<std::string>& init_applets();
 
+// The image's init when the command line names none: the first of these present in the
+// image. compose's own entrypoint comes first, so a recipe-built image boots without
+// --init; /sbin/init covers every other image.
+const std::vector<std::string>& default_inits();
+
 // The shell script run as /init by busybox sh.
 std::string init_script();
 

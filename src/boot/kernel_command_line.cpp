@@ -41,12 +41,15 @@ bool is_account_name(const std::string& name)
 std::string format_kernel_command_line(const KernelCommandLine& line)
 {
   check_word("root", line.root);
-  check_word("init", line.init);
-  if (line.init.front() != '/')
-    throw Error("init " + quote(line.init) + " is not an absolute path", "kernel command line",
-                "give the path inside the image, e.g. /sbin/init");
-  std::string text = "console=ttyS0 root=" + line.root + " rw init=" + line.init +
-                     " panic=-1";
+  std::string text = "console=ttyS0 root=" + line.root + " rw";
+  if (!line.init.empty()) {
+    check_word("init", line.init);
+    if (line.init.front() != '/')
+      throw Error("init " + quote(line.init) + " is not an absolute path",
+                  "kernel command line", "give the path inside the image, e.g. /sbin/init");
+    text += " init=" + line.init;
+  }
+  text += " panic=-1";
   if (!line.ip.empty()) {
     check_word("ip", line.ip);
     text += " ip=" + line.ip;

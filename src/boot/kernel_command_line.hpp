@@ -9,7 +9,7 @@ namespace compose::boot {
 
 struct KernelCommandLine {
   std::string root = "/dev/vda";
-  std::string init = "/sbin/init";
+  std::string init; // empty: no init= word, the initramfs picks the image's init
   // QEMU's user network: guest 10.0.2.15, gateway 10.0.2.2.
   std::string ip = "10.0.2.15::10.0.2.2:255.255.255.0::eth0:off";
   std::vector<std::string> users; // accounts that get the key
@@ -18,7 +18,7 @@ struct KernelCommandLine {
 };
 
 // One line of space-separated words. Throws Error when a value holds whitespace (the
-// kernel would split it), init is not an absolute path, a user name is not a plain
+// kernel would split it), a given init is not an absolute path, a user name is not a plain
 // account name, or the line exceeds the 2048 bytes x86 kernels accept.
 std::string format_kernel_command_line(const KernelCommandLine& line);
 

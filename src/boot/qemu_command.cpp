@@ -32,7 +32,7 @@ std::vector<std::string> qemu_arguments(const QemuSettings& settings)
     throw Error("no valid port for the SSH forward (" + std::to_string(settings.ssh_port) + ")",
                 "compose boot");
   const bool kvm = settings.accelerator == Accelerator::kvm;
-  return {
+  std::vector<std::string> arguments = {
       settings.program,
       "-M", "pc",
       "-accel", kvm ? "kvm" : "tcg",
@@ -56,6 +56,15 @@ std::vector<std::string> qemu_arguments(const QemuSettings& settings)
       "-device", "virtio-net-pci,netdev=net0",
       "-device", "virtio-rng-pci",
   };
+  // Added after the root disk, so the guest names it /dev/vdb.
+  if (!settings.data_disk.empty()) {
+    const std::vector<std::string> data = {
+        "-drive",
+        "id=data,file=" + escape_commas(settings.data_disk.string()) + ",if=none,format=raw",
+        "-device", "virtio-blk-pci,drive=data"};
+    arguments.insert(arguments.end(), data.begin(), data.end());
+  }
+  return arguments;
 }
 
 Accelerator detect_accelerator(const std::filesystem::path& sys_module,

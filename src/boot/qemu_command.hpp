@@ -15,6 +15,7 @@ struct QemuSettings {
   std::filesystem::path kernel;
   std::filesystem::path initrd;
   std::filesystem::path image;
+  std::filesystem::path data_disk; // optional second virtio disk (/dev/vdb in the guest)
   std::filesystem::path console_log;
   std::string append; // kernel command line
   unsigned ssh_port = 0; // host side of the forward to the guest's port 22, on 127.0.0.1
@@ -23,8 +24,8 @@ struct QemuSettings {
   Accelerator accelerator = Accelerator::tcg;
 };
 
-// The argument vector, program first. The image is opened with -snapshot, so the guest's
-// writes (the injected key among them) never reach the file.
+// The argument vector, program first. The disks are opened with -snapshot, so the guest's
+// writes (the injected key among them) never reach the files.
 std::vector<std::string> qemu_arguments(const QemuSettings& settings);
 
 // KVM only when /dev/kvm opens read-write and the kvm module is not PVM's (kvm_pvm runs

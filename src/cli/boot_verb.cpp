@@ -52,6 +52,7 @@ int run_boot(const BootOptions& options)
                                                        : std::filesystem::path(options.cache_dir))
                         : std::filesystem::path(options.initrd);
   settings.init = options.init;
+  settings.data_disk = options.data_disk;
   settings.user = options.user;
   settings.engine = options.engine == "podman" ? boot::Engine::podman : boot::Engine::docker;
   settings.memory_mib = options.memory_mib;

@@ -17,8 +17,6 @@ Verbosity verbosity_of(const CommonOptions& options)
   return options.verbose ? Verbosity::verbose : Verbosity::normal;
 }
 
-
-// The recipe with "host-apt" resolved; the --mirror rewrites go to the fetcher.
 recipe::Recipe load_for_build(const CommonOptions& options, pipeline::BuildOptions& build)
 {
   recipe::BuildInputs inputs;

@@ -145,7 +145,9 @@ int run(int argc, char** argv)
                    "kernel image (default: newest /boot/vmlinuz-*-cloud-amd64)");
   boot->add_option("--initrd", boot_options.initrd,
                    "initramfs to use instead of the one built from the kernel's modules");
-  boot->add_option("--init", boot_options.init, "init inside the image (default /sbin/init)");
+  boot->add_option("--init", boot_options.init,
+                   "init inside the image (default: the first of /usr/local/sbin/compose-init "
+                   "and /sbin/init the image has)");
   boot->add_option("--user", boot_options.user, "account for the SSH checks (default miget)");
   boot->add_option("--engine", boot_options.engine, "container engine: docker or podman")
       ->check(CLI::IsMember({"docker", "podman"}));
@@ -158,6 +160,9 @@ int run(int argc, char** argv)
       ->check(CLI::Range(1U, 3600U));
   boot->add_option("--timeout", boot_options.timeout, "seconds for all checks (default 300)")
       ->check(CLI::Range(1U, 7200U));
+  boot->add_option("--data-disk", boot_options.data_disk,
+                   "attach FILE as a second disk (/dev/vdb; never changed: -snapshot) and "
+                   "check that the guest mounts it");
   boot->add_option("--log", boot_options.log_file, "keep the whole serial console in FILE");
   boot->add_option("--cache-dir", boot_options.cache_dir,
                    "cache for the built initramfs (default $XDG_CACHE_HOME/compose)");

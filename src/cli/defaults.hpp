@@ -38,8 +38,8 @@ std::optional<std::int64_t> epoch_from_environment();
 
 Verbosity verbosity_of(const CommonOptions& options);
 
-// The recipe with --release-version, --point-release and "host-apt" applied; the --mirror
-// rewrites go to build.fetch.mirrors.
+// The recipe with --release, --point-release and "host-apt" resolved; the --mirror rewrites
+// go to build.fetch.
 recipe::Recipe load_for_build(const CommonOptions& options, pipeline::BuildOptions& build);
 
 // BuildOptions from the flags, the environment and the defaults above.

@@ -45,7 +45,8 @@ struct BootOptions {
   std::string image;
   std::string kernel;    // default: the newest /boot/vmlinuz-*-cloud-amd64
   std::string initrd;    // default: built from the kernel's modules and busybox, cached
-  std::string init = "/sbin/init";
+  std::string init;      // default: the initramfs picks (boot::default_inits())
+  std::string data_disk; // optional second disk, e.g. ext4 labelled miget-data
   std::string user = "miget";
   std::string engine = "docker";
   unsigned memory_mib = 1024;

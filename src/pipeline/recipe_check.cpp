@@ -8,18 +8,6 @@
 
 namespace compose::pipeline {
 
-namespace {
-
-const verify::TrustedKey* find_key(const verify::TrustConfig& trust, const std::string& name)
-{
-  for (const verify::TrustedKey& key : trust.keys)
-    if (key.name == name)
-      return &key;
-  return nullptr;
-}
-
-} // namespace
-
 std::vector<std::string> check_recipe(const recipe::Recipe& recipe,
                                       const verify::TrustConfig& trust)
 {
@@ -31,16 +19,16 @@ std::vector<std::string> check_recipe(const recipe::Recipe& recipe,
 
   for (const recipe::RepositorySpec& repository : recipe.repositories) {
     for (const std::string& name : repository.keys) {
-      const verify::TrustedKey* key = find_key(trust, name);
+      const verify::TrustedKey* key = trust.find(name);
       if (!key) {
         problem(repository.where, "key " + quote(name) + " is not in the trust configuration");
         continue;
       }
       const std::string wanted = apt ? "openpgp" : "apk-rsa";
       if (key->kind != wanted)
-        problem(repository.where, "key " + quote(name) + " is a " + key->kind + " key; " +
-                                      recipe::distribution_name(recipe.distribution) +
-                                      " repositories need " + wanted);
+        problem(repository.where, "key " + quote(name) + " is of kind " + quote(key->kind) +
+                                      "; " + recipe::distribution_name(recipe.distribution) +
+                                      " repositories need " + quote(wanted) + " keys");
       if (key->sha256.empty() && key->fingerprints.empty())
         problem(repository.where, "key " + quote(name) + " has no pin");
       // A key fetched over plain HTTP is only as good as a pin on its exact bytes.

@@ -77,6 +77,9 @@ HOME=$WORK/home-b SOURCE_DATE_EPOCH=1800000000 CACHE=$WORK/cache-b \
 same_outputs "$WORK/a" "$WORK/b" e2e
 [[ $(json "$WORK/a/e2e.result.json" 'd["epoch"]') == 1600000000 ]] || fail "the lock's epoch did not win"
 tar -xOf "$WORK/a/e2e.oci.tar" index.json | grep -q '"1.0.0-e2e"' || fail "the locked release is not in the tags"
+# Offline, a locked build needs only the cached packages, pinned file and keys: no index.
+CACHE=$WORK/cache-a run_compose build "$WORK/r.toml" --locked --offline -o "$WORK/offline" -q >/dev/null
+same_outputs "$WORK/a" "$WORK/offline" e2e
 # A plain build at the lock's epoch and release gives the same bytes: the lock changes nothing.
 SOURCE_DATE_EPOCH=1600000000 CACHE=$WORK/cache-a run_compose "$WORK/r.toml" --release 1.0.0 \
   -o "$WORK/plain" -q >/dev/null

@@ -76,26 +76,41 @@ fi
 #   apt-resolution-no-recommends.txt  the product set, without
 #   apt-resolution-required.txt       mmdebstrap's "required" variant (Essential, Priority
 #                                     required, apt) plus the product set, without Recommends
+#   apt-resolution-podman.txt         the same for the podman flavour's set (the packages of
+#                                     recipes/debian-12-podman.toml), so its closure is here too
 product=(docker.io containerd runc openssh-server supervisor cron ca-certificates iptables
   iproute2 procps "$@")
+podman_product=(podman crun containernetworking-plugins catatonit openssh-server supervisor cron
+  ca-certificates iptables iproute2 procps)
 mapfile -t required < <(xz -dc "$dir/dists/$suite/main/binary-$arch/Packages.xz" |
   awk -v RS= '/\nPriority: required\n/ || /\nEssential: yes\n/ {
     match($0, /^Package: [^\n]+/); print substr($0, 10, RLENGTH - 9) }' | sort -u)
-# Re-runs with the same request reuse the finished mirror.
+# Re-runs with the same request reuse the finished mirror. The podman set keeps its own
+# stamp, so a mirror made for the product set alone is only extended, never redone.
 stamp="${product[*]}"
-[[ -s "$dir/.complete" && "$(cat "$dir/.complete")" == "$stamp" ]] && exit 0
-rm -f "$dir/.complete"
-simulate() { # recommends packages...
-  local recommends=$1
-  shift
+podman_stamp="${podman_product[*]}"
+stamped() { [[ -s "$dir/$1" && "$(cat "$dir/$1")" == "$2" ]]; }
+stamped .complete "$stamp" && stamped .complete-podman "$podman_stamp" && exit 0
+simulate() { # recommends output packages...
+  local recommends=$1 output=$2 partial
+  shift 2
+  partial=$(mktemp "$state/resolution.XXXXXX")
   apt-get install --simulate -qq -o APT::Install-Recommends="$recommends" "$@" |
-    awk '$1 == "Inst" { print $2, substr($3, 2) }' | sort
+    awk '$1 == "Inst" { print $2, substr($3, 2) }' | sort >"$partial"
+  mv "$partial" "$dir/$output" # readers never see a half-written answer
 }
-simulate true "${product[@]}" >"$dir/apt-resolution.txt"
-simulate false "${product[@]}" >"$dir/apt-resolution-no-recommends.txt"
-simulate false "${required[@]}" apt "${product[@]}" >"$dir/apt-resolution-required.txt"
+if ! stamped .complete "$stamp"; then
+  rm -f "$dir/.complete"
+  simulate true apt-resolution.txt "${product[@]}"
+  simulate false apt-resolution-no-recommends.txt "${product[@]}"
+  simulate false apt-resolution-required.txt "${required[@]}" apt "${product[@]}"
+fi
+if ! stamped .complete-podman "$podman_stamp"; then
+  rm -f "$dir/.complete-podman"
+  simulate false apt-resolution-podman.txt "${required[@]}" apt "${podman_product[@]}"
+fi
 
-# Every package of the three sets into its pool path, with one apt-get download (parallel
+# Every package of the four sets into its pool path, with one apt-get download (parallel
 # transfers, checked by apt against the signed index). apt names a download
 # name_version_arch.deb with ':' as %3a; Filename says where the pool keeps it.
 sort -u "$dir"/apt-resolution*.txt >"$state/wanted.txt"
@@ -121,3 +136,4 @@ if ((${#missing[@]})); then
   done
 fi
 printf "%s" "$stamp" >"$dir/.complete"
+printf "%s" "$podman_stamp" >"$dir/.complete-podman"

@@ -89,6 +89,20 @@ TEST_SUITE("boot::initramfs")
       CHECK(entries.at(directory).first == (S_IFDIR | 0755));
   }
 
+  TEST_CASE("/init tries compose's entrypoint, then /sbin/init, when no init= is given")
+  {
+    CHECK(compose::boot::default_inits() ==
+          std::vector<std::string>{"/usr/local/sbin/compose-init", "/sbin/init"});
+    const std::string script = compose::boot::init_script();
+    CHECK(script.find("@DEFAULT_INITS@") == std::string::npos);
+    CHECK(script.find("for candidate in /usr/local/sbin/compose-init /sbin/init; do") !=
+          std::string::npos);
+    CHECK(script.find("fatal \"none of /usr/local/sbin/compose-init /sbin/init in the image") !=
+          std::string::npos);
+    // A given init= is used as it is, and only checked.
+    CHECK(script.find("init=*) init=${word#init=} ;;") != std::string::npos);
+  }
+
   TEST_CASE("two builds give the same bytes")
   {
     Fixture fixture;

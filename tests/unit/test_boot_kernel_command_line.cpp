@@ -13,10 +13,10 @@ using compose::boot::KernelCommandLine;
 
 TEST_SUITE("boot::kernel_command_line")
 {
-  TEST_CASE("defaults: serial console, /dev/vda, /sbin/init, QEMU's user network")
+  TEST_CASE("defaults: serial console, /dev/vda, no init= (the initramfs picks), user network")
   {
     CHECK(format_kernel_command_line(KernelCommandLine{}) ==
-          "console=ttyS0 root=/dev/vda rw init=/sbin/init panic=-1 "
+          "console=ttyS0 root=/dev/vda rw panic=-1 "
           "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off");
   }
 

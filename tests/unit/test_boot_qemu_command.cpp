@@ -64,6 +64,22 @@ TEST_SUITE("boot::qemu_command")
           "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:40022-:22");
   }
 
+  TEST_CASE("a data disk is a second virtio disk after the root disk, also under -snapshot")
+  {
+    const std::vector<std::string> without = qemu_arguments(settings());
+    CHECK(std::count(without.begin(), without.end(), "-drive") == 1);
+    QemuSettings with = settings();
+    with.data_disk = "/work/data,disk.img";
+    const std::vector<std::string> argv = qemu_arguments(with);
+    REQUIRE(std::count(argv.begin(), argv.end(), "-drive") == 2);
+    const auto root = std::find(argv.begin(), argv.end(), "-drive");
+    const auto data = std::find(root + 1, argv.end(), "-drive");
+    CHECK(*(root + 1) == "id=root,file=/out/web,,1.ext4,if=none,format=raw");
+    CHECK(*(data + 1) == "id=data,file=/work/data,,disk.img,if=none,format=raw");
+    CHECK(*(data + 3) == "virtio-blk-pci,drive=data");
+    CHECK(std::count(argv.begin(), argv.end(), "-snapshot") == 1);
+  }
+
   TEST_CASE("KVM uses the host CPU")
   {
     QemuSettings kvm = settings();

@@ -581,4 +581,35 @@ keys = ["ubuntu"]
          {"alpine-baselayout", "busybox", "apk-tools", "docker", "openssh-server", "supervisor"})
       CHECK(std::find(tokens.begin(), tokens.end(), wanted) != tokens.end());
   }
+
+  TEST_CASE("the shipped Debian recipes run Debian's paths and mount the data disk")
+  {
+    const auto command_of = [](const Recipe& recipe, const std::string& name) {
+      for (const auto& program : recipe.overlays.supervisor.programs)
+        if (program.name == name)
+          return program.command;
+      return std::string("(no program ") + name + ")";
+    };
+    const Recipe dockerd =
+        load_recipe(compose::testing::source_dir() / "recipes/debian-12-dockerd.toml");
+    // docker.io installs dockerd in /usr/sbin; the distribution-neutral fragment says /usr/bin.
+    CHECK(command_of(dockerd, "dockerd") ==
+          "/usr/sbin/dockerd --containerd=/run/containerd/containerd.sock");
+    CHECK(command_of(dockerd, "cron") == "/usr/sbin/cron -f");
+    CHECK(dockerd.overlays.init.path == "/usr/local/sbin/compose-init");
+    CHECK(dockerd.overlays.init.data_label == "miget-data");
+    CHECK(dockerd.overlays.init.data_mount == "/var/lib/docker");
+
+    const Recipe podman =
+        load_recipe(compose::testing::source_dir() / "recipes/debian-12-podman.toml");
+    CHECK(command_of(podman, "podman") ==
+          "/usr/bin/podman system service --time=0 unix:///run/podman/podman.sock");
+    CHECK(command_of(podman, "dockerd") == "(no program dockerd)");
+    CHECK(podman.overlays.init.data_mount == "/var/lib/containers");
+    const std::vector<std::string> tokens = package_tokens(podman);
+    for (const char* wanted : {"podman", "crun", "containernetworking-plugins", "catatonit",
+                               "openssh-server", "supervisor", "cron"})
+      CHECK(std::find(tokens.begin(), tokens.end(), wanted) != tokens.end());
+    CHECK(std::find(tokens.begin(), tokens.end(), "docker.io") == tokens.end());
+  }
 }
