@@ -124,6 +124,14 @@ cmp "$WORK/b.tar" "$WORK/b-again.tar" || fail "a second bundle differs"
 
 "$COMPOSE" verify "$WORK/b.tar" >"$WORK/verify.out" || fail "verify of a good bundle"
 grep -q "ok (2 recipe(s)" "$WORK/verify.out" || { cat "$WORK/verify.out"; fail "verify summary"; }
+# Held to a trust configuration from outside the bundle: the test key passes its own, not the
+# repository's keys/.
+"$COMPOSE" verify "$WORK/b.tar" --trust-dir "$WORK/trust" -q >/dev/null || fail "verify with --trust-dir"
+status=0
+"$COMPOSE" verify "$WORK/b.tar" --trust-dir "$COMPOSE_SOURCE_DIR/keys" -q >/dev/null 2>"$WORK/stderr" ||
+  status=$?
+[[ $status -eq 1 ]] && grep -q "'$KEY' is not in the trust configuration" "$WORK/stderr" ||
+  { cat "$WORK/stderr" >&2; fail "a key outside the given trust configuration was accepted"; }
 
 # ---- online builds from the locks -----------------------------------------------------------
 for name in one two; do
