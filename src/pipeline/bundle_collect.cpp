@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include "bundle/bundle_archive.hpp"
 #include "pipeline/key_lookup.hpp"

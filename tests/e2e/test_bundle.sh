@@ -135,6 +135,15 @@ assert any(p.startswith("mirror/file/") and p.endswith("/v3.22/main/x86_64/APKIN
 PY
 CACHE=$WORK/cache-again run_compose bundle "$one" "$two" -o "$WORK/b-again.tar" -q >/dev/null
 cmp "$WORK/b.tar" "$WORK/b-again.tar" || fail "a second bundle differs"
+# Through --mirror from a copy (the original gone): the bundle keeps the public URLs, same bytes.
+mv "$WORK/mirror" "$WORK/mirror-copy"
+mv "$WORK/downloads" "$WORK/downloads-copy"
+CACHE=$WORK/cache-mirror run_compose bundle "$one" "$two" -o "$WORK/b-mirror.tar" -q \
+  --mirror "file://$WORK/mirror=file://$WORK/mirror-copy" \
+  --mirror "file://$WORK/downloads=file://$WORK/downloads-copy" >/dev/null
+cmp "$WORK/b.tar" "$WORK/b-mirror.tar" || fail "a bundle through --mirror differs"
+mv "$WORK/mirror-copy" "$WORK/mirror"
+mv "$WORK/downloads-copy" "$WORK/downloads"
 
 "$COMPOSE" verify "$WORK/b.tar" >"$WORK/verify.out" || fail "verify of a good bundle"
 grep -q "ok (2 recipe(s)" "$WORK/verify.out" || { cat "$WORK/verify.out"; fail "verify summary"; }
