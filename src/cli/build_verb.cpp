@@ -1,4 +1,5 @@
-// `compose build RECIPE` (also plain `compose RECIPE`) and `compose show-packages RECIPE`.
+// `compose build RECIPE` (also plain `compose RECIPE`, and `--locked`) and
+// `compose show-packages RECIPE`.
 #include <cstdio>
 
 #include "cli/verbs.hpp"
@@ -9,7 +10,6 @@
 
 namespace compose::cli {
 
-namespace {
 Verbosity verbosity_of(const CommonOptions& options)
 {
   if (options.quiet)
@@ -17,8 +17,6 @@ Verbosity verbosity_of(const CommonOptions& options)
   return options.verbose ? Verbosity::verbose : Verbosity::normal;
 }
 
-
-// The recipe with "host-apt" resolved; the --mirror rewrites go to the fetcher.
 recipe::Recipe load_for_build(const CommonOptions& options, pipeline::BuildOptions& build)
 {
   recipe::BuildInputs inputs;
@@ -34,14 +32,16 @@ recipe::Recipe load_for_build(const CommonOptions& options, pipeline::BuildOptio
   return recipe;
 }
 
-} // namespace
-
 int run_build(const CommonOptions& options, const std::string& out_dir)
 {
   Log log(verbosity_of(options));
+  // A locked build takes the release inputs and the epoch from the lock.
+  const std::optional<LockedBuild> locked = read_lock_for_build(options);
   pipeline::BuildOptions build = build_options(options, log);
-  const recipe::Recipe recipe = load_for_build(options, build);
+  const recipe::Recipe recipe = load_for_build(locked ? locked->options : options, build);
   build.out_dir = out_dir;
+  if (locked)
+    use_lock(*locked, build, log);
   const pipeline::Artifacts artifacts = pipeline::build(recipe, build);
   for (const pipeline::OutputFile& output : artifacts.outputs)
     std::printf("%s\n", output.path.string().c_str());

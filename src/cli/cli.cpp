@@ -1,4 +1,5 @@
-// Command line: `compose [build] RECIPE`, `show-packages`, `show-config`, `inspect`, `boot`.
+// Command line: `compose [build] RECIPE`, `lock`, `report`, `show-packages`, `show-config`,
+// `inspect`, `check`, `boot`.
 // Parses flags with CLI11 and hands typed options to the pipeline; stdout carries results,
 // stderr progress and diagnostics.
 #include "cli/cli.hpp"
@@ -20,7 +21,7 @@ namespace compose::cli {
 namespace {
 
 const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", "inspect",
-                                       "check", "boot"};
+                                       "check", "boot", "lock", "report"};
 
 void add_common_build_flags(CLI::App& command, CommonOptions& options)
 {
@@ -35,7 +36,7 @@ void add_common_build_flags(CLI::App& command, CommonOptions& options)
   command.add_flag("--allow-expired-release", options.allow_expired_release,
                    "accept signed Release files past their Valid-Until (snapshots, air-gapped "
                    "mirrors); recorded in the build report");
-  command.add_option("--release-version", options.release_version,
+  command.add_option("--release,--release-version", options.release_version,
                      "the product release, ${version} in the recipe (tags, annotations)");
   command.add_option("--point-release", options.point_release,
                      "the distribution's point release, ${point_release} in the recipe");
@@ -66,6 +67,20 @@ int run(int argc, char** argv)
   CLI::App* build = app.add_subcommand("build", "build a recipe (the default verb)");
   add_common_build_flags(*build, build_options);
   build->add_option("-o,--out", out_dir, "output directory (default ./out)");
+  build->add_flag("--locked", build_options.locked,
+                  "build exactly what RECIPE's lock (RECIPE.lock.json beside it) pins");
+  build->add_option("--lock", build_options.lock_file, "build exactly what this lock file pins");
+
+  CommonOptions lock_options;
+  CLI::App* lock = app.add_subcommand(
+      "lock", "resolve a recipe and write its lock file (RECIPE.lock.json beside it)");
+  add_common_build_flags(*lock, lock_options);
+  lock->add_option("--lock", lock_options.lock_file, "write the lock here instead");
+
+  std::vector<std::string> report_locks;
+  CLI::App* report = app.add_subcommand(
+      "report", "print the components table (Markdown) from lock files, one column each");
+  report->add_option("locks", report_locks, "lock files")->required();
 
   CommonOptions show_options;
   CLI::App* show_packages =
@@ -136,6 +151,10 @@ int run(int argc, char** argv)
 
   if (*build)
     return run_build(build_options, out_dir);
+  if (*lock)
+    return run_lock(lock_options);
+  if (*report)
+    return run_report(report_locks);
   if (*show_packages)
     return run_show_packages(show_options);
   if (*show_config)

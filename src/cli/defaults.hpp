@@ -21,6 +21,8 @@ struct CommonOptions {
   std::vector<std::string> mirrors; // FROM=TO
   std::string release_version;      // ${version}
   std::string point_release;        // ${point_release}
+  bool locked = false;              // build: use the lock beside the recipe
+  std::string lock_file;            // build: use this lock; lock: write it here
   unsigned jobs = 8;
   bool verbose = false;
   bool quiet = false;
@@ -33,6 +35,12 @@ std::filesystem::path find_trust_dir(const CommonOptions& options);
 
 // SOURCE_DATE_EPOCH when set (must be a non-negative integer; UsageError otherwise).
 std::optional<std::int64_t> epoch_from_environment();
+
+Verbosity verbosity_of(const CommonOptions& options);
+
+// The recipe with --release, --point-release and "host-apt" resolved; the --mirror rewrites
+// go to build.fetch.
+recipe::Recipe load_for_build(const CommonOptions& options, pipeline::BuildOptions& build);
 
 // BuildOptions from the flags, the environment and the defaults above.
 pipeline::BuildOptions build_options(const CommonOptions& options, Log& log);

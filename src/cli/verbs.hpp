@@ -1,14 +1,32 @@
 // The verbs: each turns parsed options into a pipeline call and prints its result.
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/defaults.hpp"
+#include "lock/lock_file.hpp"
 
 namespace compose::cli {
 
 int run_build(const CommonOptions& options, const std::string& out_dir);
+int run_lock(const CommonOptions& options);
+int run_report(const std::vector<std::string>& lock_files);
+
+// `build --locked` / `--lock FILE`: the lock, and the options with its release inputs filled
+// in where the command line gives none.
+struct LockedBuild {
+  lock::LockFile lock;
+  std::filesystem::path file;
+  CommonOptions options;
+};
+// std::nullopt unless options.locked or options.lock_file. Throws Error for a missing or
+// malformed lock.
+std::optional<LockedBuild> read_lock_for_build(const CommonOptions& options);
+// The build uses the lock and its epoch (SOURCE_DATE_EPOCH does not override it).
+void use_lock(const LockedBuild& locked, pipeline::BuildOptions& build, Log& log);
 int run_show_packages(const CommonOptions& options);
 int run_show_config(const std::string& recipe_file);
 int run_inspect(const std::string& file);

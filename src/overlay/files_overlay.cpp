@@ -108,6 +108,7 @@ OverlayReport apply_overlays(const recipe::Recipe& recipe,
   const std::size_t removed = apply_cleanup(overlays.cleanup, overlays.cleanup_keep, tree);
   if (!overlays.cleanup.empty())
     report.notes.push_back("clean-up removed " + std::to_string(removed) + " entries");
+  check_commands(recipe, tree);
   return report;
 }
 

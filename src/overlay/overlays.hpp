@@ -33,6 +33,10 @@ std::string sshd_settings(const recipe::SshSpec& ssh);
 void apply_ssh(const recipe::SshSpec& ssh, std::int64_t epoch, stage::Tree& tree);
 std::string supervisord_conf(const recipe::SupervisorSpec& supervisor);
 std::string init_script(const recipe::Recipe& recipe);
+// Every supervisor program's command and the init's exec[0] exist in `tree` as executable
+// files (absolute, or found on the init's PATH); throws Error at the recipe entry otherwise,
+// saying where the packages put a file of that name when they did.
+void check_commands(const recipe::Recipe& recipe, const stage::Tree& tree);
 // Removes every file, link or device matching one of `patterns` and none of `keep` ('*' and
 // '?' match across '/'), then the matching directories left empty; returns how many entries
 // went.

@@ -20,8 +20,10 @@ std::string without_trailing_slash(std::string url)
   return url;
 }
 
-verify::Keyring load_keys(const recipe::Recipe& recipe, const BuildOptions& options,
-                          fetch::Fetcher& fetcher)
+} // namespace
+
+verify::Keyring load_alpine_keys(const recipe::Recipe& recipe, const BuildOptions& options,
+                                 fetch::Fetcher& fetcher)
 {
   std::vector<std::string> names;
   for (const recipe::RepositorySpec& repository : recipe.repositories)
@@ -37,14 +39,8 @@ verify::Keyring load_keys(const recipe::Recipe& recipe, const BuildOptions& opti
   return verify::load_apk_keyring(trust, names, lookup);
 }
 
-} // namespace
-
-AlpineSources load_alpine_sources(const recipe::Recipe& recipe, const BuildOptions& options,
-                                  fetch::Fetcher& fetcher)
+std::vector<repo::apk::Repository> alpine_repositories(const recipe::Recipe& recipe)
 {
-  Log& log = *options.log;
-  AlpineSources sources{load_keys(recipe, options, fetcher), {}};
-
   std::vector<repo::apk::Repository> repositories;
   for (const recipe::RepositorySpec& spec : recipe.repositories) {
     for (const std::string& name : spec.repos) {
@@ -58,6 +54,15 @@ AlpineSources load_alpine_sources(const recipe::Recipe& recipe, const BuildOptio
   }
   if (repositories.empty())
     throw Error("the recipe names no repositories", recipe.where.str());
+  return repositories;
+}
+
+AlpineSources load_alpine_sources(const recipe::Recipe& recipe, const BuildOptions& options,
+                                  fetch::Fetcher& fetcher)
+{
+  Log& log = *options.log;
+  AlpineSources sources{load_alpine_keys(recipe, options, fetcher), {}};
+  const std::vector<repo::apk::Repository> repositories = alpine_repositories(recipe);
 
   std::vector<fetch::Request> requests;
   for (const repo::apk::Repository& repository : repositories) {

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <set>
 
+#include "pipeline/alpine_lock.hpp"
+#include "pipeline/lock_check.hpp"
 #include "unpack/apk_install.hpp"
 #include "util/error.hpp"
 
@@ -134,13 +136,28 @@ StagedSystem build_alpine_system(const recipe::Recipe& recipe, const BuildOption
                                  fetch::Fetcher& fetcher)
 {
   Log& log = *options.log;
+  if (options.lock) {
+    const LockedAlpine locked = alpine_from_lock(recipe, *options.lock, options, fetcher);
+    try {
+      return stage_alpine_system(recipe, locked.sources, locked.plan, options.lock->epoch,
+                                 fetcher, log);
+    } catch (const Error& e) {
+      throw locked_fetch_error(e);
+    }
+  }
   const AlpineSources sources = load_alpine_sources(recipe, options, fetcher);
   log.step("resolve " + std::to_string(recipe.packages.size()) + " requested packages");
   const resolve::apk::Plan plan = resolve::apk::solve(recipe.packages, sources.indexes);
+  return stage_alpine_system(recipe, sources, plan,
+                             options.epoch.value_or(alpine_default_epoch(plan)), fetcher, log);
+}
+
+std::int64_t alpine_default_epoch(const resolve::apk::Plan& plan)
+{
   std::int64_t newest = 0;
   for (const repo::apk::Package& package : plan.packages)
     newest = std::max(newest, package.build_time);
-  return stage_alpine_system(recipe, sources, plan, options.epoch.value_or(newest), fetcher, log);
+  return newest;
 }
 
 } // namespace compose::pipeline

@@ -14,7 +14,11 @@ StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSourc
                                  const resolve::apk::Plan& plan, std::int64_t epoch,
                                  fetch::Fetcher& fetcher, Log& log);
 
-// The whole Alpine side of a build: sources, plan, staged system.
+// Without SOURCE_DATE_EPOCH, the newest build time among the planned packages.
+std::int64_t alpine_default_epoch(const resolve::apk::Plan& plan);
+
+// The whole Alpine side of a build: sources and plan (resolved, or from options.lock), then
+// the staged system.
 StagedSystem build_alpine_system(const recipe::Recipe& recipe, const BuildOptions& options,
                                  fetch::Fetcher& fetcher);
 

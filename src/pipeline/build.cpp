@@ -9,6 +9,7 @@
 #include "overlay/overlays.hpp"
 #include "pipeline/alpine_system.hpp"
 #include "pipeline/debian_system.hpp"
+#include "pipeline/lock_check.hpp"
 #include "pipeline/output_staging.hpp"
 #include "pipeline/result_report.hpp"
 #include "pipeline/sbom_outputs.hpp"
@@ -144,6 +145,8 @@ std::vector<OutputFile> emit_outputs(const recipe::Recipe& recipe, const StagedS
 Artifacts build(const recipe::Recipe& recipe, const BuildOptions& options)
 {
   Log& log = *options.log;
+  if (options.lock)
+    check_lock(recipe, *options.lock, options.lock_where);
   fetch::Fetcher fetcher(options.fetch);
   const StagedSystem system = compose_system(recipe, options, fetcher);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fetch/fetch.hpp"
+#include "lock/lock_file.hpp"
 #include "recipe/recipe.hpp"
 #include "util/log.hpp"
 
@@ -19,6 +20,10 @@ struct BuildOptions {
   std::filesystem::path trust_dir;              // the keys/ trust configuration
   std::vector<std::filesystem::path> keys_dirs; // where key material is looked up first
   std::optional<std::int64_t> epoch;            // SOURCE_DATE_EPOCH
+  // A locked build: the packages, repositories and epoch come from this lock (checked
+  // against the recipe first), nothing is resolved.
+  const lock::LockFile* lock = nullptr;
+  std::string lock_where; // the lock's file, for messages
   // apt's Check-Valid-Until=false: accept signed Release files past their Valid-Until
   // (snapshots, air-gapped mirrors). Explicit, and recorded in the build report.
   bool allow_expired_release = false;

@@ -24,6 +24,7 @@ std::string without_trailing_slash(std::string url)
 
 struct SignedRelease {
   std::string url, sha256, signed_by;
+  std::string signature_url, signature_sha256; // Release.gpg, when signed detached
   repo::deb::Release release;
 };
 
@@ -63,6 +64,8 @@ SignedRelease fetch_release(const std::string& dists, const verify::OpenPgpTrust
   const verify::VerifiedText verified = verify::verify_detached(
       text, read_file(files[1].path), trust.keyring, trust.pinned, result.url + ".gpg");
   result.sha256 = files[0].sha256;
+  result.signature_url = result.url + ".gpg";
+  result.signature_sha256 = files[1].sha256;
   result.signed_by = verified.signed_by;
   result.release = repo::deb::parse_release(verified.text, result.url);
   return result;
@@ -98,23 +101,37 @@ void check_release(const SignedRelease& signed_release, const std::string& suite
 
 std::string AptIndex::description() const { return base_url + " " + suite + "/" + component; }
 
+std::vector<verify::OpenPgpTrust> load_debian_keys(const recipe::Recipe& recipe,
+                                                  const BuildOptions& options,
+                                                  fetch::Fetcher& fetcher, DebianSources& sources)
+{
+  const verify::TrustConfig trust = verify::load_trust_config(options.trust_dir);
+  const verify::KeyLookup lookup = key_lookup(options, fetcher, true);
+  std::vector<verify::OpenPgpTrust> trusts;
+  for (const recipe::RepositorySpec& spec : recipe.repositories) {
+    // Each repository is checked against its own keys only: Docker's key must not be able
+    // to sign for Ubuntu's archive.
+    trusts.push_back(verify::load_openpgp_keys(trust, spec.keys, lookup));
+    for (const std::string& name : spec.keys)
+      if (std::find(sources.keys.begin(), sources.keys.end(), name) == sources.keys.end())
+        sources.keys.push_back(name);
+    sources.key_files.push_back(trusts.back().files);
+  }
+  return trusts;
+}
+
 DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptions& options,
                                   fetch::Fetcher& fetcher)
 {
   Log& log = *options.log;
   DebianSources sources;
-  const verify::TrustConfig trust = verify::load_trust_config(options.trust_dir);
-  const verify::KeyLookup lookup = key_lookup(options, fetcher, true);
+  const std::vector<verify::OpenPgpTrust> trusts =
+      load_debian_keys(recipe, options, fetcher, sources);
 
   std::vector<fetch::Request> requests;
-  for (const recipe::RepositorySpec& spec : recipe.repositories) {
-    // Each repository is checked against its own keys only: Docker's key must not be able
-    // to sign for Ubuntu's archive.
-    const verify::OpenPgpTrust keys = verify::load_openpgp_keys(trust, spec.keys, lookup);
-    for (const std::string& name : spec.keys)
-      if (std::find(sources.keys.begin(), sources.keys.end(), name) == sources.keys.end())
-        sources.keys.push_back(name);
-    sources.key_files.push_back(keys.files);
+  for (std::size_t r = 0; r < recipe.repositories.size(); ++r) {
+    const recipe::RepositorySpec& spec = recipe.repositories[r];
+    const verify::OpenPgpTrust& keys = trusts[r];
     const std::string base = without_trailing_slash(spec.url);
     for (const std::string& suite : spec.suites) {
       const std::string dists = base + "/dists/" + suite;
@@ -142,11 +159,15 @@ DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptio
         index.component = component;
         index.release_url = signed_release.url;
         index.release_sha256 = signed_release.sha256;
+        index.signature_url = signed_release.signature_url;
+        index.signature_sha256 = signed_release.signature_sha256;
         index.signed_by = signed_release.signed_by;
         index.release_date = signed_release.release.date;
         index.priority = spec.priority;
         index.packages_url = dists + "/" + entry->path;
         index.packages_sha256 = entry->sha256;
+        index.packages_path = entry->path;
+        index.packages_size = entry->size;
         fetch::Request request;
         // By-hash first when the archive offers it (no race with a mirror update), then
         // the plain path; both must match the signed digest.

@@ -11,6 +11,7 @@
 #include "pipeline/build.hpp"
 #include "repo/deb/packages_index.hpp"
 #include "repo/deb/release_file.hpp"
+#include "verify/openpgp_keys.hpp"
 
 namespace compose::pipeline {
 
@@ -19,9 +20,13 @@ struct AptIndex {
   std::string suite, component;
   std::string release_url;     // InRelease (or Release) as fetched
   std::string release_sha256;  // of that file
+  std::string signature_url;   // Release.gpg when the Release was signed detached, else ""
+  std::string signature_sha256;
   std::string signed_by;       // primary fingerprint of the accepted signature
   std::string packages_url;    // the Packages file, as listed in the Release
   std::string packages_sha256;
+  std::string packages_path;   // below dists/<suite>/, as the Release lists it
+  std::uint64_t packages_size = 0;
   std::int64_t release_date = 0; // the signed Date
   int priority = 500;
   std::vector<repo::deb::Package> packages; // Package::index = position in the list
@@ -35,6 +40,12 @@ struct DebianSources {
   std::vector<std::vector<std::pair<std::string, std::string>>> key_files;
   std::vector<std::string> overrides; // explicit verification overrides that were used
 };
+
+// Each repository's trusted OpenPGP keys (recipe order), checked against their pins; fills
+// sources.keys and sources.key_files. Throws Error as verify::load_openpgp_keys does.
+std::vector<verify::OpenPgpTrust> load_debian_keys(const recipe::Recipe& recipe,
+                                                  const BuildOptions& options,
+                                                  fetch::Fetcher& fetcher, DebianSources& sources);
 
 // Throws Error naming the URL for a missing or bad signature, a Release for another suite,
 // an expired Valid-Until (unless options.allow_expired_release), a component or

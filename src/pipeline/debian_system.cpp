@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <set>
 
+#include "pipeline/debian_lock.hpp"
+#include "pipeline/lock_check.hpp"
 #include "pipeline/debian_plan.hpp"
 #include "pipeline/debian_sources.hpp"
 #include "repo/deb/copyright_file.hpp"
@@ -114,22 +116,10 @@ std::string declared_license(const stage::Tree& tree, const std::string& package
 
 } // namespace
 
-StagedSystem build_debian_system(const recipe::Recipe& recipe, const BuildOptions& options,
-                                 fetch::Fetcher& fetcher)
+StagedSystem stage_debian_system(const recipe::Recipe& recipe, const DebianSources& sources,
+                                 const resolve::deb::Plan& plan, std::int64_t epoch,
+                                 fetch::Fetcher& fetcher, Log& log)
 {
-  Log& log = *options.log;
-  const DebianSources sources = load_debian_sources(recipe, options, fetcher);
-  log.step("resolve " + std::to_string(recipe.packages.size()) + " requested packages (base " +
-           recipe.base + ")");
-  const resolve::deb::Plan plan = resolve_debian(recipe, sources);
-
-  // Without SOURCE_DATE_EPOCH, the newest signed Release date: the same indexes give the
-  // same timestamps.
-  std::int64_t newest = 0;
-  for (const AptIndex& index : sources.indexes)
-    newest = std::max(newest, index.release_date);
-  const std::int64_t epoch = options.epoch.value_or(newest);
-
   log.step("fetch " + std::to_string(plan.packages.size()) + " packages");
   const std::vector<fetch::Fetched> files = fetcher.fetch_all(package_requests(sources, plan));
 
@@ -195,6 +185,35 @@ StagedSystem build_debian_system(const recipe::Recipe& recipe, const BuildOption
     system.packages.push_back(std::move(installed));
   }
   return system;
+}
+
+std::int64_t debian_default_epoch(const DebianSources& sources)
+{
+  std::int64_t newest = 0;
+  for (const AptIndex& index : sources.indexes)
+    newest = std::max(newest, index.release_date);
+  return newest;
+}
+
+StagedSystem build_debian_system(const recipe::Recipe& recipe, const BuildOptions& options,
+                                 fetch::Fetcher& fetcher)
+{
+  Log& log = *options.log;
+  if (options.lock) {
+    const LockedDebian locked = debian_from_lock(recipe, *options.lock, options, fetcher);
+    try {
+      return stage_debian_system(recipe, locked.sources, locked.plan, options.lock->epoch,
+                                 fetcher, log);
+    } catch (const Error& e) {
+      throw locked_fetch_error(e);
+    }
+  }
+  const DebianSources sources = load_debian_sources(recipe, options, fetcher);
+  log.step("resolve " + std::to_string(recipe.packages.size()) + " requested packages (base " +
+           recipe.base + ")");
+  const resolve::deb::Plan plan = resolve_debian(recipe, sources);
+  return stage_debian_system(recipe, sources, plan,
+                             options.epoch.value_or(debian_default_epoch(sources)), fetcher, log);
 }
 
 } // namespace compose::pipeline

@@ -29,15 +29,23 @@ const char* distribution_name(Distribution distribution)
   return "unknown";
 }
 
+namespace {
+
+// Paths relative to the recipe's directory keep digests independent of the cwd and of where
+// the checkout lives.
+std::string relative_to(const fs::path& base, const fs::path& file)
+{
+  return fs::absolute(file).lexically_normal().lexically_relative(base).generic_string();
+}
+
+} // namespace
+
 std::string recipe_digest(const fs::path& top_directory, const std::vector<DigestInput>& files)
 {
   const fs::path base = fs::absolute(top_directory).lexically_normal();
   Hasher hasher(DigestAlgorithm::sha256);
   for (const DigestInput& file : files) {
-    // Paths relative to the recipe's directory keep the digest independent of the cwd and
-    // of where the checkout lives.
-    const std::string relative =
-        fs::absolute(file.path).lexically_normal().lexically_relative(base).generic_string();
+    const std::string relative = relative_to(base, file.path);
     const std::string length = std::to_string(file.bytes.size());
     hasher.update(relative.data(), relative.size() + 1); // with its NUL terminator
     hasher.update(length.data(), length.size() + 1);
@@ -59,7 +67,10 @@ Recipe load_recipe(const fs::path& file, const BuildInputs& build_inputs)
       recipe.fragments.push_back(loaded.display);
     inputs.push_back(DigestInput{loaded.absolute, std::move(loaded.bytes)});
   }
-  recipe.digest = recipe_digest(fs::absolute(file).lexically_normal().parent_path(), inputs);
+  const fs::path top_directory = fs::absolute(file).lexically_normal().parent_path();
+  recipe.digest = recipe_digest(top_directory, inputs);
+  for (const DigestInput& input : inputs)
+    recipe.file_digests.push_back({relative_to(top_directory, input.path), sha256_hex(input.bytes)});
   return recipe;
 }
 

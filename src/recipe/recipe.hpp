@@ -144,10 +144,16 @@ struct Overlays {
   std::vector<std::string> cleanup_keep; // globs that survive them ("usr/share/doc/*/copyright")
 };
 
+struct FileDigest {
+  std::string path;   // relative to the top-level recipe's directory, '/' separated
+  std::string sha256; // of the file's bytes (hex)
+};
+
 struct Recipe {
   std::filesystem::path file;                   // the top-level recipe
   std::vector<std::filesystem::path> fragments; // included files, in load order
   std::string digest;                           // sha256 over the recipe and fragment bytes
+  std::vector<FileDigest> file_digests;         // each file read, in load order (lock files)
   SourceLocation where;                         // of the top-level table
 
   std::string name;

@@ -61,6 +61,26 @@ std::string RsaTestKey::sign(DigestAlgorithm algorithm, std::string_view data) c
   return signature;
 }
 
+std::string RsaTestKey::private_pem() const
+{
+  Bio bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), m_impl->key.get(), nullptr, nullptr, 0,
+                                       nullptr, nullptr) != 1)
+    throw std::runtime_error("cannot write the private key");
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(size));
+}
+
+void RsaTestKey::load_private(const std::string& pem)
+{
+  Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  PKey key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  if (!key)
+    throw std::runtime_error("cannot read the private key");
+  m_impl->key = std::move(key);
+}
+
 void RsaTestKey::write_public(const fs::path& directory) const
 {
   fs::create_directories(directory);

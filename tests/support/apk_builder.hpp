@@ -29,6 +29,10 @@ public:
   std::string public_pem() const;
   std::string sign(DigestAlgorithm algorithm, std::string_view data) const;
   void write_public(const std::filesystem::path& directory) const; // <dir>/<name>
+  // The private key as PEM, and a key read back from it: a mirror regenerated later (a new
+  // package version, re-signed) is signed by the same key.
+  std::string private_pem() const;
+  void load_private(const std::string& pem);
 
 private:
   std::string m_name;

@@ -2,6 +2,7 @@
 //
 //   compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22]
 //                   [--arch x86_64] [--preset system|large] [--packages N] [--size-mb M]
+//                   [--key-name FILE-NAME] [--private-key FILE] [--add-version NAME=VERSION]…
 //   compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT…]
 //   compose-fixture verify-detached DATA SIGNATURE KEYRING [FINGERPRINT…]
 //
@@ -11,7 +12,9 @@
 //
 // Writes a signed Alpine mirror DIR/<branch>/{main,community}/<arch>/, the throwaway public
 // key into the trust directory, and <trust-dir>/test.toml pinning it (compose --trust-dir
-// and --keys-dir both point there). Prints the key name on stdout.
+// and --keys-dir both point there). Prints the key name on stdout. --private-key keeps the
+// signing key in FILE (made on first use), so a mirror regenerated with --add-version (a newer
+// build of a package beside the old one, as a mirror update brings) is signed by the same key.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -37,10 +40,31 @@ int usage()
   std::fprintf(stderr,
                "usage: compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22[,v3.21…]]\n"
                "         [--arch x86_64] [--preset system|large] [--packages N] [--size-mb M]\n"
-               "         [--key-name FILE-NAME]\n"
+               "         [--key-name FILE-NAME] [--private-key FILE] [--add-version NAME=VERSION]\n"
                "       compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT...]\n"
                "       compose-fixture verify-detached DATA SIGNATURE KEYRING [FINGERPRINT...]\n");
   return 2;
+}
+
+// A newer build of a package beside the old one: same files and relations; its first
+// regular file gains a line naming the version, so that the package really differs.
+void add_version(MirrorContent& content, const std::string& name, const std::string& version)
+{
+  for (std::vector<ApkSpec>* repository : {&content.main, &content.community})
+    for (const ApkSpec& spec : *repository)
+      if (spec.name == name) {
+        ApkSpec newer = spec;
+        newer.version = version;
+        newer.builddate = spec.builddate + 86400;
+        for (ApkFile& file : newer.files)
+          if (file.type == ApkFile::Type::regular) {
+            file.content += "# built as " + version + "\n";
+            break;
+          }
+        repository->push_back(std::move(newer));
+        return;
+      }
+  throw std::runtime_error("--add-version: no package " + name + " in the preset");
 }
 
 } // namespace
@@ -92,6 +116,8 @@ int main(int argc, char** argv)
   if (argc < 2 || std::strcmp(argv[1], "alpine-mirror") != 0)
     return usage();
   std::string out, trust, branch = "v3.22", arch = "x86_64", preset = "system", key_name;
+  std::string private_key;
+  std::vector<std::pair<std::string, std::string>> added_versions;
   int packages = 300, size_mb = 200;
   for (int i = 2; i < argc; ++i) {
     const std::string flag = argv[i];
@@ -106,6 +132,9 @@ int main(int argc, char** argv)
     else if (flag == "--key-name") key_name = value;
     else if (flag == "--packages") packages = std::stoi(value);
     else if (flag == "--size-mb") size_mb = std::stoi(value);
+    else if (flag == "--private-key") private_key = value;
+    else if (flag == "--add-version" && value.find('=') != std::string::npos)
+      added_versions.emplace_back(value.substr(0, value.find('=')), value.substr(value.find('=') + 1));
     else return usage();
   }
   if (out.empty() || trust.empty())
@@ -116,8 +145,14 @@ int main(int argc, char** argv)
     RsaTestKey key("compose-fixture-" + branch);
     if (!key_name.empty())
       key.rename(key_name);
-    const MirrorContent content = preset == "large" ? large_preset(arch, packages, size_mb)
-                                                    : system_preset(arch, key.name());
+    if (!private_key.empty() && fs::exists(private_key))
+      key.load_private(compose::read_file(private_key));
+    else if (!private_key.empty())
+      compose::write_file_atomic(private_key, key.private_pem());
+    MirrorContent content = preset == "large" ? large_preset(arch, packages, size_mb)
+                                              : system_preset(arch, key.name());
+    for (const auto& [name, version] : added_versions)
+      add_version(content, name, version);
     IndexOptions options;
     // "--branch v3.19,v3.22": one key signs every branch, as Alpine's keys do.
     std::stringstream branches(branch);

@@ -26,8 +26,11 @@ Tree packaged_tree(bool sshd_includes_drop_ins)
   Tree tree;
   for (const char* directory : {"etc", "etc/ssh", "home", "usr", "usr/share", "usr/share/doc",
                                 "usr/share/doc/sudo", "usr/share/man", "usr/share/man/man1",
-                                "usr/local", "usr/local/bin", "usr/local/sbin"})
+                                "usr/local", "usr/local/bin", "usr/local/sbin", "usr/bin",
+                                "usr/sbin"})
     tree.add_directory(directory);
+  for (const char* program : {"usr/sbin/sshd", "usr/bin/dockerd", "usr/bin/supervisord"})
+    tree.add_file(program, "\x7f" "ELF", 0755);
   tree.add_file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
   tree.add_file("etc/group", "root:x:0:\ndocker:x:101:\n");
   tree.add_file("etc/shadow", "root:*::0:::::\n", 0640);
@@ -279,6 +282,13 @@ TEST_SUITE("overlay_overlays")
         {"[[groups]]\nname = \"docker\"\ngid = 999\n", true,
          "group 'docker' already exists with gid 101"},
         {"[ssh]\npermit_root_login = false\n", false, "the image has no /etc/ssh/sshd_config"},
+        {"[supervisor]\n[[supervisor.programs]]\nname = \"shim\"\n"
+         "command = \"/usr/bin/containerd-shim -v\"\n",
+         true, "program 'shim': /usr/bin/containerd-shim is not an executable file in the image"},
+        {"[supervisor]\n[[supervisor.programs]]\nname = \"podman\"\ncommand = \"podman system service\"\n",
+         true, "program 'podman': 'podman' is not on PATH in the image"},
+        {"[init]\nexec = [\"/usr/bin/s6-svscan\"]\n", true,
+         "[init] exec: /usr/bin/s6-svscan is not an executable file in the image"},
         {"[[files]]\npath = \"/etc/x\"\nurl = \"https://downloads.example/x\"\n"
          "sha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"\n",
          true, "https://downloads.example/x"},
@@ -290,12 +300,16 @@ TEST_SUITE("overlay_overlays")
       Tree tree = packaged_tree(true);
       if (!c.with_sshd)
         tree.remove("etc/ssh/sshd_config");
+      // Where Debian's docker.io puts it.
+      tree.add_file("usr/sbin/containerd-shim", "\x7f" "ELF", 0755);
       try {
         compose::overlay::apply_overlays(recipe, {}, k_epoch, tree);
         FAIL("no error");
       } catch (const Error& e) {
         CHECK_MESSAGE(std::string(e.what()).find(c.message) != std::string::npos, e.what());
         CHECK_MESSAGE(e.where().find("image.toml:") != std::string::npos, e.where());
+        if (std::string(c.message).find("containerd-shim") != std::string::npos)
+          CHECK(e.hint() == "the installed packages put it at /usr/sbin/containerd-shim");
       }
     }
   }

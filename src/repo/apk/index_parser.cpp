@@ -47,9 +47,11 @@ std::vector<Package> parse_index_text(const std::string& text, const std::string
   current.repository = repository_position;
   bool in_record = false;
   std::size_t record_line = 0;
+  std::size_t record_start = 0;
   std::size_t line_number = 0;
   std::size_t start = 0;
   while (start <= text.size()) {
+    const std::size_t line_start = start;
     std::size_t stop = text.find('\n', start);
     if (stop == std::string::npos)
       stop = text.size();
@@ -58,6 +60,7 @@ std::vector<Package> parse_index_text(const std::string& text, const std::string
     start = stop + 1;
     if (line.empty()) {
       if (in_record) {
+        current.record = text.substr(record_start, line_start - record_start);
         finish(current, record_line, where, packages);
         current = Package{};
         current.repository = repository_position;
@@ -75,6 +78,7 @@ std::vector<Package> parse_index_text(const std::string& text, const std::string
     if (!in_record) {
       in_record = true;
       record_line = line_number;
+      record_start = line_start;
     }
     const char field = line[0];
     const std::string_view value = line.substr(2);
@@ -104,8 +108,12 @@ std::vector<Package> parse_index_text(const std::string& text, const std::string
       break;
     }
   }
-  if (in_record)
+  if (in_record) {
+    current.record = text.substr(record_start);
+    if (!current.record.ends_with('\n'))
+      current.record += '\n';
     finish(current, record_line, where, packages);
+  }
   return packages;
 }
 

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# compose lock and build --locked. Alpine (a generated mirror, its signing key kept so the
+# mirror can be updated): the lock pins indexes, keys, packages, the pinned file, the release
+# and the epoch; two locked builds with different output and cache directories, HOME and
+# SOURCE_DATE_EPOCH give the same bytes as each other and as a plain build at the lock's
+# epoch; after the mirror gains a newer package a locked build still gives the old set
+# (byte for byte, without reading any index) while a plain build picks the new one; a recipe
+# edited after locking and a locked package gone from the mirror fail, naming what differs.
+# Debian (the test mirror, one small package set): lock, two locked builds, same bytes; a
+# locked package whose digest differs fails naming it.
+source "$(dirname "$0")/lib.sh"
+
+# recipe_with_pin FILE URL: the Alpine recipe plus a pinned download and ${version} tags.
+recipe_with_pin() {
+  COMPRESSION=gzip write_recipe "$1" "$2" "${BASE_PACKAGES[@]}"
+  sed -i 's/^tags = .*/tags = ["${version}-e2e", "latest"]/' "$1"
+  cat >>"$1" <<TOML
+
+[[files]]
+path = "/usr/local/bin/docker-compose"
+url = "file://$WORK/downloads/v2.40.0/docker-compose-linux-x86_64"
+sha256 = "$(sha256sum "$WORK/downloads/v2.40.0/docker-compose-linux-x86_64" | cut -d' ' -f1)"
+mode = "0755"
+TOML
+}
+
+# json FILE EXPRESSION: a Python expression over the parsed JSON document `d`.
+json() {
+  python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# same_outputs DIR-A DIR-B NAME: OCI, ext4 and rootfs byte for byte.
+same_outputs() {
+  for suffix in oci.tar ext4 rootfs.tar; do
+    cmp "$1/$3.$suffix" "$2/$3.$suffix" || fail "$3.$suffix differs between $1 and $2"
+  done
+}
+
+mkdir -p "$WORK/downloads/v2.40.0"
+printf '#!/bin/sh\necho "Docker Compose version v2.40.0"\n' >"$WORK/downloads/v2.40.0/docker-compose-linux-x86_64"
+KEY=$("$COMPOSE_FIXTURE" alpine-mirror --out "$WORK/mirror" --trust-dir "$WORK/trust" \
+  --private-key "$WORK/mirror-signing.pem")
+recipe_with_pin "$WORK/r.toml" "file://$WORK/mirror"
+
+# ---- lock ---------------------------------------------------------------------------------
+written=$(SOURCE_DATE_EPOCH=1600000000 run_compose lock "$WORK/r.toml" --release 1.0.0 -q)
+lock=$WORK/r.lock.json
+[[ "$written" == "$lock" ]] || fail "lock printed '$written', expected $lock"
+[[ $(json "$lock" 'd["format"]') == 1 ]] || fail "format version"
+[[ $(json "$lock" 'd["epoch"]') == 1600000000 ]] || fail "the lock's epoch is not SOURCE_DATE_EPOCH"
+[[ $(json "$lock" 'd["release"]["version"]') == 1.0.0 ]] || fail "release version not locked"
+[[ $(json "$lock" 'd["recipe"]["digest"]') == sha256:* ]] || fail "no recipe digest"
+[[ $(json "$lock" 'len(d["repositories"])') == 2 ]] || fail "repositories"
+[[ $(json "$lock" 'd["repositories"][0]["index"]["sha256"]') == \
+  $(sha256sum "$WORK/mirror/v3.22/main/x86_64/APKINDEX.tar.gz" | cut -d' ' -f1) ]] ||
+  fail "the APKINDEX digest in the lock is not the file's"
+[[ $(json "$lock" 'd["keys"][0]["sha256"]') == $(sha256sum "$WORK/trust/$KEY" | cut -d' ' -f1) ]] ||
+  fail "the key digest in the lock is not the key file's"
+[[ $(json "$lock" 'd["files"][0]["url"]') == *v2.40.0/docker-compose-linux-x86_64 ]] ||
+  fail "pinned file not locked"
+json "$lock" '[p["name"] + " " + p["version"] for p in d["packages"]]' | grep -q "supervisor 4.2.5-r5" ||
+  fail "supervisor 4.2.5-r5 not locked"
+json "$lock" 'all(p["digests"]["apk-identity"].startswith("Q1") and p["size"] > 0 and p["record"] for p in d["packages"])' |
+  grep -qx True || fail "a package lacks its digest, size or record"
+# Locking is deterministic: again, from another cache, the same bytes.
+cp "$lock" "$WORK/first.lock.json"
+SOURCE_DATE_EPOCH=1600000000 CACHE=$WORK/cache-relock run_compose lock "$WORK/r.toml" --release 1.0.0 -q >/dev/null
+cmp "$lock" "$WORK/first.lock.json" || fail "a second lock differs"
+
+# ---- two locked builds: other directories, HOME, SOURCE_DATE_EPOCH --------------------------
+mkdir -p "$WORK/home-a" "$WORK/home-b"
+HOME=$WORK/home-a SOURCE_DATE_EPOCH=1700000000 CACHE=$WORK/cache-a \
+  run_compose build "$WORK/r.toml" --locked -o "$WORK/a" -q >/dev/null 2>"$WORK/a.stderr"
+grep -q "SOURCE_DATE_EPOCH=1700000000 is ignored" "$WORK/a.stderr" || fail "no note that the lock's epoch wins"
+HOME=$WORK/home-b SOURCE_DATE_EPOCH=1800000000 CACHE=$WORK/cache-b \
+  run_compose build "$WORK/r.toml" --lock "$lock" -o "$WORK/b" -q >/dev/null 2>/dev/null
+same_outputs "$WORK/a" "$WORK/b" e2e
+[[ $(json "$WORK/a/e2e.result.json" 'd["epoch"]') == 1600000000 ]] || fail "the lock's epoch did not win"
+tar -xOf "$WORK/a/e2e.oci.tar" index.json | grep -q '"1.0.0-e2e"' || fail "the locked release is not in the tags"
+# Offline, a locked build needs only the cached packages, pinned file and keys: no index.
+CACHE=$WORK/cache-a run_compose build "$WORK/r.toml" --locked --offline -o "$WORK/offline" -q >/dev/null
+same_outputs "$WORK/a" "$WORK/offline" e2e
+# A plain build at the lock's epoch and release gives the same bytes: the lock changes nothing.
+SOURCE_DATE_EPOCH=1600000000 CACHE=$WORK/cache-a run_compose "$WORK/r.toml" --release 1.0.0 \
+  -o "$WORK/plain" -q >/dev/null
+same_outputs "$WORK/a" "$WORK/plain" e2e
+# --release overrides the locked one.
+CACHE=$WORK/cache-a run_compose build "$WORK/r.toml" --locked --release 2.0.0 -o "$WORK/release2" -q >/dev/null
+tar -xOf "$WORK/release2/e2e.oci.tar" index.json | grep -q '"2.0.0-e2e"' || fail "--release did not override the lock"
+
+# ---- the mirror moves on: a newer supervisor, re-signed by the same key -------------------
+"$COMPOSE_FIXTURE" alpine-mirror --out "$WORK/mirror" --trust-dir "$WORK/trust" \
+  --private-key "$WORK/mirror-signing.pem" --add-version supervisor=4.2.5-r6 >/dev/null
+[[ $(sha256sum <"$WORK/mirror/v3.22/community/x86_64/APKINDEX.tar.gz") != \
+  $(json "$lock" 'd["repositories"][1]["index"]["sha256"]')"  -" ]] || fail "the index did not change"
+CACHE=$WORK/cache-new run_compose "$WORK/r.toml" --release 1.0.0 -o "$WORK/unlocked" -q >/dev/null
+json "$WORK/unlocked/e2e.result.json" '[p["version"] for p in d["packages"] if p["name"] == "supervisor"]' |
+  grep -q "4.2.5-r6" || fail "a plain build did not pick the newer supervisor"
+# The locked build reads no index at all: hide them.
+for index in "$WORK"/mirror/v3.22/*/x86_64/APKINDEX.tar.gz; do mv "$index" "$index.hidden"; done
+CACHE=$WORK/cache-c run_compose build "$WORK/r.toml" --locked -o "$WORK/c" -q >/dev/null
+for index in "$WORK"/mirror/v3.22/*/x86_64/APKINDEX.tar.gz.hidden; do mv "$index" "${index%.hidden}"; done
+same_outputs "$WORK/a" "$WORK/c" e2e
+json "$WORK/c/e2e.result.json" '[p["version"] for p in d["packages"] if p["name"] == "supervisor"]' |
+  grep -q "4.2.5-r5" || fail "the locked build did not keep supervisor 4.2.5-r5"
+
+# ---- disagreements ----------------------------------------------------------------------------
+cp "$WORK/r.toml" "$WORK/r.toml.orig"
+sed -i 's/"dcron"\]/"dcron", "podman"]/' "$WORK/r.toml"
+expect_failure "the recipe and its lock disagree" "$WORK/r.toml" --locked
+grep -qF "'r.toml' changed since locking" "$WORK/stderr" || fail "the changed recipe file is not named"
+grep -qF "the recipe requests 'podman', which no locked package satisfies" "$WORK/stderr" ||
+  fail "the request missing from the lock is not named"
+cp "$WORK/r.toml.orig" "$WORK/r.toml"
+# A locked package gone from the mirror (as Alpine drops old builds).
+rm "$WORK/mirror/v3.22/community/x86_64/supervisor-4.2.5-r5.apk"
+expect_failure "a locked package or file is not available as locked: cannot fetch supervisor-4.2.5-r5.apk" \
+  "$WORK/r.toml" --locked
+expect_failure "no lock file" "$WORK/r.toml" --lock "$WORK/none.lock.json"
+echo "alpine: ok"
+
+# ---- Debian: the test mirror, a small set ---------------------------------------------------
+if ! command -v apt-get >/dev/null; then
+  echo "apt-get missing: Debian part skipped"
+  exit 0
+fi
+mirror=${XDG_CACHE_HOME:-$HOME/.cache}/compose-test/debian-mirror
+"$COMPOSE_SOURCE_DIR/tests/support/debian_mirror.sh" "$mirror"
+cat >"$WORK/deb.toml" <<TOML
+name = "bookworm-lock"
+distribution = "debian"
+release = "bookworm"
+architecture = "amd64"
+base = "none"
+packages = ["mawk"]
+
+[[repositories]]
+url = "file://$mirror"
+suites = ["\${release}"]
+components = ["main"]
+keys = ["debian-archive-keyring.gpg"]
+
+[outputs]
+formats = ["rootfs-tar", "oci", "ext4"]
+TOML
+deb_lock=$WORK/deb.lock.json
+env -u SOURCE_DATE_EPOCH "$COMPOSE" lock "$WORK/deb.toml" --cache-dir "$WORK/deb-cache" -q >/dev/null
+[[ $(json "$deb_lock" 'd["repositories"][0]["index"]["sha256"]') == \
+  $(sha256sum "$mirror/dists/bookworm/InRelease" | cut -d' ' -f1) ]] || fail "InRelease digest"
+[[ $(json "$deb_lock" 'd["repositories"][0]["packages"]["sha256"]') == \
+  $(sha256sum "$mirror/dists/bookworm/main/binary-amd64/Packages.xz" | cut -d' ' -f1) ]] ||
+  fail "Packages digest"
+json "$deb_lock" 'd["keys"][0]["fingerprints"]' | grep -q "[0-9a-fA-F]\{40\}" || fail "no key fingerprint"
+json "$deb_lock" '[p["name"] for p in d["packages"]]' | grep -q "'mawk'" || fail "mawk not locked"
+HOME=$WORK/home-a SOURCE_DATE_EPOCH=1 "$COMPOSE" build "$WORK/deb.toml" --locked -o "$WORK/deb-a" \
+  --cache-dir "$WORK/deb-cache-a" -q >/dev/null 2>&1 || fail "locked Debian build a"
+HOME=$WORK/home-b SOURCE_DATE_EPOCH=2 "$COMPOSE" build "$WORK/deb.toml" --locked -o "$WORK/deb-b" \
+  --cache-dir "$WORK/deb-cache-b" -q >/dev/null 2>&1 || fail "locked Debian build b"
+same_outputs "$WORK/deb-a" "$WORK/deb-b" bookworm-lock
+[[ $(json "$WORK/deb-a/bookworm-lock.result.json" 'd["epoch"]') == $(json "$deb_lock" 'd["epoch"]') ]] ||
+  fail "the Debian lock's epoch did not win"
+# A locked package whose digest differs from the mirror's file (entry and stanza agree).
+python3 - "$deb_lock" "$WORK/deb-bad.lock.json" <<'PY'
+import json, sys
+lock = json.load(open(sys.argv[1]))
+package = next(p for p in lock["packages"] if p["name"] == "mawk")
+bad = "0" * 64
+package["record"] = package["record"].replace(package["digests"]["sha256"], bad)
+package["digests"]["sha256"] = bad
+json.dump(lock, open(sys.argv[2], "w"), indent=2, sort_keys=True)
+PY
+status=0
+"$COMPOSE" build "$WORK/deb.toml" --lock "$WORK/deb-bad.lock.json" -o "$WORK/deb-bad" \
+  --cache-dir "$WORK/deb-cache-bad" -q >/dev/null 2>"$WORK/stderr" || status=$?
+[[ $status == 1 ]] || fail "a wrong locked digest did not fail"
+grep -q "not available as locked: .*mawk_.*\.deb" "$WORK/stderr" ||
+  { cat "$WORK/stderr"; fail "the failure does not name mawk's .deb"; }
+[[ ! -e "$WORK/deb-bad" ]] || fail "output left behind"
+echo "debian: ok"
