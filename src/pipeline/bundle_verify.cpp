@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "pipeline/debian_lock.hpp"
 #include "pipeline/lock_check.hpp"
 #include "repo/apk/index.hpp"
 #include "repo/deb/packages_index.hpp"
@@ -189,6 +190,11 @@ private:
                          " bytes); the lock says " +
                          (identity == package.digests.end() ? "nothing" : identity->second) +
                          " (" + std::to_string(package.size) + " bytes)");
+      // A locked build installs from the lock's record (dependencies, database lines), so
+      // every line of it must be the signed one, not just the digests.
+      if (record.record != package.record)
+        fail(member, "the signed record of " + package.name + " " + package.version +
+                         " differs from the lock's record");
       try {
         unpack::apk::check_package_file(m_directory / file.path, record);
       } catch (Error& e) {
@@ -261,6 +267,9 @@ private:
         fail(packages_member, "says " + package.name + " " + package.version + " is " +
                                   record.sha256 + " (" + std::to_string(record.size) +
                                   " bytes); the lock pins another file");
+      if (stanza_text(record.paragraph) != package.record)
+        fail(packages_member, "the signed stanza of " + package.name + " " + package.version +
+                                  " differs from the lock's record");
       if (file.sha256 != record.sha256 || file.size != record.size)
         fail(file, "sha256 is " + file.sha256 + " (" + std::to_string(file.size) +
                        " bytes), the signed index lists " + record.sha256 + " (" +

@@ -15,26 +15,40 @@ json() {
   python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
-# tamper TAR OUT MEMBER [remanifest]: OUT is TAR with one byte of MEMBER flipped (the middle
-# one); with "remanifest" the manifest is rewritten to list the changed member's new digest.
+# tamper TAR OUT MEMBER [remanifest | record=NAME]: OUT is TAR with one byte of MEMBER flipped
+# (the middle one). "remanifest": the manifest is rewritten to list the changed member's new
+# digest. "record=NAME": MEMBER is a lock whose record of package NAME gets another
+# description (T: or Description:), and the manifest is rewritten to match.
 tamper() {
   python3 - "$@" <<'PY'
 import hashlib, io, json, sys, tarfile
 source, target, name = sys.argv[1:4]
-remanifest = len(sys.argv) > 4
+mode = sys.argv[4] if len(sys.argv) > 4 else "flip"
 with tarfile.open(source) as tar:
     members = [(m, tar.extractfile(m).read()) for m in tar.getmembers()]
 found = [i for i, (m, _) in enumerate(members) if m.name == name]
 assert found, f"no member {name}"
 member, data = members[found[0]]
-data = bytearray(data)
-data[len(data) // 2] ^= 1
-members[found[0]] = (member, bytes(data))
-if remanifest:
+if mode.startswith("record="):
+    lock = json.loads(data)
+    package = next(p for p in lock["packages"] if p["name"] == mode[7:])
+    record = package["record"]
+    for field in ("\nT:", "\nDescription:"):
+        record = record.replace(field, field + " tampered", 1)
+    assert record != package["record"], "no description to change"
+    package["record"] = record
+    data = (json.dumps(lock, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+else:
+    data = bytearray(data)
+    data[len(data) // 2] ^= 1
+    data = bytes(data)
+members[found[0]] = (member, data)
+if mode != "flip":
     manifest = json.loads(members[0][1])
     for entry in manifest["members"]:
         if entry["path"] == name:
             entry["sha256"] = hashlib.sha256(data).hexdigest()
+            entry["size"] = len(data)
     text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     members[0] = (members[0][0], text.encode())
 with tarfile.open(target, "w", format=tarfile.PAX_FORMAT) as out:
@@ -124,6 +138,14 @@ cmp "$WORK/b.tar" "$WORK/b-again.tar" || fail "a second bundle differs"
 
 "$COMPOSE" verify "$WORK/b.tar" >"$WORK/verify.out" || fail "verify of a good bundle"
 grep -q "ok (2 recipe(s)" "$WORK/verify.out" || { cat "$WORK/verify.out"; fail "verify summary"; }
+# Held to a trust configuration from outside the bundle: the test key passes its own, not the
+# repository's keys/.
+"$COMPOSE" verify "$WORK/b.tar" --trust-dir "$WORK/trust" -q >/dev/null || fail "verify with --trust-dir"
+status=0
+"$COMPOSE" verify "$WORK/b.tar" --trust-dir "$COMPOSE_SOURCE_DIR/keys" -q >/dev/null 2>"$WORK/stderr" ||
+  status=$?
+[[ $status -eq 1 ]] && grep -q "'$KEY' is not in the trust configuration" "$WORK/stderr" ||
+  { cat "$WORK/stderr" >&2; fail "a key outside the given trust configuration was accepted"; }
 
 # ---- online builds from the locks -----------------------------------------------------------
 for name in one two; do
@@ -189,6 +211,9 @@ tamper "$WORK/b.tar" "$WORK/bad.tar" "$key" remanifest
 rejected "$WORK/bad.tar" "keys/" "$KEY"
 tamper "$WORK/b.tar" "$WORK/bad.tar" recipes/one.toml remanifest
 rejected "$WORK/bad.tar" "recipes/one.lock.json" "one.toml"
+# A lock whose record of a package is not the signed one (its digests unchanged).
+tamper "$WORK/b.tar" "$WORK/bad.tar" recipes/one.lock.json record=busybox
+rejected "$WORK/bad.tar" "$index" "the signed record of busybox"
 echo "consistent tampering: ok"
 
 # ---- Debian: the signed bookworm test mirror, one small package set ---------------------------
@@ -243,4 +268,6 @@ tamper "$WORK/deb.tar" "$WORK/bad.tar" "$inrelease" remanifest
 rejected "$WORK/bad.tar" "$inrelease" "signature"
 tamper "$WORK/deb.tar" "$WORK/bad.tar" "$mawk" remanifest
 rejected "$WORK/bad.tar" "$mawk" "the signed index lists"
+tamper "$WORK/deb.tar" "$WORK/bad.tar" recipes/bookworm.lock.json record=mawk
+rejected "$WORK/bad.tar" "$packages" "the signed stanza of mawk"
 echo "debian: ok"
