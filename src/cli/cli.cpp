@@ -1,5 +1,5 @@
 // Command line: `compose [build] RECIPE`, `lock`, `report`, `show-packages`, `show-config`,
-// `inspect`, `check`, `boot`.
+// `inspect`, `check`, `boot`, `bundle`, `verify`.
 // Parses flags with CLI11 and hands typed options to the pipeline; stdout carries results,
 // stderr progress and diagnostics.
 #include "cli/cli.hpp"
@@ -21,7 +21,8 @@ namespace compose::cli {
 namespace {
 
 const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", "inspect",
-                                       "check", "boot", "lock", "report"};
+                                       "check", "boot", "lock", "report",
+                                       "bundle", "verify"};
 
 void add_common_build_flags(CLI::App& command, CommonOptions& options)
 {
@@ -70,6 +71,44 @@ int run(int argc, char** argv)
   build->add_flag("--locked", build_options.locked,
                   "build exactly what the recipe's lock pins (beside it: .toml -> .lock.json)");
   build->add_option("--lock", build_options.lock_file, "build exactly what this lock file pins");
+  std::string from_bundle;
+  build->add_option("--from-bundle", from_bundle,
+                    "build RECIPE (a name or path in the bundle) from an offline bundle, with "
+                    "no network: every transfer is served by the bundle, checked first");
+
+  CommonOptions bundle_options;
+  std::vector<std::string> bundle_recipes;
+  std::string bundle_output;
+  CLI::App* bundle = app.add_subcommand(
+      "bundle", "lock recipes (unless locked) and write one offline bundle of everything their "
+                "locked builds need");
+  bundle->add_option("recipes", bundle_recipes, "recipe files")->required();
+  bundle->add_option("-o,--output", bundle_output, "the bundle file (a tar)")->required();
+  bundle->add_option("--cache-dir", bundle_options.cache_dir,
+                     "download cache (default $XDG_CACHE_HOME/compose)");
+  bundle->add_option("--keys-dir", bundle_options.keys_dirs,
+                     "directory holding trusted key files (repeatable; searched first)");
+  bundle->add_option("--trust-dir", bundle_options.trust_dir,
+                     "trust configuration (default: the keys/ directory above the recipe)");
+  bundle->add_flag("--offline", bundle_options.offline, "use only the cache");
+  bundle->add_option("--mirror", bundle_options.mirrors,
+                     "FROM=TO: fetch URLs starting with FROM from TO instead (repeatable)");
+  bundle->add_option("--release,--release-version", bundle_options.release_version,
+                     "the product release, for recipes locked now");
+  bundle->add_option("-j,--jobs", bundle_options.jobs, "parallel downloads")
+      ->check(CLI::Range(1, 64));
+  bundle->add_flag("-v,--verbose", bundle_options.verbose, "print steps with timings");
+  bundle->add_flag("-q,--quiet", bundle_options.quiet, "print only warnings and errors");
+
+  std::string verify_file, verify_trust_dir;
+  bool verify_verbose = false, verify_quiet = false;
+  CLI::App* verify = app.add_subcommand(
+      "verify", "check an offline bundle on its own: digests, keys, signatures, locks");
+  verify->add_option("bundle", verify_file, "bundle file")->required();
+  verify->add_option("--trust-dir", verify_trust_dir,
+                     "check keys against this trust configuration (default: the bundle's own)");
+  verify->add_flag("-v,--verbose", verify_verbose, "print every check");
+  verify->add_flag("-q,--quiet", verify_quiet, "print only warnings and errors");
 
   CommonOptions lock_options;
   CLI::App* lock = app.add_subcommand(
@@ -149,8 +188,17 @@ int run(int argc, char** argv)
     throw UsageError(e.what());
   }
 
+  if (*build && !from_bundle.empty())
+    return run_build_from_bundle(build_options, from_bundle, out_dir);
   if (*build)
     return run_build(build_options, out_dir);
+  if (*bundle)
+    return run_bundle(bundle_options, bundle_recipes, bundle_output);
+  if (*verify)
+    return run_verify(verify_file, verify_trust_dir,
+                      verify_quiet     ? Verbosity::quiet
+                      : verify_verbose ? Verbosity::verbose
+                                       : Verbosity::normal);
   if (*lock)
     return run_lock(lock_options);
   if (*report)

@@ -28,6 +28,15 @@ std::optional<LockedBuild> read_lock_for_build(const CommonOptions& options);
 // The build uses the lock and its epoch (SOURCE_DATE_EPOCH does not override it).
 void use_lock(const LockedBuild& locked, pipeline::BuildOptions& build, Log& log);
 int run_show_packages(const CommonOptions& options);
+
+// Offline bundles (bundle_verb.cpp): `compose bundle RECIPE… -o FILE` locks what has no lock
+// and writes the bundle; `compose verify BUNDLE` checks one on its own; `compose build
+// --from-bundle BUNDLE NAME` builds a bundled recipe with every transfer served by the bundle.
+int run_bundle(const CommonOptions& options, const std::vector<std::string>& recipes,
+               const std::string& output);
+int run_verify(const std::string& bundle_file, const std::string& trust_dir, Verbosity verbosity);
+int run_build_from_bundle(const CommonOptions& options, const std::string& bundle_file,
+                          const std::string& out_dir);
 int run_show_config(const std::string& recipe_file);
 int run_inspect(const std::string& file);
 int run_check(const std::vector<std::string>& recipes, const std::string& trust_dir);

@@ -54,6 +54,9 @@ struct Options {
   // --mirror: transfers of URLs starting with FROM go to TO instead (longest FROM wins).
   // Requests, cache keys and results keep the public URL; messages name the one tried.
   std::vector<std::pair<std::string, std::string>> mirrors;
+  // Non-empty: the mirrors are the only source ("the bundle"): a URL no FROM matches, or
+  // whose local copy is missing, fails as "not in <mirrors_only>" and is never fetched.
+  std::string mirrors_only;
   Log* log = nullptr;
 };
 

@@ -81,6 +81,13 @@ Fetched Fetcher::fetch_one(const Request& request) const
   std::string failures;
   for (const std::string& public_url : request.urls) {
     const std::string url = mirrored_url(public_url, m_options.mirrors);
+    if (!m_options.mirrors_only.empty() && (url == public_url || !is_local(url) ||
+                                            !fs::exists(url.starts_with("file://")
+                                                            ? url.substr(7)
+                                                            : url))) {
+      failures += "\n    " + public_url + ": not in " + m_options.mirrors_only;
+      continue;
+    }
     unsigned pause_ms = m_options.backoff_ms;
     for (unsigned attempt = 0; attempt <= m_options.retries; ++attempt) {
       TempPath temporary = cache.temporary();

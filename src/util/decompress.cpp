@@ -54,6 +54,9 @@ std::string decompress(std::string_view bytes, const std::string& compression,
   if (enable_filter(reader.get(), compression) < ARCHIVE_WARN)
     throw Error("unknown compression " + quote(compression), where);
   archive_read_support_format_raw(reader.get());
+  // The raw format needs one byte of payload; a compressed empty file (Ubuntu serves empty
+  // Packages.xz for empty pockets) is libarchive's "empty" format behind the filter.
+  archive_read_support_format_empty(reader.get());
   auto fail = [&](const std::string& what) {
     const char* detail = archive_error_string(reader.get());
     return Error("cannot decompress (" + compression + "): " + what +
@@ -63,9 +66,12 @@ std::string decompress(std::string_view bytes, const std::string& compression,
   if (archive_read_open_memory(reader.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
     throw fail("not a " + compression + " stream");
   archive_entry* entry = nullptr;
-  if (archive_read_next_header(reader.get(), &entry) != ARCHIVE_OK)
-    throw fail("not a " + compression + " stream");
+  const int header = archive_read_next_header(reader.get(), &entry);
   if (archive_filter_count(reader.get()) < 2)
+    throw fail("not a " + compression + " stream");
+  if (header == ARCHIVE_EOF)
+    return {};
+  if (header != ARCHIVE_OK)
     throw fail("not a " + compression + " stream");
   std::string out;
   out.reserve(bytes.size() * 4);
