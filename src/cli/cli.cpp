@@ -69,7 +69,7 @@ int run(int argc, char** argv)
   add_common_build_flags(*build, build_options);
   build->add_option("-o,--out", out_dir, "output directory (default ./out)");
   build->add_flag("--locked", build_options.locked,
-                  "build exactly what RECIPE's lock (RECIPE.lock.json beside it) pins");
+                  "build exactly what the recipe's lock pins (beside it: .toml -> .lock.json)");
   build->add_option("--lock", build_options.lock_file, "build exactly what this lock file pins");
   std::string from_bundle;
   build->add_option("--from-bundle", from_bundle,
@@ -112,7 +112,7 @@ int run(int argc, char** argv)
 
   CommonOptions lock_options;
   CLI::App* lock = app.add_subcommand(
-      "lock", "resolve a recipe and write its lock file (RECIPE.lock.json beside it)");
+      "lock", "resolve a recipe and write its lock file (beside it: .toml -> .lock.json)");
   add_common_build_flags(*lock, lock_options);
   lock->add_option("--lock", lock_options.lock_file, "write the lock here instead");
 

@@ -44,7 +44,10 @@ struct IndexFile {
 // One repository as the build used it. Alpine: one per (mirror, branch, repo); Debian and
 // Ubuntu: one per (mirror, suite, component).
 struct LockedRepository {
-  std::string url;        // the mirror base as fetched (after --mirror)
+  // The repository as the recipe names it (public URLs: --mirror only redirects transfers).
+  // Alpine: <mirror>/<branch>/<repo>; Debian/Ubuntu: the archive root. A package's file is
+  // url + "/" + path.
+  std::string url;
   std::string branch, repo, tag;  // Alpine
   std::string suite, component;   // Debian/Ubuntu
   int priority = 500;             // Debian/Ubuntu
@@ -59,8 +62,8 @@ struct LockedRepository {
 struct LockedPackage {
   std::string name, version, architecture;
   std::size_t repository = 0; // position in LockFile::repositories
-  std::string url;            // where it was to be fetched from at lock time
-  std::string path;           // below the repository's mirror base
+  std::string url;            // the repository's url + "/" + path
+  std::string path;           // below the repository's url
   std::uint64_t size = 0;
   std::map<std::string, std::string> digests; // "sha256", "apk-identity" (index C:)
   std::string record; // the verified index record (APKINDEX lines; Packages stanza)

@@ -4,8 +4,9 @@
 # compose's entrypoint), and every check passes: kernel, root mounted, SSH banner, key login,
 # services, supervisorctl, the engine's info, the data disk (ext4 labelled miget-data, on
 # the engine's state directory), power-off. debian-12-dockerd runs dockerd, debian-12-podman
-# podman's service (--engine podman). Neither disk file changes. A bad --init fails, naming
-# the check and the initramfs's FATAL line. No root needed.
+# podman's service (--engine podman), whose package set is apt's own answer for it. Neither
+# disk file changes. A bad --init fails, naming the check and the initramfs's FATAL line.
+# No root needed.
 # ctest-label: slow
 source "$(dirname "$0")/lib.sh"
 for tool in qemu-system-x86_64 ssh ssh-keygen mkfs.ext4 apt-get; do
@@ -87,6 +88,12 @@ entries=("$WORK"/boot-cache/sha256/*)
   fail "cached initramfs does not match its name"
 rm -f "$image"
 
+# The podman flavour's package set is apt's own answer for it (the mirror's oracle file).
+"$COMPOSE" show-packages "$COMPOSE_SOURCE_DIR/recipes/debian-12-podman.toml" \
+  --mirror "host-apt=file://$mirror" --cache-dir "$WORK/cache" 2>/dev/null |
+  awk '{ print $1, $2 }' | sort >"$WORK/podman-packages.txt"
+diff -u "$mirror/apt-resolution-podman.txt" "$WORK/podman-packages.txt" ||
+  fail "debian-12-podman's package set differs from apt's"
 build podman
 boot "$WORK/debian-12-podman.ext4" podman /var/lib/containers
 grep -q "^pass podman-info .* storage=overlay$" "$WORK/debian-12-podman.txt" ||

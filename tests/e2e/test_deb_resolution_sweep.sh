@@ -2,6 +2,8 @@
 # Resolution oracle over many requests: for each, compose's package set equals
 # `apt-get install --simulate` against the same real bookworm index and an empty dpkg status,
 # with and without Recommends. (test_deb_resolution_oracle covers the product's own set.)
+# "podman netavark": a provider named on the command line satisfies the virtual
+# container-network-stack of another, because apt marks every requested package first.
 # Not in the list: libreoffice-writer with Recommends, where apt breaks a tie between equal
 # providers of x-terminal-emulator by its internal cache order (zutty) and compose by name
 # (alacritty); apt also needs over a minute for that one.
@@ -13,7 +15,8 @@ mirror=${XDG_CACHE_HOME:-$HOME/.cache}/compose-test/debian-mirror
 export APT_CONFIG=$mirror/.apt/apt.conf
 
 requests=("build-essential" "python3 git curl" "podman" "systemd openssh-server" "emacs-nox"
-  "nginx php-fpm" "postgresql" "buildah" "default-jdk-headless"
+  "nginx php-fpm" "postgresql" "buildah" "default-jdk-headless" "podman netavark"
+  "golang-github-containers-common netavark"
   "docker.io containerd runc openssh-server supervisor cron ca-certificates iptables iproute2 procps")
 failures=0
 for request in "${requests[@]}"; do

@@ -23,13 +23,13 @@ TEST_SUITE("boot::kernel_command_line")
   TEST_CASE("the key travels base64-encoded for every user; extra words are appended")
   {
     KernelCommandLine line;
-    line.init = "/usr/local/sbin/vm-init";
+    line.init = "/usr/local/sbin/compose-init";
     line.ip.clear();
     line.users = {"miget", "root"};
     line.public_key = "ssh-ed25519 AAAAC3Nza key@test";
     line.extra = {"quiet"};
     CHECK(format_kernel_command_line(line) ==
-          "console=ttyS0 root=/dev/vda rw init=/usr/local/sbin/vm-init panic=-1 "
+          "console=ttyS0 root=/dev/vda rw init=/usr/local/sbin/compose-init panic=-1 "
           "compose.users=miget,root compose.key=" +
               compose::base64_encode("ssh-ed25519 AAAAC3Nza key@test") + " quiet");
   }

@@ -129,6 +129,17 @@ public:
       throw Error("cannot install " + package.name + " " + package.version + ": " + why, reason);
   }
 
+  // Chooses a requested package before any dependency is looked at, as apt-get install
+  // marks every package on its command line first and only then installs their
+  // dependencies: a provider the user asked for (netavark) then satisfies a virtual
+  // dependency (container-network-stack) of another requested package.
+  void request(const Package& package, const std::string& reason)
+  {
+    std::string why;
+    if (!claim(package, reason, why))
+      throw Error("cannot install " + package.name + " " + package.version + ": " + why, reason);
+  }
+
   Plan plan() const
   {
     Plan plan;
@@ -390,8 +401,19 @@ Plan solve(const std::vector<recipe::PackageSpec>& requests, const std::vector<S
       solver.install(*package, "base (" + options.base + ")");
   }
   Plan plan;
+  std::vector<const Package*> requested;
   for (const recipe::PackageSpec& request : requests) {
-    const Package& package = requested_version(universe, request);
+    requested.push_back(&requested_version(universe, request));
+    try {
+      solver.request(*requested.back(), requested.back()->name);
+    } catch (Error& e) {
+      e.at(request.where.str());
+      throw;
+    }
+  }
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const recipe::PackageSpec& request = requests[i];
+    const Package& package = *requested[i];
     try {
       solver.install(package, package.name);
     } catch (Error& e) {
