@@ -32,6 +32,17 @@ recipe::Recipe load_for_build(const CommonOptions& options, pipeline::BuildOptio
   return recipe;
 }
 
+int build_and_print(const recipe::Recipe& recipe, const pipeline::BuildOptions& build, Log& log)
+{
+  const pipeline::Artifacts artifacts = pipeline::build(recipe, build);
+  for (const pipeline::OutputFile& output : artifacts.outputs)
+    std::printf("%s\n", output.path.string().c_str());
+  if (!artifacts.warnings.empty())
+    log.step("done with " + std::to_string(artifacts.warnings.size()) +
+             " warning(s); see the result.json");
+  return 0;
+}
+
 int run_build(const CommonOptions& options, const std::string& out_dir)
 {
   Log log(verbosity_of(options));
@@ -42,13 +53,7 @@ int run_build(const CommonOptions& options, const std::string& out_dir)
   build.out_dir = out_dir;
   if (locked)
     use_lock(*locked, build, log);
-  const pipeline::Artifacts artifacts = pipeline::build(recipe, build);
-  for (const pipeline::OutputFile& output : artifacts.outputs)
-    std::printf("%s\n", output.path.string().c_str());
-  if (!artifacts.warnings.empty())
-    log.step("done with " + std::to_string(artifacts.warnings.size()) +
-             " warning(s); see the result.json");
-  return 0;
+  return build_and_print(recipe, build, log);
 }
 
 int run_show_packages(const CommonOptions& options)

@@ -134,13 +134,7 @@ int run_build_from_bundle(const CommonOptions& options, const std::string& bundl
   // Every transfer goes into the unpacked bundle; a URL it lacks fails, never the network.
   build.fetch.mirrors = bundle::bundle_mirrors(unpacked.root);
   build.fetch.mirrors_only = "the bundle " + quote(bundle_file);
-  const pipeline::Artifacts artifacts = pipeline::build(recipe, build);
-  for (const pipeline::OutputFile& output : artifacts.outputs)
-    std::printf("%s\n", output.path.string().c_str());
-  if (!artifacts.warnings.empty())
-    log.step("done with " + std::to_string(artifacts.warnings.size()) +
-             " warning(s); see the result.json");
-  return 0;
+  return build_and_print(recipe, build, log);
 }
 
 } // namespace compose::cli

@@ -8,10 +8,13 @@
 
 #include "cli/defaults.hpp"
 #include "lock/lock_file.hpp"
+#include "recipe/recipe.hpp"
 
 namespace compose::cli {
 
 int run_build(const CommonOptions& options, const std::string& out_dir);
+// Runs the build, prints each output path (stdout: what scripts read) and a warning count.
+int build_and_print(const recipe::Recipe& recipe, const pipeline::BuildOptions& build, Log& log);
 int run_lock(const CommonOptions& options);
 int run_report(const std::vector<std::string>& lock_files);
 
