@@ -19,7 +19,7 @@ std::vector<lock::LockedKey> locked_keys(const verify::Keyring& keys)
 } // namespace
 
 void lock_alpine(const AlpineSources& sources, const resolve::apk::Plan& plan,
-                 lock::LockFile& lock)
+                 const std::vector<fetch::Fetched>& files, lock::LockFile& lock)
 {
   lock.keys = locked_keys(sources.keys);
   for (const repo::apk::Index& index : sources.indexes) {
@@ -49,6 +49,7 @@ void lock_alpine(const AlpineSources& sources, const resolve::apk::Plan& plan,
     locked.path = locked.url.substr(origin.base_url.size() + 1);
     locked.size = package.size;
     locked.digests["apk-identity"] = package.checksum;
+    locked.digests["sha256"] = files.at(i).sha256;
     locked.record = package.record;
     locked.reason = i < plan.reasons.size() ? plan.reasons[i] : std::string();
     lock.packages.push_back(std::move(locked));
@@ -96,6 +97,8 @@ LockedAlpine alpine_from_lock(const recipe::Recipe& recipe, const lock::LockFile
                       "), which differs from the entry's name, version, architecture, size or "
                       "apk-identity",
                   where, "the lock file was edited; write it again with `compose lock`");
+    const auto sha256 = entry.digests.find("sha256");
+    locked.sha256.push_back(sha256 == entry.digests.end() ? std::string() : sha256->second);
     locked.plan.packages.push_back(std::move(package));
     locked.plan.reasons.push_back(entry.reason);
   }

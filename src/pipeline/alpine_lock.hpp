@@ -9,13 +9,15 @@
 namespace compose::pipeline {
 
 // Adds the keys, repositories (with their APKINDEX digests), world and planned packages
-// (with their index records) to `lock`.
+// (with their index records, and the SHA-256 of the fetched file: the index only gives a
+// SHA-1 of the control part) to `lock`. `files` is in plan order.
 void lock_alpine(const AlpineSources& sources, const resolve::apk::Plan& plan,
-                 lock::LockFile& lock);
+                 const std::vector<fetch::Fetched>& files, lock::LockFile& lock);
 
 struct LockedAlpine {
   AlpineSources sources; // keys checked against the lock; indexes without packages
   resolve::apk::Plan plan;
+  std::vector<std::string> sha256; // per package: the pinned whole-file digest, or ""
 };
 
 // The recipe's repositories (their current URLs, so --mirror still applies) with the locked

@@ -14,14 +14,18 @@ namespace compose::pipeline {
 namespace {
 
 std::vector<fetch::Request> package_requests(const AlpineSources& sources,
-                                             const resolve::apk::Plan& plan)
+                                             const resolve::apk::Plan& plan,
+                                             const std::vector<std::string>& sha256)
 {
   std::vector<fetch::Request> requests;
-  for (const repo::apk::Package& package : plan.packages) {
+  for (std::size_t i = 0; i < plan.packages.size(); ++i) {
+    const repo::apk::Package& package = plan.packages[i];
     const repo::apk::Repository& origin = sources.indexes.at(package.repository).repository;
     fetch::Request request;
     request.urls = {origin.package_url(package)};
     request.cache_key = "apk:" + package.checksum;
+    if (i < sha256.size() && !sha256[i].empty())
+      request.sha256 = sha256[i];
     request.size = package.size;
     request.display_name = package.file_name();
     // A download that does not match its signed index record never enters the cache.
@@ -64,12 +68,20 @@ std::vector<std::string> installed_dependencies(const repo::apk::Package& packag
 
 } // namespace
 
-StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSources& sources,
-                                 const resolve::apk::Plan& plan, std::int64_t epoch,
-                                 fetch::Fetcher& fetcher, Log& log)
+std::vector<fetch::Fetched> fetch_alpine_packages(const AlpineSources& sources,
+                                                  const resolve::apk::Plan& plan,
+                                                  const std::vector<std::string>& sha256,
+                                                  fetch::Fetcher& fetcher, Log& log)
 {
   log.step("fetch " + std::to_string(plan.packages.size()) + " packages");
-  const std::vector<fetch::Fetched> files = fetcher.fetch_all(package_requests(sources, plan));
+  return fetcher.fetch_all(package_requests(sources, plan, sha256));
+}
+
+StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSources& sources,
+                                 const resolve::apk::Plan& plan,
+                                 const std::vector<fetch::Fetched>& files, std::int64_t epoch,
+                                 Log& log)
+{
 
   std::vector<unpack::apk::PackageFile> package_files;
   for (std::size_t i = 0; i < plan.packages.size(); ++i) {
@@ -139,8 +151,10 @@ StagedSystem build_alpine_system(const recipe::Recipe& recipe, const BuildOption
   if (options.lock) {
     const LockedAlpine locked = alpine_from_lock(recipe, *options.lock, options, fetcher);
     try {
-      return stage_alpine_system(recipe, locked.sources, locked.plan, options.lock->epoch,
-                                 fetcher, log);
+      const std::vector<fetch::Fetched> files =
+          fetch_alpine_packages(locked.sources, locked.plan, locked.sha256, fetcher, log);
+      return stage_alpine_system(recipe, locked.sources, locked.plan, files, options.lock->epoch,
+                                 log);
     } catch (const Error& e) {
       throw locked_fetch_error(e);
     }
@@ -148,8 +162,9 @@ StagedSystem build_alpine_system(const recipe::Recipe& recipe, const BuildOption
   const AlpineSources sources = load_alpine_sources(recipe, options, fetcher);
   log.step("resolve " + std::to_string(recipe.packages.size()) + " requested packages");
   const resolve::apk::Plan plan = resolve::apk::solve(recipe.packages, sources.indexes);
-  return stage_alpine_system(recipe, sources, plan,
-                             options.epoch.value_or(alpine_default_epoch(plan)), fetcher, log);
+  const std::vector<fetch::Fetched> files = fetch_alpine_packages(sources, plan, {}, fetcher, log);
+  return stage_alpine_system(recipe, sources, plan, files,
+                             options.epoch.value_or(alpine_default_epoch(plan)), log);
 }
 
 std::int64_t alpine_default_epoch(const resolve::apk::Plan& plan)

@@ -10,9 +10,18 @@
 
 namespace compose::pipeline {
 
+// Every planned package, in plan order, each checked against its index record before it
+// enters the cache; `sha256` (from a lock, one per package, "" for none) also pins the file.
+std::vector<fetch::Fetched> fetch_alpine_packages(const AlpineSources& sources,
+                                                  const resolve::apk::Plan& plan,
+                                                  const std::vector<std::string>& sha256,
+                                                  fetch::Fetcher& fetcher, Log& log);
+
+// Installs the fetched packages (`files`, in plan order) into a Tree.
 StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSources& sources,
-                                 const resolve::apk::Plan& plan, std::int64_t epoch,
-                                 fetch::Fetcher& fetcher, Log& log);
+                                 const resolve::apk::Plan& plan,
+                                 const std::vector<fetch::Fetched>& files, std::int64_t epoch,
+                                 Log& log);
 
 // Without SOURCE_DATE_EPOCH, the newest build time among the planned packages.
 std::int64_t alpine_default_epoch(const resolve::apk::Plan& plan);

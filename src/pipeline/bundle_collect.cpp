@@ -101,9 +101,11 @@ std::vector<Download> downloads_of(const lock::LockFile& lock)
     fetch::Request request =
         pinned_request(package.url, sha256 != package.digests.end() ? sha256->second : "",
                        package.size);
-    if (sha256 == package.digests.end()) {
-      // Alpine: the index record is the pin; parse it once and check the download with it.
-      request.sha256.reset();
+    if (package.digests.contains("apk-identity")) {
+      // Alpine: the index record pins the package (and the lock's sha256, when an older lock
+      // lacks it, is no pin); parse it once and check the download with it.
+      if (sha256 == package.digests.end())
+        request.sha256.reset();
       const std::string where = "lock: packages[" + std::to_string(i) + "] (" + package.name + ")";
       const std::vector<repo::apk::Package> records =
           repo::apk::parse_index_text(package.record, where, package.repository);

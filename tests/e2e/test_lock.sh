@@ -62,6 +62,10 @@ json "$lock" '[p["name"] + " " + p["version"] for p in d["packages"]]' | grep -q
   fail "supervisor 4.2.5-r5 not locked"
 json "$lock" 'all(p["digests"]["apk-identity"].startswith("Q1") and p["size"] > 0 and p["record"] for p in d["packages"])' |
   grep -qx True || fail "a package lacks its digest, size or record"
+# The index's C: covers only the control part (SHA-1): the lock also pins each whole file.
+[[ $(json "$lock" '[p["digests"]["sha256"] for p in d["packages"] if p["name"] == "supervisor"][0]') == \
+  $(sha256sum "$WORK/mirror/v3.22/community/x86_64/supervisor-4.2.5-r5.apk" | cut -d' ' -f1) ]] ||
+  fail "the lock's sha256 of supervisor is not the file's"
 # Locking is deterministic: again, from another cache, the same bytes.
 cp "$lock" "$WORK/first.lock.json"
 SOURCE_DATE_EPOCH=1600000000 CACHE=$WORK/cache-relock run_compose lock "$WORK/r.toml" --release 1.0.0 -q >/dev/null
@@ -112,6 +116,18 @@ grep -qF "'r.toml' changed since locking" "$WORK/stderr" || fail "the changed re
 grep -qF "the recipe requests 'podman', which no locked package satisfies" "$WORK/stderr" ||
   fail "the request missing from the lock is not named"
 cp "$WORK/r.toml.orig" "$WORK/r.toml"
+# A lock whose whole-file digest of a package is not the file's.
+cp "$lock" "$WORK/r.lock.json.orig"
+python3 - "$lock" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for p in d["packages"]:
+    if p["name"] == "supervisor":
+        p["digests"]["sha256"] = "0" * 64
+json.dump(d, open(sys.argv[1], "w"), indent=2, sort_keys=True)
+PY
+CACHE=$WORK/cache-digest expect_failure "supervisor-4.2.5-r5.apk: sha256 is" "$WORK/r.toml" --locked
+cp "$WORK/r.lock.json.orig" "$lock"
 # A locked package gone from the mirror (as Alpine drops old builds).
 rm "$WORK/mirror/v3.22/community/x86_64/supervisor-4.2.5-r5.apk"
 expect_failure "a locked package or file is not available as locked: cannot fetch supervisor-4.2.5-r5.apk" \

@@ -1,6 +1,6 @@
 // Alpine lock entries: each APKINDEX record is kept as the index wrote it, and lock_alpine
 // turns sources and plan into repositories (branch, repo, index digest) and packages (path
-// below the repository, size, C: identity, the record, the reason).
+// below the repository, size, C: identity, whole-file SHA-256, the record, the reason).
 #include <doctest/doctest.h>
 
 #include "pipeline/alpine_lock.hpp"
@@ -40,7 +40,10 @@ TEST_SUITE("pipeline::alpine_lock")
     plan.world = {"busybox"};
 
     lock::LockFile lock;
-    pipeline::lock_alpine(sources, plan, lock);
+    std::vector<fetch::Fetched> files(2);
+    files[0].sha256 = sha256_hex("musl file");
+    files[1].sha256 = sha256_hex("busybox file");
+    pipeline::lock_alpine(sources, plan, files, lock);
     REQUIRE(lock.keys.size() == 1);
     CHECK(lock.keys[0].sha256 == sha256_hex("key"));
     CHECK(lock.keys[0].kind == "apk-rsa");
@@ -58,6 +61,8 @@ TEST_SUITE("pipeline::alpine_lock")
           "https://mirror.example/alpine/v3.22/main/x86_64/busybox-1.37.0-r18.apk");
     CHECK(lock.packages[1].size == 512);
     CHECK(lock.packages[1].digests.at("apk-identity") == "Q1busybox=");
+    CHECK(lock.packages[1].digests.at("sha256") == sha256_hex("busybox file"));
+    CHECK(lock.packages[0].digests.at("sha256") == sha256_hex("musl file"));
     CHECK(lock.packages[1].record == busybox);
     CHECK(lock.world == std::vector<std::string>{"busybox"});
   }
