@@ -158,7 +158,7 @@ Artifacts build(const recipe::Recipe& recipe, const BuildOptions& options)
   for (OutputFile& sbom : write_sboms(sboms, staging, options))
     outputs.push_back(std::move(sbom));
   const std::string result_name = recipe.name + ".result.json";
-  write_file_atomic(staging.path_for(result_name), result_json(recipe, system, outputs));
+  write_file_atomic(staging.path_for(result_name), result_json(recipe, system, outputs, options));
   staging.commit();
 
   outputs.push_back(OutputFile{"result", options.out_dir / result_name, {}, 0, {}});

@@ -3,10 +3,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/hash.hpp"
+
 namespace compose::pipeline {
 
 std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system,
-                        const std::vector<OutputFile>& outputs)
+                        const std::vector<OutputFile>& outputs, const BuildOptions& options)
 {
   using nlohmann::json;
   json report;
@@ -19,6 +21,13 @@ std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system
       {"release", recipe.release},
       {"architecture", recipe.architecture},
   };
+  report["release"] = {{"version", recipe.version}, {"point_release", recipe.point_release}};
+  if (options.lock)
+    // The file name only (no build-machine path); the digest of the lock as compose writes it.
+    report["lock"] = {
+        {"file", std::filesystem::path(options.lock_where).filename().string()},
+        {"sha256", sha256_hex(lock::lock_json(*options.lock))},
+    };
   report["epoch"] = system.epoch;
   report["inputs_digest"] = "sha256:" + system.inputs_digest;
   report["world"] = system.world;

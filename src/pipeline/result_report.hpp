@@ -15,7 +15,8 @@ namespace compose::pipeline {
 
 // JSON text with sorted keys and a final newline; no host names, paths of the build
 // machine or wall-clock times, so two builds of one input give the same bytes.
+// A locked build names its lock (file name, SHA-256 of its canonical text).
 std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system,
-                        const std::vector<OutputFile>& outputs);
+                        const std::vector<OutputFile>& outputs, const BuildOptions& options);
 
 } // namespace compose::pipeline

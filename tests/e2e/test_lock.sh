@@ -80,6 +80,10 @@ HOME=$WORK/home-b SOURCE_DATE_EPOCH=1800000000 CACHE=$WORK/cache-b \
   run_compose build "$WORK/r.toml" --lock "$lock" -o "$WORK/b" -q >/dev/null 2>/dev/null
 same_outputs "$WORK/a" "$WORK/b" e2e
 [[ $(json "$WORK/a/e2e.result.json" 'd["epoch"]') == 1600000000 ]] || fail "the lock's epoch did not win"
+[[ $(json "$WORK/a/e2e.result.json" 'd["lock"]["file"] + " " + d["lock"]["sha256"]') == \
+  "r.lock.json $(sha256sum "$lock" | cut -d' ' -f1)" ]] || fail "the report does not name the lock"
+[[ $(json "$WORK/a/e2e.result.json" 'd["release"]["version"]') == 1.0.0 ]] || fail "the report lacks the release"
+cmp "$WORK/a/e2e.result.json" "$WORK/b/e2e.result.json" || fail "the two locked builds' reports differ"
 tar -xOf "$WORK/a/e2e.oci.tar" index.json | grep -q '"1.0.0-e2e"' || fail "the locked release is not in the tags"
 # Offline, a locked build needs only the cached packages, pinned file and keys: no index.
 CACHE=$WORK/cache-a run_compose build "$WORK/r.toml" --locked --offline -o "$WORK/offline" -q >/dev/null
