@@ -7,7 +7,8 @@
 # (byte for byte, without reading any index) while a plain build picks the new one; a recipe
 # edited after locking and a locked package gone from the mirror fail, naming what differs.
 # Debian (the test mirror, one small package set): lock, two locked builds, same bytes; a
-# locked package whose digest differs fails naming it.
+# locked package whose digest differs fails naming it; a mirror with Release + Release.gpg
+# and no InRelease locks both, builds and bundles.
 source "$(dirname "$0")/lib.sh"
 
 # recipe_with_pin FILE URL: the Alpine recipe plus a pinned download and ${version} tags.
@@ -196,4 +197,27 @@ status=0
 grep -q "not available as locked: .*mawk_.*\.deb" "$WORK/stderr" ||
   { cat "$WORK/stderr"; fail "the failure does not name mawk's .deb"; }
 [[ ! -e "$WORK/deb-bad" ]] || fail "output left behind"
+
+# A mirror without InRelease (Release + Release.gpg, as older mirrors serve): both files are
+# locked, the locked build and a bundle of it work, and the bundle verifies.
+cp -as "$mirror" "$WORK/detached"
+rm "$WORK/detached/dists/bookworm/InRelease"
+sed "s|file://$mirror|file://$WORK/detached|" "$WORK/deb.toml" >"$WORK/detached.toml"
+env -u SOURCE_DATE_EPOCH "$COMPOSE" lock "$WORK/detached.toml" --cache-dir "$WORK/deb-cache" -q >/dev/null ||
+  fail "lock from Release + Release.gpg"
+detached_lock=$WORK/detached.lock.json
+[[ $(json "$detached_lock" 'd["repositories"][0]["index"]["url"]') == */dists/bookworm/Release ]] ||
+  fail "the detached lock's index is not the Release"
+[[ $(json "$detached_lock" 'd["repositories"][0]["index"]["sha256"] + " " + d["repositories"][0]["signature"]["sha256"]') == \
+  "$(sha256sum <"$mirror/dists/bookworm/Release" | cut -d' ' -f1) $(sha256sum <"$mirror/dists/bookworm/Release.gpg" | cut -d' ' -f1)" ]] ||
+  fail "the Release and Release.gpg digests in the lock are not the files'"
+"$COMPOSE" build "$WORK/detached.toml" --locked -o "$WORK/deb-detached" --cache-dir "$WORK/deb-cache-d" \
+  -q >/dev/null 2>&1 || fail "locked build from Release + Release.gpg"
+cmp <(tar -tvf "$WORK/deb-a/bookworm-lock.rootfs.tar" | grep -v etc/apt) \
+  <(tar -tvf "$WORK/deb-detached/bookworm-lock.rootfs.tar" | grep -v etc/apt) ||
+  fail "the detached-signature build installed another tree"
+"$COMPOSE" bundle "$WORK/detached.toml" -o "$WORK/detached.tar" --cache-dir "$WORK/deb-cache" -q >/dev/null ||
+  fail "bundle from Release + Release.gpg"
+tar -tf "$WORK/detached.tar" | grep -q "dists/bookworm/Release.gpg$" || fail "the bundle lacks Release.gpg"
+"$COMPOSE" verify "$WORK/detached.tar" -q >/dev/null || fail "the detached-signature bundle does not verify"
 echo "debian: ok"
