@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # compose lock and build --locked. Alpine (a generated mirror, its signing key kept so the
 # mirror can be updated): the lock pins indexes, keys, packages, the pinned file, the release
-# and the epoch; two locked builds with different output and cache directories, HOME and
-# SOURCE_DATE_EPOCH give the same bytes as each other and as a plain build at the lock's
+# and the epoch; locked builds with different output and cache directories, HOME,
+# SOURCE_DATE_EPOCH and user (root, nobody) give the same bytes as each other and as a plain build at the lock's
 # epoch; after the mirror gains a newer package a locked build still gives the old set
 # (byte for byte, without reading any index) while a plain build picks the new one; a recipe
 # edited after locking and a locked package gone from the mirror fail, naming what differs.
@@ -80,6 +80,19 @@ grep -q "SOURCE_DATE_EPOCH=1700000000 is ignored" "$WORK/a.stderr" || fail "no n
 HOME=$WORK/home-b SOURCE_DATE_EPOCH=1800000000 CACHE=$WORK/cache-b \
   run_compose build "$WORK/r.toml" --lock "$lock" -o "$WORK/b" -q >/dev/null 2>/dev/null
 same_outputs "$WORK/a" "$WORK/b" e2e
+# Another user altogether (nobody, with its own HOME and cache): compose needs no root.
+if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null; then
+  chmod 711 "$WORK"
+  mkdir -p "$WORK/nobody"
+  chown 65534:65534 "$WORK/nobody"
+  HOME=$WORK/nobody SOURCE_DATE_EPOCH=1900000000 setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$COMPOSE" build "$WORK/r.toml" --locked -o "$WORK/nobody/out" --trust-dir "$WORK/trust" \
+    --keys-dir "$WORK/trust" -q >/dev/null 2>"$WORK/nobody.stderr" ||
+    { cat "$WORK/nobody.stderr" >&2; fail "the locked build as nobody"; }
+  [[ -d "$WORK/nobody/.cache/compose" ]] || fail "nobody's build did not use its own cache"
+  same_outputs "$WORK/a" "$WORK/nobody/out" e2e
+  echo "built as nobody: same bytes"
+fi
 [[ $(json "$WORK/a/e2e.result.json" 'd["epoch"]') == 1600000000 ]] || fail "the lock's epoch did not win"
 [[ $(json "$WORK/a/e2e.result.json" 'd["lock"]["file"] + " " + d["lock"]["sha256"]') == \
   "r.lock.json $(sha256sum "$lock" | cut -d' ' -f1)" ]] || fail "the report does not name the lock"
