@@ -190,10 +190,6 @@ private:
                          " bytes); the lock says " +
                          (identity == package.digests.end() ? "nothing" : identity->second) +
                          " (" + std::to_string(package.size) + " bytes)");
-      const auto sha256 = package.digests.find("sha256");
-      if (sha256 != package.digests.end() && sha256->second != file.sha256)
-        fail(file, "sha256 is " + file.sha256 + ", the lock pins " + sha256->second + " for " +
-                       package.name + " " + package.version);
       // A locked build installs from the lock's record (dependencies, database lines), so
       // every line of it must be the signed one, not just the digests.
       if (record.record != package.record)
@@ -204,6 +200,10 @@ private:
       } catch (Error& e) {
         throw Error(named(file) + ": " + e.message(), e.where(), k_hint);
       }
+      const auto sha256 = package.digests.find("sha256");
+      if (sha256 != package.digests.end() && sha256->second != file.sha256)
+        fail(file, "sha256 is " + file.sha256 + ", the lock pins " + sha256->second + " for " +
+                       package.name + " " + package.version);
       ++m_summary.packages;
     }
   }

@@ -175,6 +175,19 @@ TEST_SUITE("pipeline::bundle_verify")
       CHECK_THROWS_WITH_AS(bundled.verify(),
                            doctest::Contains("hello-1.0-r0.apk' (package): package file is"), Error);
     }
+    SUBCASE("a lock pinning another whole-file digest")
+    {
+      std::string text = compose::read_file(bundled.unpacked / "recipes/r.lock.json");
+      const std::string pinned = compose::sha256_hex(
+          compose::read_file(bundled.unpacked / bundled.member("package").path));
+      const std::size_t at = text.find(pinned);
+      REQUIRE(at != std::string::npos);
+      text.replace(at, pinned.size(), std::string(64, '0'));
+      bundled.replace("lock", text);
+      const std::string expected = "(package): sha256 is " + pinned + ", the lock pins " +
+                                   std::string(64, '0') + " for hello 1.0-r0";
+      CHECK_THROWS_WITH_AS(bundled.verify(), doctest::Contains(expected.c_str()), Error);
+    }
     SUBCASE("a lock naming a version the signed index lacks")
     {
       std::string text = compose::read_file(bundled.unpacked / "recipes/r.lock.json");
