@@ -2,8 +2,10 @@
 #include "pipeline/debian_system.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
+#include "pipeline/apt_extended_states.hpp"
 #include "pipeline/debian_lock.hpp"
 #include "pipeline/lock_check.hpp"
 #include "pipeline/debian_plan.hpp"
@@ -131,6 +133,11 @@ StagedSystem stage_debian_system(const recipe::Recipe& recipe, const DebianSourc
   install.epoch = epoch;
   install.merged_usr = recipe.merged_usr;
   install.extra_files = apt_configuration(recipe, sources);
+  std::map<std::string, std::vector<std::string>> dependencies;
+  for (const repo::deb::Package* package : plan.packages)
+    dependencies[package->name] = installed_dependencies(*package, plan);
+  install.extra_files.emplace_back("var/lib/apt/extended_states",
+                                   apt_extended_states(plan, dependencies, recipe.architecture));
 
   StagedSystem system;
   system.epoch = epoch;
@@ -180,7 +187,7 @@ StagedSystem stage_debian_system(const recipe::Recipe& recipe, const DebianSourc
           text += (text.empty() ? "" : " | ") + alternative.text();
         installed.depends.push_back(text);
       }
-    installed.depends_on = installed_dependencies(package, plan);
+    installed.depends_on = dependencies.at(package.name);
     installed.reason = i < plan.reasons.size() ? plan.reasons[i] : std::string();
     system.packages.push_back(std::move(installed));
   }

@@ -127,6 +127,9 @@ public:
     std::string why;
     if (!mark(package, reason, why))
       throw Error("cannot install " + package.name + " " + package.version + ": " + why, reason);
+    // Named directly (the base set, a request): that is why it is here, even when an earlier
+    // dependency chain chose it first, as apt marks such a package manual again.
+    m_state.reasons[package.name] = reason;
   }
 
   // Chooses a requested package before any dependency is looked at, as apt-get install
