@@ -60,7 +60,8 @@ struct Options {
   Log* log = nullptr;
 };
 
-// `url` with the longest matching FROM prefix of `mirrors` replaced by its TO.
+// `url` with the longest matching FROM prefix of `mirrors` replaced by its TO. A FROM
+// matches whole path parts ("https://a/debian" does not match "https://a/debian-security").
 std::string mirrored_url(const std::string& url,
                          const std::vector<std::pair<std::string, std::string>>& mirrors);
 

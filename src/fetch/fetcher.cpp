@@ -56,9 +56,15 @@ std::optional<Fetched> Fetcher::from_cache(const Request& request) const
 std::string mirrored_url(const std::string& url,
                          const std::vector<std::pair<std::string, std::string>>& mirrors)
 {
+  // FROM matches whole path parts: "…/debian" moves "…/debian/dists/…", not "…/debian-security/…".
+  const auto matches = [&url](const std::string& from) {
+    return url.starts_with(from) &&
+           (url.size() == from.size() || from.ends_with('/') || url[from.size()] == '/' ||
+            url[from.size()] == '?');
+  };
   const std::pair<std::string, std::string>* best = nullptr;
   for (const auto& mirror : mirrors)
-    if (url.starts_with(mirror.first) && (!best || mirror.first.size() > best->first.size()))
+    if (matches(mirror.first) && (!best || mirror.first.size() > best->first.size()))
       best = &mirror;
   return best ? best->second + url.substr(best->first.size()) : url;
 }

@@ -18,35 +18,55 @@ bool usable_uri(const std::string& uri)
   return uri.starts_with("http://") || uri.starts_with("https://") || uri.starts_with("file:/");
 }
 
-// deb822: the first stanza with "Types: deb" and a usable URI.
-std::string from_deb822(const std::string& text)
+// One "deb" source: its first usable URI and the suites it serves.
+struct AptSource {
+  std::string uri;
+  std::vector<std::string> suites;
+};
+
+std::vector<std::string> words_of(const std::string& text)
 {
+  std::istringstream stream(text);
+  std::vector<std::string> words;
+  for (std::string word; stream >> word;)
+    words.push_back(word);
+  return words;
+}
+
+// deb822 stanzas with "Types: deb" and a usable URI.
+std::vector<AptSource> from_deb822(const std::string& text)
+{
+  std::vector<AptSource> sources;
   std::istringstream lines(text + "\n\n");
-  std::string line, types, uris;
+  std::string line, types, uris, suites;
   while (std::getline(lines, line)) {
     if (line.empty() || line.find_first_not_of(" \t") == std::string::npos) {
-      std::istringstream words(uris);
-      std::string uri;
       // "Types: deb deb-src" qualifies, "Types: deb-src" alone does not.
       if ((" " + types + " ").find(" deb ") != std::string::npos)
-        while (words >> uri)
-          if (usable_uri(uri))
-            return uri;
+        for (const std::string& uri : words_of(uris))
+          if (usable_uri(uri)) {
+            sources.push_back({uri, words_of(suites)});
+            break;
+          }
       types.clear();
       uris.clear();
+      suites.clear();
       continue;
     }
     if (line.starts_with("Types:"))
       types = line.substr(6);
     else if (line.starts_with("URIs:"))
       uris = line.substr(5);
+    else if (line.starts_with("Suites:"))
+      suites = line.substr(7);
   }
-  return {};
+  return sources;
 }
 
 // One-line style: "deb [options] URI suite components".
-std::string from_list(const std::string& text)
+std::vector<AptSource> from_list(const std::string& text)
 {
+  std::vector<AptSource> sources;
   std::istringstream lines(text);
   std::string line;
   while (std::getline(lines, line)) {
@@ -60,12 +80,32 @@ std::string from_list(const std::string& text)
         }
         continue;
       }
-      if (usable_uri(word))
-        return word;
+      std::string suite;
+      if (usable_uri(word) && (words >> suite))
+        sources.push_back({word, {suite}});
       break;
     }
   }
-  return {};
+  return sources;
+}
+
+std::vector<AptSource> apt_sources(const fs::path& etc_apt)
+{
+  std::vector<fs::path> files;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(etc_apt / "sources.list.d", error))
+    if (entry.path().extension() == ".sources" || entry.path().extension() == ".list")
+      files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  if (fs::exists(etc_apt / "sources.list"))
+    files.insert(files.begin(), etc_apt / "sources.list");
+  std::vector<AptSource> sources;
+  for (const fs::path& file : files) {
+    const std::string text = read_file(file);
+    for (AptSource& source : file.extension() == ".sources" ? from_deb822(text) : from_list(text))
+      sources.push_back(std::move(source));
+  }
+  return sources;
 }
 
 } // namespace
@@ -79,25 +119,21 @@ std::pair<std::string, std::string> parse_mirror(const std::string& text)
   return {text.substr(0, equals), text.substr(equals + 1)};
 }
 
-std::string host_apt_uri(const fs::path& etc_apt)
+std::string host_apt_uri(const fs::path& etc_apt, const std::vector<std::string>& suites)
 {
-  std::vector<fs::path> sources;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(etc_apt / "sources.list.d", error))
-    if (entry.path().extension() == ".sources" || entry.path().extension() == ".list")
-      sources.push_back(entry.path());
-  std::sort(sources.begin(), sources.end());
-  if (fs::exists(etc_apt / "sources.list"))
-    sources.insert(sources.begin(), etc_apt / "sources.list");
-  for (const fs::path& file : sources) {
-    const std::string text = read_file(file);
-    const std::string uri =
-        file.extension() == ".sources" ? from_deb822(text) : from_list(text);
-    if (!uri.empty())
-      return uri;
-  }
-  throw Error("this machine's apt configuration names no Debian mirror", etc_apt.string(),
-              "a recipe with url = \"host-apt\" needs a deb source in /etc/apt/sources.list(.d)");
+  const std::vector<AptSource> sources = apt_sources(etc_apt);
+  if (sources.empty())
+    throw Error("this machine's apt configuration names no Debian mirror", etc_apt.string(),
+                "a recipe with url = \"host-apt\" needs a deb source in /etc/apt/sources.list(.d)");
+  // The source that serves every suite asked for (the security pocket usually lives at
+  // another URI than the release); else the first, whose Release files will tell.
+  for (const AptSource& source : sources)
+    if (std::all_of(suites.begin(), suites.end(), [&](const std::string& suite) {
+          return std::find(source.suites.begin(), source.suites.end(), suite) !=
+                 source.suites.end();
+        }))
+      return source.uri;
+  return sources.front().uri;
 }
 
 std::vector<std::pair<std::string, std::string>>
@@ -115,13 +151,13 @@ apply_mirrors(recipe::Recipe& recipe,
     if (repository.url != "host-apt")
       continue;
     if (host_mirror == mirrors.end()) {
-      repository.url = host_apt_uri(etc_apt);
+      repository.url = host_apt_uri(etc_apt, repository.suites);
       continue;
     }
     // The image names the host's mirror; the transfers go to the given copy. A machine
     // without apt configuration has no public name to give, so the copy is the URL.
     try {
-      repository.url = host_apt_uri(etc_apt);
+      repository.url = host_apt_uri(etc_apt, repository.suites);
       rewrites.emplace_back(repository.url, host_mirror->second);
     } catch (const Error&) {
       repository.url = host_mirror->second;

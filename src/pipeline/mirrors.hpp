@@ -17,9 +17,12 @@ namespace compose::pipeline {
 // "FROM=TO" -> {FROM, TO}; throws UsageError for anything else.
 std::pair<std::string, std::string> parse_mirror(const std::string& text);
 
-// The first http(s) or file URI of a "deb" source in the apt configuration under `etc_apt`.
-// Throws Error when there is none.
-std::string host_apt_uri(const std::filesystem::path& etc_apt = "/etc/apt");
+// The first http(s) or file URI of the first "deb" source in the apt configuration under
+// `etc_apt` (sources.list, then sources.list.d/*.list and *.sources in name order) that
+// serves all of `suites`; when none does, of the first "deb" source. Throws Error when there
+// is none.
+std::string host_apt_uri(const std::filesystem::path& etc_apt = "/etc/apt",
+                         const std::vector<std::string>& suites = {});
 
 // Resolves url = "host-apt" to this machine's apt mirror and returns the fetcher's URL
 // rewrites (fetch::Options::mirrors): the --mirror list, with a "host-apt" FROM replaced by

@@ -79,6 +79,35 @@ TEST_SUITE("pipeline_mirrors")
                  "Types: deb\nURIs: http://later.example/debian\n");
       CHECK(compose::pipeline::host_apt_uri(etc_apt) == "https://list.example/debian");
     }
+    SUBCASE("the source that serves the suites: a third-party list sorted first, the security pocket")
+    {
+      write_text(etc_apt / "sources.list.d/brave.list",
+                 "deb [signed-by=/k.gpg] https://brave.example/apt stable main\n");
+      write_text(etc_apt / "sources.list.d/debian.sources",
+                 "Types: deb\nURIs: http://deb.example/debian\nSuites: bookworm bookworm-updates\n"
+                 "Components: main\n\n"
+                 "Types: deb\nURIs: http://deb.example/debian-security\n"
+                 "Suites: bookworm-security\nComponents: main\n");
+      using compose::pipeline::host_apt_uri;
+      CHECK(host_apt_uri(etc_apt, {"bookworm"}) == "http://deb.example/debian");
+      CHECK(host_apt_uri(etc_apt, {"bookworm", "bookworm-updates"}) == "http://deb.example/debian");
+      CHECK(host_apt_uri(etc_apt, {"bookworm-security"}) == "http://deb.example/debian-security");
+      // No source serves them all: the first source, whose Release will say.
+      CHECK(host_apt_uri(etc_apt, {"bookworm", "bookworm-security"}) == "https://brave.example/apt");
+      CHECK(host_apt_uri(etc_apt) == "https://brave.example/apt");
+
+      compose::recipe::Recipe recipe = recipe_with({"host-apt", "host-apt"}, {});
+      recipe.repositories[0].suites = {"bookworm", "bookworm-updates"};
+      recipe.repositories[1].suites = {"bookworm-security"};
+      const auto rewrites = compose::pipeline::apply_mirrors(
+          recipe, {{"host-apt", "file:///srv/debian"}}, etc_apt);
+      CHECK(recipe.repositories[0].url == "http://deb.example/debian");
+      CHECK(recipe.repositories[1].url == "http://deb.example/debian-security");
+      // Both of the host's URIs go to the one local copy.
+      CHECK(rewrites == std::vector<std::pair<std::string, std::string>>{
+                            {"http://deb.example/debian", "file:///srv/debian"},
+                            {"http://deb.example/debian-security", "file:///srv/debian"}});
+    }
     SUBCASE("no usable source is an error naming the directory")
     {
       write_text(etc_apt / "sources.list", "deb cdrom:[Debian]/ bookworm main\n");
@@ -115,6 +144,11 @@ TEST_SUITE("pipeline_mirrors")
           "file:///srv/cdn/other");
     CHECK(compose::fetch::mirrored_url("https://elsewhere.example/x", nested) ==
           "https://elsewhere.example/x");
+    // Whole path parts only.
+    CHECK(compose::fetch::mirrored_url("https://dl-cdn.example/alpine-edge/x", nested) ==
+          "file:///srv/cdn/alpine-edge/x");
+    CHECK(compose::fetch::mirrored_url("https://dl-cdn.example.org/x", nested) ==
+          "https://dl-cdn.example.org/x");
 
     // A mirror for "host-apt": the image still names the host's mirror, transfers go to
     // the copy.
