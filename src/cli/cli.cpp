@@ -22,7 +22,7 @@ namespace {
 
 const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", "inspect",
                                        "check", "boot", "lock", "report",
-                                       "bundle", "verify"};
+                                       "bundle", "verify", "kernel-check"};
 
 void add_common_build_flags(CLI::App& command, CommonOptions& options)
 {
@@ -166,6 +166,17 @@ int run(int argc, char** argv)
   boot->add_option("--log", boot_options.log_file, "keep the whole serial console in FILE");
   boot->add_option("--cache-dir", boot_options.cache_dir,
                    "cache for the built initramfs (default $XDG_CACHE_HOME/compose)");
+  KernelCheckOptions kernel_options;
+  CLI::App* kernel_check = app.add_subcommand(
+      "kernel-check", "check a kernel's .config against what the images need to boot and run "
+                      "their engine");
+  kernel_check->add_option("config", kernel_options.config,
+                           "kernel .config or config.gz (default: /boot/config-RELEASE of the "
+                           "kernel compose boot would use)");
+  kernel_check->add_option("--engine", kernel_options.engine, "docker (default) or podman")
+      ->check(CLI::IsMember({"docker", "podman"}));
+  kernel_check->add_flag("--built-in", kernel_options.built_in,
+                         "modules do not count: the kernel boots without an initramfs");
   std::vector<std::string> check_recipes;
   std::string check_trust_dir;
   CLI::App* check = app.add_subcommand(
@@ -213,6 +224,8 @@ int run(int argc, char** argv)
     return run_boot(boot_options);
   if (*check)
     return run_check(check_recipes, check_trust_dir);
+  if (*kernel_check)
+    return run_kernel_check(kernel_options);
   throw UsageError("no verb given");
 }
 

@@ -61,4 +61,11 @@ struct BootOptions {
 };
 int run_boot(const BootOptions& options);
 
+struct KernelCheckOptions {
+  std::string config;            // a .config or config.gz; default: the one beside the kernel
+  std::string engine = "docker"; // docker or podman
+  bool built_in = false;         // modules do not count (a kernel booted without initramfs)
+};
+int run_kernel_check(const KernelCheckOptions& options);
+
 } // namespace compose::cli

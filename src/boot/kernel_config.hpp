@@ -1,0 +1,40 @@
+// The kernel contract of the container-host images: what a MicroVM kernel must have for the
+// image to boot (virtio disk and network, ext4, the mounts of the init) and for its engine to
+// run containers (cgroup v2 controllers, namespaces, overlayfs, bridge networking and the
+// netfilter pieces iptables needs), checked against a kernel's .config.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace compose::boot {
+
+// CONFIG_X=y|m|"…"|n and "# CONFIG_X is not set", keyed without the CONFIG_ prefix; options
+// not set are absent. Throws Error naming `where` and the line for text that is neither.
+std::map<std::string, std::string> parse_kernel_config(const std::string& text,
+                                                       const std::string& where);
+
+struct KernelRequirement {
+  std::vector<std::string> options; // any one of them will do ("VIRTIO_PCI", "VIRTIO_MMIO")
+  std::string purpose;              // "the root disk /dev/vda"
+  bool required = true;             // false: recommended, a warning when missing
+  std::string engine;               // "" for every image, else "docker" or "podman"
+};
+
+// The requirements for an image whose engine is `engine` ("docker" or "podman").
+std::vector<KernelRequirement> kernel_requirements(const std::string& engine);
+
+struct KernelFinding {
+  const KernelRequirement* requirement = nullptr;
+  std::string option; // the option that satisfied it, or the first alternative
+  std::string value;  // "y", "m", or "" (not set)
+  enum class Status { built_in, module, missing } status = Status::missing;
+};
+
+// One finding per requirement, in order. A module satisfies a requirement only when it can be
+// loaded: the initramfs `compose boot` builds loads the ones the images need.
+std::vector<KernelFinding> check_kernel_config(const std::map<std::string, std::string>& config,
+                                               const std::vector<KernelRequirement>& requirements);
+
+} // namespace compose::boot
