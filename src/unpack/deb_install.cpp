@@ -8,6 +8,7 @@
 #include "unpack/deb/dpkg_database.hpp"
 #include "unpack/deb/script_effects.hpp"
 #include "unpack/deb/unpacker.hpp"
+#include "util/decode_ahead.hpp"
 #include "util/error.hpp"
 
 namespace compose::unpack::deb {
@@ -57,6 +58,14 @@ void add_file_if_absent(stage::Tree& tree, const std::string& path, std::string 
   tree.add(path, std::move(inode), stage::Existing::keep, stage::ParentSymlinks::follow, true);
 }
 
+// Name the package file as the pool does, not the cache entry (a digest).
+std::string file_name_for_messages(const PackageFile& file)
+{
+  const std::string& pool_name = file.package->filename;
+  return pool_name.empty() ? file.file.filename().string()
+                           : pool_name.substr(pool_name.rfind('/') + 1);
+}
+
 } // namespace
 
 InstallReport install(const std::vector<PackageFile>& packages, const InstallOptions& options,
@@ -72,12 +81,13 @@ InstallReport install(const std::vector<PackageFile>& packages, const InstallOpt
   Unpacker unpacker(tree, options.epoch);
   std::vector<InstalledPackage> installed;
   installed.reserve(packages.size());
-  for (const PackageFile& file : packages) {
-    // Name the package file as the pool does, not the cache entry (a digest).
-    const std::string& pool_name = file.package->filename;
-    const std::string where = pool_name.empty() ? file.file.filename().string()
-                                                : pool_name.substr(pool_name.rfind('/') + 1);
-    DebArchive archive = read_deb_file(file.file, where);
+  // Decompressing data.tar needs nothing from the tree: the next packages are read on the
+  // other cores while this one is unpacked.
+  const auto decode = [](const PackageFile& file) {
+    return read_deb_file(file.file, file_name_for_messages(file));
+  };
+  decode_ahead(packages, decode, [&](const PackageFile& file, DebArchive&& archive) {
+    const std::string where = file_name_for_messages(file);
     const std::string name = archive.control.value("Package");
     if (name != file.package->name)
       throw Error("the .deb says it is " + quote(name) + ", the index says " +
@@ -87,7 +97,7 @@ InstallReport install(const std::vector<PackageFile>& packages, const InstallOpt
     // Conffile digests are those of the shipped files, taken before any script edits them.
     auto conffiles = conffile_digests(unpacked, tree);
     installed.push_back({std::move(unpacked), std::move(conffiles)});
-  }
+  });
 
   DpkgState state;
   report.scripts =

@@ -3,11 +3,8 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <deque>
-#include <future>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "unpack/accounts.hpp"
 #include "unpack/apk/busybox_links.hpp"
@@ -15,10 +12,7 @@
 #include "unpack/apk/package_reader.hpp"
 #include "unpack/apk/script_effects.hpp"
 #include "unpack/apk_install.hpp"
-
-#include <deque>
-#include <future>
-#include <thread>
+#include "util/decode_ahead.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 
@@ -505,16 +499,9 @@ InstallReport install(const std::vector<PackageFile>& packages, const InstallOpt
                       stage::Tree& tree)
 {
   Installer installer(options, tree);
-  const std::size_t lookahead = std::max(2u, std::thread::hardware_concurrency());
-  std::deque<std::future<ApkPackage>> decoded;
-  std::size_t next = 0;
-  for (const PackageFile& file : packages) {
-    while (next < packages.size() && decoded.size() < lookahead)
-      decoded.push_back(std::async(std::launch::async, decode, std::cref(packages[next++])));
-    ApkPackage package = decoded.front().get();
-    decoded.pop_front();
+  decode_ahead(packages, decode, [&installer](const PackageFile& file, ApkPackage&& package) {
     installer.install(file, std::move(package));
-  }
+  });
   installer.finish();
   return installer.report;
 }
