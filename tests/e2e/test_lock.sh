@@ -231,6 +231,8 @@ cmp <(tar -tvf "$WORK/deb-a/bookworm-lock.rootfs.tar" | grep -v etc/apt) \
   fail "the detached-signature build installed another tree"
 "$COMPOSE" bundle "$WORK/detached.toml" -o "$WORK/detached.tar" --cache-dir "$WORK/deb-cache" -q >/dev/null ||
   fail "bundle from Release + Release.gpg"
-tar -tf "$WORK/detached.tar" | grep -q "dists/bookworm/Release.gpg$" || fail "the bundle lacks Release.gpg"
+# (Listed to a file: `tar -t | grep -q` under pipefail fails when grep stops reading early.)
+tar -tf "$WORK/detached.tar" >"$WORK/detached.list"
+grep -q "dists/bookworm/Release.gpg$" "$WORK/detached.list" || fail "the bundle lacks Release.gpg"
 "$COMPOSE" verify "$WORK/detached.tar" -q >/dev/null || fail "the detached-signature bundle does not verify"
 echo "debian: ok"
