@@ -85,7 +85,8 @@ if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null; then
   chmod 711 "$WORK"
   mkdir -p "$WORK/nobody"
   chown 65534:65534 "$WORK/nobody"
-  HOME=$WORK/nobody SOURCE_DATE_EPOCH=1900000000 setpriv --reuid=65534 --regid=65534 --clear-groups \
+  # Its cache is the default one under its own HOME, whatever XDG_CACHE_HOME says.
+  env -u XDG_CACHE_HOME HOME=$WORK/nobody SOURCE_DATE_EPOCH=1900000000 setpriv --reuid=65534 --regid=65534 --clear-groups \
     "$COMPOSE" build "$WORK/r.toml" --locked -o "$WORK/nobody/out" --trust-dir "$WORK/trust" \
     --keys-dir "$WORK/trust" -q >/dev/null 2>"$WORK/nobody.stderr" ||
     { cat "$WORK/nobody.stderr" >&2; fail "the locked build as nobody"; }
