@@ -23,11 +23,11 @@ std::string apt_extended_states(const resolve::deb::Plan& plan,
       pending.insert(pending.end(), found->second.begin(), found->second.end());
   }
 
-  // The resolver's reason for a dependency is its chain ("docker.io -> containerd").
   std::map<std::string, std::string> marked; // name -> architecture
   for (std::size_t i = 0; i < plan.packages.size() && i < plan.reasons.size(); ++i) {
     const repo::deb::Package& package = *plan.packages[i];
-    if (plan.reasons[i].find(" -> ") == std::string::npos || essential_closure.contains(package.name))
+    if (!resolve::deb::chosen_as_dependency(plan.reasons[i]) ||
+        essential_closure.contains(package.name))
       continue;
     marked[package.name] = package.architecture == "all" ? architecture : package.architecture;
   }

@@ -260,7 +260,7 @@ private:
         if (group.size() == 1 && !satisfied_now(group.front())) {
           std::string ignored;
           if (const Package* chosen = choose(group.front(), ignored))
-            claim(*chosen, reason + " -> " + chosen->name, ignored);
+            claim(*chosen, reason + k_reason_link + chosen->name, ignored);
         }
     for (const auto* field : {&package.pre_depends, &package.depends})
       for (const RelationGroup& group : *field)
@@ -326,7 +326,7 @@ private:
       std::string not_this;
       if (const Package* chosen = choose(alternative, not_this)) {
         const State before = m_state;
-        if (mark(*chosen, parent + " -> " + chosen->name, not_this))
+        if (mark(*chosen, parent + k_reason_link + chosen->name, not_this))
           return true;
         m_state = before;
       }

@@ -30,6 +30,16 @@ struct Plan {
   std::vector<std::string> world;                  // the requests as written, sorted
 };
 
+// A reason names what chose the package: a request ("docker.io"), the base set
+// ("base (required)"), or a dependency chain from one of them, linked by this separator.
+inline constexpr const char* k_reason_link = " -> ";
+// True when the package is in the plan only for another package's sake (apt would mark it
+// automatically installed). Reasons come back from locks, so this reads the text.
+inline bool chosen_as_dependency(const std::string& reason)
+{
+  return reason.find(k_reason_link) != std::string::npos;
+}
+
 // Candidates are chosen as apt does: per name the version with the highest pin priority,
 // then the highest version. Depends and Pre-Depends must hold; alternatives are taken left
 // to right unless one is already chosen; a virtual name is satisfied by its providers
