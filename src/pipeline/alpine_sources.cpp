@@ -85,6 +85,8 @@ AlpineSources load_alpine_sources(const recipe::Recipe& recipe, const BuildOptio
         package.repository = i;
       log.detail(url + ": " + std::to_string(index.packages.size()) + " packages, signed by " +
                  index.repository.signed_by);
+      for (const std::string& problem : index.problems)
+        log.warning(url + ": " + problem);
       sources.indexes.push_back(std::move(index));
     } catch (Error& e) {
       if (e.where().find(url) == std::string::npos)

@@ -113,6 +113,9 @@ StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSourc
     system.warnings.push_back(warning);
   }
   for (const repo::apk::Index& index : sources.indexes)
+    for (const std::string& problem : index.problems)
+      system.warnings.push_back(index.repository.index_url() + ": " + problem);
+  for (const repo::apk::Index& index : sources.indexes)
     system.repositories.push_back({index.repository.index_url(), index.repository.index_sha256,
                                    index.repository.signed_by, index.repository.description});
   system.keys = sources.keys.names();

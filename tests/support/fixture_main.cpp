@@ -5,6 +5,8 @@
 //                   [--key-name FILE-NAME] [--private-key FILE] [--add-version NAME=VERSION]…
 //   compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT…]
 //   compose-fixture verify-detached DATA SIGNATURE KEYRING [FINGERPRINT…]
+//   compose-fixture apk-compare | apk-valid | apk-list KEYS INDEX… | apk-resolve KEYS INDEX…
+//     (compose's Alpine readers and resolver for the oracle tests; see apk_probe.hpp)
 //
 // verify-inrelease runs compose's OpenPGP check on an InRelease file (for comparing our
 // verdicts with gpgv's) and prints "good <fingerprint>" or "rejected: <reason>";
@@ -24,6 +26,7 @@
 #include <string>
 
 #include "alpine_presets.hpp"
+#include "apk_probe.hpp"
 #include "util/error.hpp"
 #include "verify/openpgp.hpp"
 #include "apk_builder.hpp"
@@ -109,6 +112,15 @@ int verify_detached(int argc, char** argv)
 
 int main(int argc, char** argv)
 {
+  const std::string verb = argc >= 2 ? argv[1] : "";
+  if (verb == "apk-compare")
+    return apk_compare_verb();
+  if (verb == "apk-valid")
+    return apk_valid_verb();
+  if (verb == "apk-list")
+    return apk_list_verb(argc, argv);
+  if (verb == "apk-resolve")
+    return apk_resolve_verb(argc, argv);
   if (argc >= 2 && std::strcmp(argv[1], "verify-inrelease") == 0)
     return verify_inrelease(argc, argv);
   if (argc >= 2 && std::strcmp(argv[1], "verify-detached") == 0)

@@ -47,14 +47,32 @@ TEST_SUITE("repo::apk::version")
     }
   }
 
-  TEST_CASE("validity")
+  TEST_CASE("validity, as apk.static 2.14.4's `apk version -c` answers")
   {
+    // Real index versions and provides first, then the grammar's loose corners.
     for (const char* good : {"1", "1.0", "1.2.3a", "1.0_rc1", "1.0_p1_git2", "1.0-r0",
-                             "2.3.1_alpha2-r10", "1.0a_p1-r1"})
+                             "2.3.1_alpha2-r10", "1.0a_p1-r1", "0.99f7-r2", "1.5b7-r4",
+                             "7.4.0p1-r1", "3.2p4-r0", "0.12.5a0-r0", "v2.4", "5.3.0_", "0..0",
+                             "0.104.o", "", "a1", "1..0", "1.0.", "1.0-r", "1.0-r1-r2",
+                             "12345678901234567"})
       CHECK_MESSAGE(is_valid_version(good), good);
-    for (const char* bad : {"", "a1", "1.0bc", "1.0_foo", "1.0-r", "1.0-x1", "1..0", "1.0.",
-                            "1.0-r1-r2", "1.0_rc1a", "1 0", "1.0~abc"})
+    for (const char* bad : {"1.0bc", "1.0_foo", "1.0_preview", "1.0-x1", "1.0_rc1a", "1 0",
+                            "1.0~abc", "123456789012345678", "1.1234567890123456789"})
       CHECK_MESSAGE(!is_valid_version(bad), bad);
+  }
+
+  TEST_CASE("corners apk.static 2.14.4 settled")
+  {
+    CHECK(compare_versions("1.0", "1.0_rc") > 0);
+    CHECK(compare_versions("1.0", "1.0_p") < 0);
+    CHECK(compare_versions("1.0.0", "1.01") < 0);
+    CHECK(compare_versions("1.5.0-r3", "1.5.0_git20230221-r0") < 0);
+    CHECK(compare_versions("1.01", "1.0~1") > 0);
+    CHECK(compare_versions("0.99f7-r2", "0.99f8") < 0);
+    CHECK(compare_versions("v2.4", "2.4") < 0);
+    CHECK(compare_versions("2147483647", "2147483648") < 0);
+    CHECK(compare_versions("9223372036854775806", "9223372036854775807") == 0);
+    CHECK(compare_versions("0", "99999999999999999999") > 0);
   }
 
   TEST_CASE("relations, fuzzy matching as apk 2.14")

@@ -9,23 +9,26 @@ namespace {
 
 bool is_op_char(char c) { return c == '<' || c == '>' || c == '=' || c == '~'; }
 
+// apk 2.14 reads the relation as a set of bits ('<' less, '>' greater, '=' equal, '~' fuzzy
+// equal), so "=~" is "~" and "<>" is "><". A set no Op spells ("<=>") is refused.
 Op op_from(std::string_view text)
 {
-  static constexpr std::pair<std::string_view, Op> ops[] = {
-      {"=", Op::equal},          {"<", Op::less},         {">", Op::greater},
-      {"<=", Op::less_equal},    {">=", Op::greater_equal}, {"~", Op::fuzzy},
-      {">~", Op::greater_fuzzy}, {"<~", Op::less_fuzzy},  {"><", Op::checksum},
-      {"=~", Op::fuzzy}};
-  for (const auto& [spelling, op] : ops)
-    if (text == spelling)
-      return op;
-  return Op::any;
-}
-
-bool valid_name_char(char c)
-{
-  return static_cast<unsigned char>(c) > 0x20 && c != 0x7f && !is_op_char(c) && c != '@' &&
-         c != '!';
+  enum : unsigned { less = 1, equal = 2, greater = 4, fuzzy = 8 };
+  unsigned mask = 0;
+  for (char c : text)
+    mask |= c == '<' ? less : c == '>' ? greater : c == '=' ? equal : fuzzy | equal;
+  switch (mask) {
+  case less: return Op::less;
+  case greater: return Op::greater;
+  case equal: return Op::equal;
+  case less | equal: return Op::less_equal;
+  case greater | equal: return Op::greater_equal;
+  case fuzzy | equal: return Op::fuzzy;
+  case greater | fuzzy | equal: return Op::greater_fuzzy;
+  case less | fuzzy | equal: return Op::less_fuzzy;
+  case less | greater: return Op::checksum;
+  default: return Op::any;
+  }
 }
 
 } // namespace
@@ -35,6 +38,9 @@ std::string Dependency::text() const
   return (conflict ? "!" : "") + name + (tag.empty() ? "" : "@" + tag) + op_text(op) + version;
 }
 
+// As apk 2.14's apk_dep_parse: an optional '!', the name up to the first relation character
+// (so "cmd:kdevelop!" is a name), the relation, then a version apk's grammar accepts; the
+// name splits at its first '@' into name and repository tag.
 Dependency parse_dependency(std::string_view token, const std::string& where)
 {
   const std::string original(token);
@@ -47,19 +53,18 @@ Dependency parse_dependency(std::string_view token, const std::string& where)
     token.remove_prefix(1);
   }
   std::size_t i = 0;
-  while (i < token.size() && valid_name_char(token[i]))
+  while (i < token.size() && !is_op_char(token[i]))
     ++i;
-  dependency.name = std::string(token.substr(0, i));
-  if (dependency.name.empty())
-    throw bad("no package name");
-  if (i < token.size() && token[i] == '@') {
-    const std::size_t start = ++i;
-    while (i < token.size() && valid_name_char(token[i]))
-      ++i;
-    dependency.tag = std::string(token.substr(start, i - start));
+  std::string_view name = token.substr(0, i);
+  if (const std::size_t at = name.find('@'); at != std::string_view::npos) {
+    dependency.tag = std::string(name.substr(at + 1));
+    name = name.substr(0, at);
     if (dependency.tag.empty())
       throw bad("empty repository tag after '@'");
   }
+  dependency.name = std::string(name);
+  if (dependency.name.empty())
+    throw bad("no package name");
   if (i == token.size())
     return dependency;
   const std::size_t op_start = i;

@@ -52,6 +52,9 @@ struct Repository {
 struct Index {
   Repository repository;
   std::vector<Package> packages; // in file order
+  // Records left out (apk could not have installed them) or read with a caveat, each naming
+  // the record and its line; the build prints and reports them.
+  std::vector<std::string> problems;
 };
 
 // Verifies the signature of an APKINDEX.tar.gz against trusted keys only, then parses it.
@@ -61,8 +64,11 @@ struct Index {
 Index load_index(const std::string& file_bytes, Repository repository,
                  const verify::Keyring& keys, const std::string& where);
 
-// Parses APKINDEX text (already verified). Records carry `repository_position`.
+// Parses APKINDEX text (already verified). Records carry `repository_position`. With
+// `problems`, a record that cannot be read is left out and described there (an index stays
+// usable, as it does for apk); without it, such a record throws Error (lock records).
 std::vector<Package> parse_index_text(const std::string& text, const std::string& where,
-                                      std::size_t repository_position);
+                                      std::size_t repository_position,
+                                      std::vector<std::string>* problems = nullptr);
 
 } // namespace compose::repo::apk

@@ -188,7 +188,7 @@ Index load_index(const std::string& file_bytes, Repository repository,
   repository.signed_by = signer;
   repository.index_sha256 = sha256_hex(file_bytes);
   index.repository = std::move(repository);
-  index.packages = parse_index_text(text, where + ": APKINDEX", 0);
+  index.packages = parse_index_text(text, where + ": APKINDEX", 0, &index.problems);
   return index;
 }
 

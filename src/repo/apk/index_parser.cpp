@@ -1,6 +1,7 @@
 // APKINDEX text -> Package records (apk.md §4). Parsed only after the signature checked out.
 #include "repo/apk/index.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "util/error.hpp"
@@ -20,99 +21,120 @@ Number parse_number(std::string_view text, const std::string& where, char field)
   return value;
 }
 
-void finish(Package& package, std::size_t first_line, const std::string& where,
-            std::vector<Package>& out)
+// Checks a complete record; throws Error naming the record's first line when apk could not
+// install it (no name, version or identity checksum).
+void check_record(const Package& package, const std::string& at)
 {
-  const std::string at = where + ":" + std::to_string(first_line);
   if (package.name.empty())
     throw Error("record has no package name (P:)", at);
   if (package.version.empty())
     throw Error("record for " + quote(package.name) + " has no version (V:)", at);
   if (package.checksum.empty())
     throw Error("record for " + quote(package.name) + " has no checksum (C:)", at);
-  if (!is_valid_version(package.version))
-    throw Error("record for " + quote(package.name) + " has an invalid version " +
-                    quote(package.version),
-                at);
-  out.push_back(std::move(package));
 }
 
-} // namespace
-
-std::vector<Package> parse_index_text(const std::string& text, const std::string& where,
-                                      std::size_t repository_position)
+// One record: "X:value" lines. Throws Error naming the line for anything apk could not read.
+Package parse_record(std::string_view record, std::size_t first_line, const std::string& where)
 {
-  std::vector<Package> packages;
-  Package current;
-  current.repository = repository_position;
-  bool in_record = false;
-  std::size_t record_line = 0;
-  std::size_t record_start = 0;
-  std::size_t line_number = 0;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t line_start = start;
-    std::size_t stop = text.find('\n', start);
-    if (stop == std::string::npos)
-      stop = text.size();
-    const std::string_view line(text.data() + start, stop - start);
-    ++line_number;
+  Package package;
+  std::size_t line_number = first_line;
+  for (std::size_t start = 0; start < record.size(); ++line_number) {
+    std::size_t stop = record.find('\n', start);
+    if (stop == std::string_view::npos)
+      stop = record.size();
+    const std::string_view line = record.substr(start, stop - start);
     start = stop + 1;
-    if (line.empty()) {
-      if (in_record) {
-        current.record = text.substr(record_start, line_start - record_start);
-        finish(current, record_line, where, packages);
-        current = Package{};
-        current.repository = repository_position;
-        in_record = false;
-      }
-      if (stop == text.size())
-        break;
-      continue;
-    }
     const std::string at = where + ":" + std::to_string(line_number);
     if (line.size() < 2 || line[1] != ':')
       throw Error("malformed line " + quote(std::string(line.substr(0, 60))) +
                       " (expected a letter, ':' and a value)",
                   at);
-    if (!in_record) {
-      in_record = true;
-      record_line = line_number;
-      record_start = line_start;
-    }
     const char field = line[0];
     const std::string_view value = line.substr(2);
     switch (field) {
-    case 'C': current.checksum = std::string(value); break;
-    case 'P': current.name = std::string(value); break;
-    case 'V': current.version = std::string(value); break;
-    case 'A': current.arch = std::string(value); break;
-    case 'S': current.size = parse_number<std::uint64_t>(value, at, field); break;
-    case 'I': current.installed_size = parse_number<std::uint64_t>(value, at, field); break;
-    case 'T': current.description = std::string(value); break;
-    case 'U': current.url = std::string(value); break;
-    case 'L': current.license = std::string(value); break;
-    case 'o': current.origin = std::string(value); break;
-    case 'm': current.maintainer = std::string(value); break;
-    case 't': current.build_time = parse_number<std::int64_t>(value, at, field); break;
-    case 'c': current.commit = std::string(value); break;
-    case 'k': current.provider_priority = parse_number<int>(value, at, field); break;
-    case 'D': current.depends = parse_dependencies(value, at); break;
-    case 'p': current.provides = parse_dependencies(value, at); break;
-    case 'i': current.install_if = parse_dependencies(value, at); break;
+    case 'C': package.checksum = std::string(value); break;
+    case 'P': package.name = std::string(value); break;
+    case 'V': package.version = std::string(value); break;
+    case 'A': package.arch = std::string(value); break;
+    case 'S': package.size = parse_number<std::uint64_t>(value, at, field); break;
+    case 'I': package.installed_size = parse_number<std::uint64_t>(value, at, field); break;
+    case 'T': package.description = std::string(value); break;
+    case 'U': package.url = std::string(value); break;
+    case 'L': package.license = std::string(value); break;
+    case 'o': package.origin = std::string(value); break;
+    case 'm': package.maintainer = std::string(value); break;
+    case 't': package.build_time = parse_number<std::int64_t>(value, at, field); break;
+    case 'c': package.commit = std::string(value); break;
+    case 'k': package.provider_priority = parse_number<int>(value, at, field); break;
+    case 'D': package.depends = parse_dependencies(value, at); break;
+    case 'p': package.provides = parse_dependencies(value, at); break;
+    case 'i': package.install_if = parse_dependencies(value, at); break;
     default:
       // apk 2.14: unknown lower-case fields are ignored, an unknown upper-case field
       // means a newer format this package needs, so it must not be installed.
       if (field >= 'A' && field <= 'Z')
-        current.uninstallable = true;
+        package.uninstallable = true;
       break;
     }
   }
-  if (in_record) {
-    current.record = text.substr(record_start);
-    if (!current.record.ends_with('\n'))
-      current.record += '\n';
-    finish(current, record_line, where, packages);
+  check_record(package, where + ":" + std::to_string(first_line));
+  return package;
+}
+
+// "'aspell-ru' (line 812)" or "the record at line 812" when the name is unreadable.
+std::string record_name(std::string_view record, std::size_t first_line)
+{
+  const std::size_t at = record.find("P:");
+  if (at != std::string_view::npos && (at == 0 || record[at - 1] == '\n')) {
+    const std::size_t stop = record.find('\n', at);
+    return quote(std::string(record.substr(at + 2, stop == std::string_view::npos
+                                                         ? std::string_view::npos
+                                                         : stop - at - 2))) +
+           " (line " + std::to_string(first_line) + ")";
+  }
+  return "the record at line " + std::to_string(first_line);
+}
+
+} // namespace
+
+std::vector<Package> parse_index_text(const std::string& text, const std::string& where,
+                                      std::size_t repository_position,
+                                      std::vector<std::string>* problems)
+{
+  std::vector<Package> packages;
+  std::size_t line_number = 1;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    // A record runs to the next empty line; empty lines between records are skipped.
+    if (text[start] == '\n') {
+      ++start;
+      ++line_number;
+      continue;
+    }
+    std::size_t stop = text.find("\n\n", start);
+    stop = stop == std::string::npos ? text.size() : stop + 1;
+    const std::string_view record(text.data() + start, stop - start);
+    const std::size_t first_line = line_number;
+    line_number += static_cast<std::size_t>(std::count(record.begin(), record.end(), '\n'));
+    start = stop;
+    try {
+      Package package = parse_record(record, first_line, where);
+      package.repository = repository_position;
+      package.record = std::string(record);
+      if (!package.record.ends_with('\n'))
+        package.record += '\n';
+      if (problems && !is_valid_version(package.version))
+        problems->push_back("record " + record_name(record, first_line) + " has version " +
+                            quote(package.version) +
+                            ", which apk reads but does not consider valid");
+      packages.push_back(std::move(package));
+    } catch (const Error& e) {
+      if (!problems)
+        throw;
+      // One odd record never makes the index unusable: it is left out and named.
+      problems->push_back("skipped " + record_name(record, first_line) + ": " + e.message() +
+                          " (at " + e.where() + ")");
+    }
   }
   return packages;
 }

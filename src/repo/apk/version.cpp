@@ -1,136 +1,196 @@
-// Alpine version comparison (apk-tools 2.14 semantics, apk.md §7). A version is read as
-// tokens: the first number, dotted components (a leading zero makes a component a
-// "fraction": 1.01 < 1.1), one optional letter, _suffix[number] parts, and -rN. Tokens are
-// compared left to right; when one version runs out, the longer one is greater unless its
-// next token is a pre-release suffix.
+// Alpine version comparison with the semantics of apk-tools 2.14's version.c, checked against
+// `apk version -t` / `-c` of the real apk.static 2.14.4 (tests/e2e/test_apk_oracle_versions.sh).
+//
+// apk reads a version as a stream of tokens, each typed by the character that starts it:
+// a number, '.'-number (a leading zero marks a "fraction"), one letter after a number, '_'
+// suffix (matched by prefix: alpha beta pre rc < none < cvs svn git hg p) with an optional
+// number, and "-r" revision. A token may only follow a token of a lower type, with three
+// exceptions (a number after a letter, a number after '.', another suffix after a suffix
+// number). The grammar is looser than the format notes say: "0.99f7", "v2.4", "0..0",
+// "5.3.0_" and "1.0-r" are all valid, and apk compares them all.
+//
+// Known difference, left on purpose: a '.' followed by something other than a digit (an empty
+// number: "0..0", "0.104.o", "1.") compares in apk 2.14.4 by rules that no simple reading of its
+// token stream reproduces; real indexes hold such versions only as so: provides that nothing
+// constrains. Validity of those versions does agree.
 #include "repo/apk/version.hpp"
 
+#include <array>
 #include <cstdint>
-#include <vector>
 
 namespace compose::repo::apk {
 
 namespace {
 
-// Token kinds in apk's order: a kind closer to the end of a version sorts lower when the
-// other version still has tokens (1.0 < 1.0.0, 1.0 < 1.0-r0, 1.0_rc < 1.0_rc0).
-enum Kind : int { digit = 1, letter = 2, suffix = 3, suffix_number = 4, revision = 5, end = 6, invalid = 7 };
-
-struct Token {
-  Kind kind = end;
-  std::int64_t value = 0;  // number, letter, suffix rank, or a component's leading zeros
-  std::int64_t second = 0; // components: the digits after the zeros (-1 when none)
+enum Type : int {
+  invalid = -1,
+  dot_number = 0, // after '.', where leading zeros count
+  number = 1,
+  letter = 2,
+  suffix = 3,
+  suffix_number = 4,
+  revision = 5,
+  end = 6,
 };
 
-// Pre-release suffixes rank below zero (they sort before the bare version).
-int suffix_rank(std::string_view word)
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
+
+// A position in a version: what is left and the type of the token that starts there.
+struct Cursor {
+  std::string_view rest;
+  Type type = number;
+};
+
+// Decides the type of the next token from its first character, consuming a separator.
+void next_type(Cursor& cursor)
 {
-  static constexpr std::pair<std::string_view, int> ranks[] = {
-      {"alpha", -4}, {"beta", -3}, {"pre", -2}, {"rc", -1},
-      {"cvs", 1},    {"svn", 2},   {"git", 3},  {"hg", 4}, {"p", 5}};
-  for (const auto& [name, rank] : ranks)
-    if (word == name)
-      return rank;
-  return 0;
+  const Type previous = cursor.type;
+  Type next = invalid;
+  std::string_view& rest = cursor.rest;
+  if (rest.empty() || rest[0] == '\0') {
+    next = end;
+  } else if ((previous == number || previous == dot_number) && is_lower(rest[0])) {
+    next = letter;
+  } else if (previous == letter && is_digit(rest[0])) {
+    next = number;
+  } else if (previous == suffix && is_digit(rest[0])) {
+    next = suffix_number;
+  } else {
+    if (rest[0] == '.') {
+      next = dot_number;
+    } else if (rest[0] == '_') {
+      next = suffix;
+    } else if (rest[0] == '-') {
+      if (rest.size() > 1 && rest[1] == 'r') {
+        next = revision;
+        rest.remove_prefix(1);
+      }
+    }
+    rest.remove_prefix(1);
+  }
+  const bool allowed_step_back = (next == dot_number && previous == number) ||
+                                 (next == suffix && previous == suffix_number) ||
+                                 (next == number && previous == letter);
+  if (next < previous && !allowed_step_back)
+    next = invalid;
+  cursor.type = next;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// apk 2.14.4 refuses a run of 18 or more digits (`apk version -c` calls it invalid, and two such
+// numbers compare equal); shorter runs fit in 64 bits.
+constexpr std::size_t k_max_digits = 17;
 
-std::int64_t read_number(std::string_view text, std::size_t& i)
+std::int64_t read_number(std::string_view text, std::size_t& length)
 {
   std::int64_t value = 0;
-  while (i < text.size() && is_digit(text[i])) {
-    if (value < (INT64_MAX - 9) / 10)
-      value = value * 10 + (text[i] - '0');
-    ++i;
-  }
+  while (length < text.size() && is_digit(text[length]) && length <= k_max_digits)
+    value = value * 10 + (text[length++] - '0');
   return value;
 }
 
-std::vector<Token> tokenise(std::string_view text)
+// Pre-release suffixes have negative values; post-release ones count up from zero.
+constexpr std::array<std::string_view, 4> pre_suffixes{"alpha", "beta", "pre", "rc"};
+constexpr std::array<std::string_view, 5> post_suffixes{"cvs", "svn", "git", "hg", "p"};
+
+// Reads the value of the token at the cursor and moves to the next one.
+std::int64_t read_token(Cursor& cursor)
 {
-  std::vector<Token> tokens;
-  std::size_t i = 0;
-  auto fail = [&] {
-    tokens.push_back({invalid, 0, 0});
-    return tokens;
-  };
-  if (text.empty() || !is_digit(text[0]))
-    return fail();
-  tokens.push_back({digit, read_number(text, i), -1});
-  Kind last = digit;
-  while (i < text.size()) {
-    const char c = text[i];
-    if (c == '.' && last == digit) {
-      ++i;
-      if (i >= text.size() || !is_digit(text[i]))
-        return fail();
-      std::int64_t zeros = 0;
-      while (i < text.size() && text[i] == '0') {
-        ++zeros;
-        ++i;
-      }
-      const bool more = i < text.size() && is_digit(text[i]);
-      tokens.push_back({digit, -zeros, more ? read_number(text, i) : -1});
-    } else if (c >= 'a' && c <= 'z' && last == digit) {
-      tokens.push_back({letter, c, 0});
-      last = letter;
-      ++i;
-    } else if (c == '_' && last != revision) {
-      std::size_t start = ++i;
-      while (i < text.size() && text[i] >= 'a' && text[i] <= 'z')
-        ++i;
-      const int rank = suffix_rank(text.substr(start, i - start));
-      if (rank == 0)
-        return fail();
-      tokens.push_back({suffix, rank, 0});
-      last = suffix;
-      if (i < text.size() && is_digit(text[i])) {
-        tokens.push_back({suffix_number, read_number(text, i), 0});
-        last = suffix_number;
-      }
-    } else if (c == '-' && last != revision && i + 2 < text.size() && text[i + 1] == 'r' &&
-               is_digit(text[i + 2])) {
-      i += 2;
-      tokens.push_back({revision, read_number(text, i), 0});
-      last = revision;
-    } else {
-      return fail();
-    }
+  std::string_view& rest = cursor.rest;
+  if (rest.empty()) {
+    cursor.type = end;
+    return 0;
   }
-  tokens.push_back({end, 0, 0});
-  return tokens;
+  std::size_t length = 0;
+  std::int64_t value = 0;
+  Type forced_next = invalid;
+  switch (cursor.type) {
+  case dot_number:
+    if (rest[0] == '0') {
+      while (length < rest.size() && rest[length] == '0')
+        ++length;
+      value = -static_cast<std::int64_t>(length);
+      // What follows the zeros is read as a number token of its own ("1.05" reads 1, -1, 5;
+      // "1.0.1" reads 1, -1, 0, 1), except a suffix or a revision, which follow as usual
+      // ("1.0_rc" < "1.0", "1.0-r3" < "1.0_git1").
+      if (length < rest.size() && rest[length] != '_' && rest[length] != '-')
+        forced_next = number;
+      break;
+    }
+    [[fallthrough]];
+  case number:
+  case suffix_number:
+  case revision:
+    value = read_number(rest, length);
+    if (length > k_max_digits) {
+      cursor.type = invalid;
+      return -1;
+    }
+    break;
+  case letter:
+    value = static_cast<unsigned char>(rest[0]);
+    length = 1;
+    break;
+  case suffix: {
+    bool found = false;
+    for (std::size_t i = 0; i < pre_suffixes.size() && !found; ++i)
+      if (rest.starts_with(pre_suffixes[i])) {
+        value = static_cast<std::int64_t>(i) - static_cast<std::int64_t>(pre_suffixes.size());
+        length = pre_suffixes[i].size();
+        found = true;
+      }
+    for (std::size_t i = 0; i < post_suffixes.size() && !found; ++i)
+      if (rest.starts_with(post_suffixes[i])) {
+        value = static_cast<std::int64_t>(i);
+        length = post_suffixes[i].size();
+        found = true;
+      }
+    if (found)
+      break;
+    [[fallthrough]];
+  }
+  default:
+    cursor.type = invalid;
+    return -1;
+  }
+  rest.remove_prefix(length);
+  if (rest.empty())
+    cursor.type = end;
+  else if (forced_next != invalid)
+    cursor.type = forced_next;
+  else
+    next_type(cursor);
+  return value;
 }
 
 int compare(std::string_view a, std::string_view b, bool fuzzy)
 {
-  const std::vector<Token> ta = tokenise(a);
-  const std::vector<Token> tb = tokenise(b);
-  std::size_t i = 0;
-  for (; i < ta.size() && i < tb.size(); ++i) {
-    const Token& x = ta[i];
-    const Token& y = tb[i];
-    if (x.kind != y.kind || x.kind >= end)
-      break;
-    if (x.value != y.value)
-      return x.value < y.value ? -1 : 1;
-    if (x.second != y.second)
-      return x.second < y.second ? -1 : 1;
+  Cursor ca{a, number};
+  Cursor cb{b, number};
+  std::int64_t va = 0;
+  std::int64_t vb = 0;
+  while (ca.type == cb.type && ca.type != end && ca.type != invalid && va == vb) {
+    va = read_token(ca);
+    vb = read_token(cb);
   }
-  const Token& x = ta[std::min(i, ta.size() - 1)];
-  const Token& y = tb[std::min(i, tb.size() - 1)];
-  if (x.kind == y.kind)
+  if (va != vb)
+    return va < vb ? -1 : 1;
+  if (ca.type == cb.type || fuzzy)
     return 0;
-  // apk 2.14's fuzzy match: equal when every common token is equal.
-  if (fuzzy && (x.kind == end || y.kind == end))
-    return 0;
-  if (x.kind == suffix && x.value < 0)
+  // Equal so far: the longer version is greater unless it goes on with a pre-release suffix.
+  if (ca.type == suffix) {
+    Cursor peek = ca;
+    if (read_token(peek) < 0)
+      return -1;
+  }
+  if (cb.type == suffix) {
+    Cursor peek = cb;
+    if (read_token(peek) < 0)
+      return 1;
+  }
+  if (ca.type > cb.type)
     return -1;
-  if (y.kind == suffix && y.value < 0)
-    return 1;
-  if (x.kind > y.kind)
-    return -1;
-  if (y.kind > x.kind)
+  if (cb.type > ca.type)
     return 1;
   return 0;
 }
@@ -158,8 +218,10 @@ int compare_versions(std::string_view a, std::string_view b) { return compare(a,
 
 bool is_valid_version(std::string_view version)
 {
-  const std::vector<Token> tokens = tokenise(version);
-  return tokens.back().kind == end;
+  Cursor cursor{version, number};
+  while (cursor.type != end && cursor.type != invalid)
+    read_token(cursor);
+  return cursor.type == end;
 }
 
 bool version_satisfies(std::string_view version, Op op, std::string_view wanted)
