@@ -270,11 +270,19 @@ Outcome evaluate(const std::string& package, const ShellScript& script,
     if (k_queries.contains(program))
       continue;
     if (program == "ldconfig" && context && context->ld_so_cache) {
-      // Plain ldconfig (quiet or verbose) is what the cache written after all packages
-      // reproduces; -n, -l, -r or -f ask for something else.
-      if (std::all_of(command.words.begin() + 1, command.words.end(), [](const std::string& w) {
-            return w == "-X" || w == "-v" || w == "--verbose";
-          }))
+      // Plain ldconfig (quiet or verbose; libc-bin's postinst says -r "$DPKG_ROOT/", the
+      // image root) is what the cache written after all packages reproduces; -n, -l, -f, -C
+      // or another root ask for something else.
+      bool plain = true;
+      for (std::size_t i = 1; i < command.words.size(); ++i) {
+        const std::string& word = command.words[i];
+        if (word == "-r" && i + 1 < command.words.size() &&
+            (command.words[i + 1] == "/" || command.words[i + 1].empty()))
+          ++i;
+        else if (word != "-X" && word != "-v" && word != "--verbose")
+          plain = false;
+      }
+      if (plain)
         outcome.effects.push_back("ldconfig (done once after all packages)");
       else
         outcome.left_out.push_back(command_text(command) + " (line " +
