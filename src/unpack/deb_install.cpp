@@ -8,6 +8,7 @@
 #include "unpack/deb/dpkg_database.hpp"
 #include "unpack/deb/script_effects.hpp"
 #include "unpack/deb/unpacker.hpp"
+#include "unpack/ldconfig.hpp"
 #include "util/decode_ahead.hpp"
 #include "util/error.hpp"
 
@@ -100,8 +101,11 @@ InstallReport install(const std::vector<PackageFile>& packages, const InstallOpt
   });
 
   DpkgState state;
-  report.scripts =
-      reproduce_script_effects(installed, tree, options.epoch, state, report.warnings);
+  // libc-bin's postinst and its "ldconfig" trigger run ldconfig once everything is
+  // configured; the scripts' reports say so only when the cache is really written.
+  const bool ld_so_cache = ldconfig_applies(tree, options.architecture);
+  report.scripts = reproduce_script_effects(installed, tree, options.epoch, state,
+                                            report.warnings, ld_so_cache);
 
   for (const auto& [path, bytes] : options.extra_files) {
     stage::Inode inode;
@@ -116,6 +120,11 @@ InstallReport install(const std::vector<PackageFile>& packages, const InstallOpt
   add_file_if_absent(tree, "etc/fstab", "# UNCONFIGURED FSTAB FOR BASE SYSTEM\n", options.epoch);
   if (tree.find("usr/lib/systemd/systemd", stage::ParentSymlinks::follow))
     add_file_if_absent(tree, "etc/machine-id", "", options.epoch);
+
+  if (ld_so_cache)
+    for (const std::string& left_out :
+         run_ldconfig(tree, options.architecture, options.epoch).left_out)
+      report.warnings.push_back("ldconfig: " + left_out);
 
   write_dpkg_database(installed, state, options.architecture, options.epoch, tree);
   return report;

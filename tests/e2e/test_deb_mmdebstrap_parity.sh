@@ -94,7 +94,6 @@ var/lib/apt/lists/*                apt lists and lock files are the builder's do
 var/cache/debconf/*                debconf's database is filled by running scripts; compose applies the default answers without it
 etc/machine-id                     machine-id is generated per system
 etc/ssh/ssh_host_*                 ssh host keys are per system: openssh-server's postinst makes them when it runs
-etc/ld.so.cache                    ld.so.cache is made by running ldconfig, which compose does not run
 etc/resolv.conf                    copied from the build host by mmdebstrap
 etc/hostname                       copied from the build host by mmdebstrap
 etc/hosts                          copied from the build host by mmdebstrap

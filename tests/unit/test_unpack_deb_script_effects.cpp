@@ -565,6 +565,8 @@ TEST_SUITE("unpack::deb::script_effects")
       CHECK(tree.find("usr/bin/awk")->target == "/etc/alternatives/awk");
       CHECK(tree.resolve("usr/bin/awk"));
     }
+    if (records.contains("libc-bin")) // ldconfig, reproduced (unpack/ldconfig)
+      CHECK(tree.resolve("etc/ld.so.cache")->content.view().starts_with("glibc-ld.so.cache1.1"));
     if (records.contains("ca-certificates"))
       CHECK(tree.resolve("etc/ssl/certs/ca-certificates.crt")->content.size() > 100000);
     // iproute2 asks debconf (iproute2/setcaps, default false) before giving ip capabilities.

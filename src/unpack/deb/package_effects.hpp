@@ -26,6 +26,7 @@ struct EffectContext {
   std::vector<std::string>& warnings;
   std::uint32_t umask = 022; // the script's current umask, for touch
   std::set<std::string> created; // files touch made, which a later "rm" may take back
+  bool ld_so_cache = false;       // ldconfig runs once after all packages (unpack/ldconfig)
 };
 
 // A package-specific reproduction of one script: what was done, the command names of the

@@ -269,6 +269,26 @@ Outcome evaluate(const std::string& package, const ShellScript& script,
       continue;
     if (k_queries.contains(program))
       continue;
+    if (program == "ldconfig" && context && context->ld_so_cache) {
+      // Plain ldconfig (quiet or verbose; libc-bin's postinst says -r "$DPKG_ROOT/", the
+      // image root) is what the cache written after all packages reproduces; -n, -l, -f, -C
+      // or another root ask for something else.
+      bool plain = true;
+      for (std::size_t i = 1; i < command.words.size(); ++i) {
+        const std::string& word = command.words[i];
+        if (word == "-r" && i + 1 < command.words.size() &&
+            (command.words[i + 1] == "/" || command.words[i + 1].empty()))
+          ++i;
+        else if (word != "-X" && word != "-v" && word != "--verbose")
+          plain = false;
+      }
+      if (plain)
+        outcome.effects.push_back("ldconfig (done once after all packages)");
+      else
+        outcome.left_out.push_back(command_text(command) + " (line " +
+                                   std::to_string(command.line) + ")");
+      continue;
+    }
     if (const auto reason = k_not_needed.find(program); reason != k_not_needed.end()) {
       outcome.reasons.insert(program + ": " + reason->second);
       continue;
@@ -361,13 +381,14 @@ ScriptReport classify_script(const std::string& package, const std::string& scri
 std::vector<ScriptReport> reproduce_script_effects(const std::vector<InstalledPackage>& packages,
                                                    stage::Tree& tree, std::int64_t epoch,
                                                    DpkgState& state,
-                                                   std::vector<std::string>& warnings)
+                                                   std::vector<std::string>& warnings,
+                                                   bool ld_so_cache)
 {
   SystemAccounts accounts = SystemAccounts::load(tree);
   if (!accounts.uid_of("root"))
     warnings.push_back("no root account: base-passwd is not installed (and no /etc/passwd was "
                        "shipped), so users made by scripts start from an empty /etc/passwd");
-  EffectContext context{tree, epoch, state, accounts, warnings, 022, {}};
+  EffectContext context{tree, epoch, state, accounts, warnings, 022, {}, ld_so_cache};
   std::vector<ScriptReport> reports;
   for (const auto& installed : packages) {
     const std::string package = installed.unpacked.archive.control.value("Package");

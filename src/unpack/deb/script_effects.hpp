@@ -23,10 +23,13 @@ ScriptReport classify_script(const std::string& package, const std::string& scri
 
 // `packages` in install order. Fills `state` (alternatives, diversions, statoverrides) for
 // the database writer and returns one report per maintainer script. Throws Error only for
-// an impossible account allocation (no free system id).
+// an impossible account allocation (no free system id). `ld_so_cache`: the caller runs
+// ldconfig on the tree after the scripts (unpack/ldconfig.hpp), so their ldconfig calls are
+// reproduced rather than not needed.
 std::vector<ScriptReport> reproduce_script_effects(const std::vector<InstalledPackage>& packages,
                                                    stage::Tree& tree, std::int64_t epoch,
                                                    DpkgState& state,
-                                                   std::vector<std::string>& warnings);
+                                                   std::vector<std::string>& warnings,
+                                                   bool ld_so_cache = false);
 
 } // namespace compose::unpack::deb
