@@ -23,7 +23,9 @@ run_compose "$recipe" -o "$WORK/out-good" -q >/dev/null
 after_refusal() {
   local name=$1 tampered
   tampered=$(sha256sum "$2" | cut -d' ' -f1)
-  if find "$CACHE" -type f -exec sha256sum {} + | grep -q "^$tampered "; then
+  # Listed to a file first: grep -q ending a pipe early would fail it under pipefail.
+  find "$CACHE" -type f -exec sha256sum {} + >"$WORK/cache.sums"
+  if grep -q "^$tampered " "$WORK/cache.sums"; then
     fail "$name: the rejected bytes are in the cache"
   fi
   [[ -z "$(ls -A "$CACHE/tmp")" ]] || { ls -la "$CACHE/tmp" >&2; fail "$name: temporary files left"; }
