@@ -7,33 +7,11 @@
 # not adopted: the offline build keeps using the previous Release (a small repository signed
 # by a throwaway key, updated by its publisher while the mirror is half synced).
 source "$(dirname "$0")/lib.sh"
-for tool in apt-get gpg ar xz; do
-  command -v "$tool" >/dev/null || { echo "skipped: $tool is not installed"; exit 77; }
-done
-real=${XDG_CACHE_HOME:-$HOME/.cache}/compose-test/debian-mirror
-"$COMPOSE_SOURCE_DIR/tests/support/debian_mirror.sh" "$real"
+source "$(dirname "$0")/deb_lib.sh"
+real=$REAL_MIRROR
 export SOURCE_DATE_EPOCH=1700000000
-
-# A copy of the real mirror: indexes copied, pool as symbolic links (replaced when tampered).
-reset_mirror() {
-  rm -rf "$WORK/m"
-  mkdir -p "$WORK/m"
-  cp -r "$real/dists" "$WORK/m/dists"
-  cp -rs "$real/pool" "$WORK/m/pool"
-}
-cat >"$WORK/real.toml" <<TOML
-name = "cache"
-distribution = "debian"
-release = "bookworm"
-base = "none"
-packages = ["procps"]
-
-[[repositories]]
-url = "file://$WORK/m"
-suites = ["bookworm"]
-components = ["main"]
-keys = ["debian-archive-keyring.gpg"]
-TOML
+reset_mirror() { copy_real_mirror "$WORK/m"; }
+write_real_recipe "$WORK/real.toml" cache "$WORK/m"
 recipe=$WORK/real.toml
 extra=()
 cache=$WORK/cache
@@ -75,16 +53,14 @@ clean_cache() {
 # offline_identical CASE: an offline build gives the good build's outputs.
 offline_identical() {
   build "$WORK/out-offline" --offline
-  (cd "$WORK/out-offline" && sha256sum -c --quiet "$WORK/good.sums") ||
-    fail "$1: the offline build differs from the good build"
-  [[ $(ls "$WORK/out-offline" | wc -l) -eq $(wc -l <"$WORK/good.sums") ]] || fail "$1: other outputs"
+  same_outputs "$WORK/out-offline" "$WORK/good.sums" "$1"
   echo "  nothing rejected cached; offline build identical"
 }
 
 reset_mirror
 dists=$WORK/m/dists/bookworm
 build "$WORK/out-good"
-(cd "$WORK/out-good" && sha256sum -- *) >"$WORK/good.sums"
+record_outputs "$WORK/out-good" "$WORK/good.sums"
 
 echo "case: one flipped byte in the signed text of InRelease"
 offset=$(grep -bo "^Origin: " "$dists/InRelease" | head -n1 | cut -d: -f1)
@@ -95,9 +71,7 @@ offline_identical "flipped InRelease"
 reset_mirror
 
 echo "case: a well-formed InRelease signed by another key"
-export GNUPGHOME=$WORK/gnupg
-mkdir -m 700 "$GNUPGHOME"
-gpg --batch --quiet --passphrase '' --quick-gen-key "Compose Test <test@example.org>" ed25519 sign never 2>/dev/null
+make_throwaway_key
 gpg --batch --quiet --yes --digest-algo SHA256 --clearsign --output "$dists/InRelease" "$dists/Release"
 refused "OpenPGP signature"
 clean_cache "other key" "$dists/InRelease"
@@ -137,7 +111,7 @@ packages=$dists/main/binary-amd64/Packages.xz
 head -c 100000 "$real/dists/bookworm/main/binary-amd64/Packages.xz" >"$packages"
 # With the verified copy cached, the signed digest finds it and the cut file is never read.
 build "$WORK/out-cached"
-(cd "$WORK/out-cached" && sha256sum -c --quiet "$WORK/good.sums") || fail "the cached build differs"
+same_outputs "$WORK/out-cached" "$WORK/good.sums" "truncated Packages.xz, verified copy cached"
 # Without it, the build is refused and nothing of that attempt is adopted.
 good_cache=$cache
 cache=$WORK/cache-empty
@@ -153,16 +127,6 @@ cache=$good_cache
 offline_identical "truncated Packages.xz"
 
 # A small repository signed by a throwaway key, which its publisher updates (tiny 1.0 -> 1.1).
-fingerprint=$(gpg --with-colons --list-keys | awk -F: '$1 == "fpr" { print tolower($10); exit }')
-mkdir -p "$WORK/trust" "$WORK/keys"
-gpg --export >"$WORK/keys/throwaway.gpg"
-cat >"$WORK/trust/throwaway.toml" <<TOML
-[[key]]
-name = "throwaway.gpg"
-kind = "openpgp"
-url = "https://invalid.example/throwaway.gpg"
-fingerprints = ["$fingerprint"]
-TOML
 # publish VERSION: tiny VERSION in pool/, its Packages.xz and a signed InRelease.
 publish() {
   local repo=$WORK/tiny version=$1 src=$WORK/debsrc
@@ -202,7 +166,7 @@ recipe=$WORK/tiny.toml
 extra=(--trust-dir "$WORK/trust" --keys-dir "$WORK/keys")
 publish 1.0
 build "$WORK/out-good"
-(cd "$WORK/out-good" && sha256sum -- *) >"$WORK/good.sums"
+record_outputs "$WORK/out-good" "$WORK/good.sums"
 
 echo "case: a new signed Release whose Packages.xz is still cut off on the mirror"
 publish 1.1
