@@ -1,6 +1,8 @@
 // Fetching: http(s)://, file:// and plain paths, in parallel, through a content-addressed
 // cache. A file enters the cache only after its checks pass (written to cache/tmp, then
-// renamed to cache/sha256/<hex>); a failed transfer leaves nothing behind.
+// renamed to cache/sha256/<hex>): its size and digest when known, then the request's
+// validator (an index's signature, an .apk's signed control member). A rejected or failed
+// transfer leaves nothing behind and never replaces the entry a cache key names.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +23,13 @@ enum class Freshness {
   revalidate, // signed indexes: fetch when online; use the cached copy only --offline
 };
 
+// When a checked download becomes the cache's answer for its `cache_key`.
+enum class Adoption {
+  when_checked,   // as soon as it passes its own checks
+  when_confirmed, // only at Fetcher::confirm(): a Release is adopted together with the
+                  // Packages indexes it signs, as apt commits an update as one transaction
+};
+
 struct Request {
   std::vector<std::string> urls; // mirrors, tried in order
   // Stable name for the cache lookup when the whole-file digest is not known in advance
@@ -32,6 +41,7 @@ struct Request {
   // Runs on the complete temporary file before it enters the cache; throws Error to
   // reject it (e.g. an .apk whose control member does not match the index).
   std::function<void(const std::filesystem::path&)> validate;
+  Adoption adoption = Adoption::when_checked;
   std::string display_name; // for progress and messages ("busybox-1.36.1-r15.apk")
 };
 
@@ -41,7 +51,11 @@ struct Fetched {
   std::uint64_t size = 0;
   std::string url;            // where it came from ("cache" when offline)
   bool from_cache = false;
+  std::string unconfirmed_key; // Adoption::when_confirmed: the key confirm() will record
 };
+
+// Checks files that are only trusted together (a Release and its detached signature).
+using GroupValidator = std::function<void(const std::vector<std::filesystem::path>&)>;
 
 struct Options {
   std::filesystem::path cache_dir; // default: default_cache_dir()
@@ -80,14 +94,28 @@ public:
   // the error names every file missing from the cache.
   std::vector<Fetched> fetch_all(const std::vector<Request>& requests);
   Fetched fetch(const Request& request);
+  // Fetches files that are trusted only together: each passes its own checks, then
+  // `validate` sees them all before any enters the cache. Offline, the cached copies are
+  // returned (they were checked together when they entered). Throws Error as fetch_all.
+  std::vector<Fetched> fetch_together(const std::vector<Request>& requests,
+                                      const GroupValidator& validate);
+  // Makes `file`'s cache key name it (Adoption::when_confirmed); nothing for cache hits.
+  void confirm(const Fetched& file) const;
 
   // A cache entry by digest, if present.
   std::optional<std::filesystem::path> find_cached(const std::string& sha256) const;
   const Options& options() const { return m_options; }
 
 private:
+  struct Download; // a checked file still in cache/tmp (removed unless kept)
   Fetched fetch_one(const Request& request) const;
   std::optional<Fetched> from_cache(const Request& request) const;
+  // Tries each mirror (with retries) until one gives a file that passes the request's
+  // checks; throws Error listing every failure, or the validator's Error itself when it
+  // rejected the only mirror's file.
+  Download download(const Request& request) const;
+  // Moves a checked download into the cache and records its key (Adoption::when_checked).
+  Fetched keep(Download download, const Request& request) const;
   Options m_options;
 };
 

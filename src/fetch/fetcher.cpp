@@ -50,7 +50,7 @@ std::optional<Fetched> Fetcher::from_cache(const Request& request) const
   const std::optional<fs::path> entry = cache.find(*digest, request.size);
   if (!entry)
     return std::nullopt;
-  return Fetched{*entry, *digest, fs::file_size(*entry), "cache", true};
+  return Fetched{*entry, *digest, fs::file_size(*entry), "cache", true, {}};
 }
 
 std::string mirrored_url(const std::string& url,
@@ -69,6 +69,13 @@ std::string mirrored_url(const std::string& url,
   return best ? best->second + url.substr(best->first.size()) : url;
 }
 
+struct Fetcher::Download {
+  TempPath file;
+  std::string sha256;
+  std::uint64_t size = 0;
+  std::string url; // the one it came from
+};
+
 Fetched Fetcher::fetch_one(const Request& request) const
 {
   const bool may_use_cache =
@@ -80,22 +87,28 @@ Fetched Fetcher::fetch_one(const Request& request) const
   if (m_options.offline)
     throw Error("not in the cache: " + request.display_name,
                 request.urls.empty() ? std::string() : request.urls.front());
+  return keep(download(request), request);
+}
+
+Fetcher::Download Fetcher::download(const Request& request) const
+{
   if (request.urls.empty())
     throw Error("nowhere to fetch " + quote(request.display_name) + " from");
-
   const Cache cache(m_options.cache_dir);
-  std::string failures;
+  std::vector<std::string> failures;
+  std::optional<Error> rejection; // the validator's own error, kept whole
   for (const std::string& public_url : request.urls) {
     const std::string url = mirrored_url(public_url, m_options.mirrors);
     if (!m_options.mirrors_only.empty() && (url == public_url || !is_local(url) ||
                                             !fs::exists(url.starts_with("file://")
                                                             ? url.substr(7)
                                                             : url))) {
-      failures += "\n    " + public_url + ": not in " + m_options.mirrors_only;
+      failures.push_back(public_url + ": not in " + m_options.mirrors_only);
       continue;
     }
     unsigned pause_ms = m_options.backoff_ms;
     for (unsigned attempt = 0; attempt <= m_options.retries; ++attempt) {
+      // Written under cache/tmp; the TempPath removes it on every way out but keep().
       TempPath temporary = cache.temporary();
       const Attempt result = transfer(url, temporary.path(), request.size, m_options);
       if (result.outcome == Outcome::done) {
@@ -108,26 +121,24 @@ Fetched Fetcher::fetch_one(const Request& request) const
         if (problem.empty() && request.validate) {
           try {
             request.validate(temporary.path());
-          } catch (const Error& e) {
+          } catch (Error& e) {
+            if (e.where().find(url) == std::string::npos)
+              e.at(url);
             problem = e.describe();
+            rejection = e;
           }
         }
         if (!problem.empty()) {
           // A wrong file is not fixed by asking the same mirror again.
-          failures += "\n    " + url + ": " + problem;
+          failures.push_back(url + ": " + problem);
           break;
         }
-        const fs::path entry = cache.commit(std::move(temporary), result.sha256);
-        if (!request.cache_key.empty())
-          cache.remember(request.cache_key, result.sha256);
-        if (m_options.log)
-          m_options.log->detail("fetched " + url + " (" + std::to_string(result.size) + " bytes)");
-        return Fetched{entry, result.sha256, result.size, url, false};
+        return Download{std::move(temporary), result.sha256, result.size, url};
       }
       const bool last = attempt == m_options.retries || result.outcome == Outcome::permanent;
       if (last) {
-        failures += "\n    " + url + ": " + result.problem + " (after " +
-                    std::to_string(attempt + 1) + " attempt" + (attempt ? "s" : "") + ")";
+        failures.push_back(url + ": " + result.problem + " (after " +
+                           std::to_string(attempt + 1) + " attempt" + (attempt ? "s" : "") + ")");
         break;
       }
       if (m_options.log)
@@ -137,7 +148,55 @@ Fetched Fetcher::fetch_one(const Request& request) const
       pause_ms *= 2;
     }
   }
-  throw Error("cannot fetch " + request.display_name + ":" + failures);
+  // One mirror that served a file its validator refused: that error says it best (and a
+  // refused signed index must not read as a missing one).
+  if (rejection && failures.size() == 1)
+    throw *rejection;
+  std::string text;
+  for (const std::string& failure : failures)
+    text += "\n    " + failure;
+  throw Error("cannot fetch " + request.display_name + ":" + text);
+}
+
+Fetched Fetcher::keep(Download download, const Request& request) const
+{
+  const Cache cache(m_options.cache_dir);
+  const fs::path entry = cache.commit(std::move(download.file), download.sha256);
+  Fetched fetched{entry, download.sha256, download.size, download.url, false, {}};
+  if (!request.cache_key.empty()) {
+    if (request.adoption == Adoption::when_checked)
+      cache.remember(request.cache_key, download.sha256);
+    else
+      fetched.unconfirmed_key = request.cache_key;
+  }
+  if (m_options.log)
+    m_options.log->detail("fetched " + download.url + " (" + std::to_string(download.size) +
+                          " bytes)");
+  return fetched;
+}
+
+void Fetcher::confirm(const Fetched& file) const
+{
+  if (!file.unconfirmed_key.empty())
+    Cache(m_options.cache_dir).remember(file.unconfirmed_key, file.sha256);
+}
+
+std::vector<Fetched> Fetcher::fetch_together(const std::vector<Request>& requests,
+                                             const GroupValidator& validate)
+{
+  if (m_options.offline)
+    return fetch_all(requests);
+  std::vector<Download> downloads;
+  for (const Request& request : requests)
+    downloads.push_back(download(request));
+  std::vector<fs::path> paths;
+  for (const Download& file : downloads)
+    paths.push_back(file.file.path());
+  validate(paths); // a refusal leaves them all in cache/tmp, where their TempPaths remove them
+  std::vector<Fetched> kept;
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    kept.push_back(keep(std::move(downloads[i]), requests[i]));
+  return kept;
 }
 
 Fetched Fetcher::fetch(const Request& request)
@@ -148,7 +207,7 @@ Fetched Fetcher::fetch(const Request& request)
 std::vector<Fetched> Fetcher::fetch_all(const std::vector<Request>& requests)
 {
   std::vector<std::optional<Fetched>> results(requests.size());
-  std::vector<std::string> errors(requests.size());
+  std::vector<std::optional<Error>> errors(requests.size());
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{0};
   auto worker = [&] {
@@ -156,9 +215,9 @@ std::vector<Fetched> Fetcher::fetch_all(const std::vector<Request>& requests)
       try {
         results[i] = fetch_one(requests[i]);
       } catch (const Error& e) {
-        errors[i] = e.describe();
+        errors[i] = e;
       } catch (const std::exception& e) {
-        errors[i] = e.what();
+        errors[i] = Error(e.what());
       }
       const std::size_t finished = ++done;
       if (m_options.log)
@@ -175,16 +234,16 @@ std::vector<Fetched> Fetcher::fetch_all(const std::vector<Request>& requests)
   if (m_options.log)
     m_options.log->progress_done();
 
-  std::vector<std::string> failed;
+  std::vector<Error> failed;
   std::vector<std::string> missing;
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    if (errors[i].empty())
+    if (!errors[i])
       continue;
     if (m_options.offline)
       missing.push_back(requests[i].display_name +
                         (requests[i].urls.empty() ? "" : " (" + requests[i].urls.front() + ")"));
     else
-      failed.push_back(errors[i]);
+      failed.push_back(*errors[i]);
   }
   if (!missing.empty()) {
     std::string text;
@@ -196,11 +255,11 @@ std::vector<Fetched> Fetcher::fetch_all(const std::vector<Request>& requests)
                 "run once online to fill the cache, or point --cache-dir at a filled cache");
   }
   if (failed.size() == 1)
-    throw Error(failed.front());
+    throw failed.front(); // whole, with its place and hint
   if (!failed.empty()) {
     std::string text;
-    for (const std::string& failure : failed)
-      text += "\n  " + failure;
+    for (const Error& failure : failed)
+      text += "\n  " + failure.describe();
     throw Error(std::to_string(failed.size()) + " files failed:" + text);
   }
   std::vector<Fetched> out;

@@ -2,6 +2,7 @@
 #include "pipeline/alpine_sources.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "pipeline/key_lookup.hpp"
@@ -64,13 +65,21 @@ AlpineSources load_alpine_sources(const recipe::Recipe& recipe, const BuildOptio
   AlpineSources sources{load_alpine_keys(recipe, options, fetcher), {}};
   const std::vector<repo::apk::Repository> repositories = alpine_repositories(recipe);
 
+  // An index enters the cache only once its signature checks out (a refused download never
+  // shadows the copy verified before); the index read while checking is kept, not read twice.
+  std::vector<std::optional<repo::apk::Index>> checked(repositories.size());
   std::vector<fetch::Request> requests;
-  for (const repo::apk::Repository& repository : repositories) {
+  for (std::size_t i = 0; i < repositories.size(); ++i) {
+    const repo::apk::Repository& repository = repositories[i];
     fetch::Request request;
     request.urls = {repository.index_url()};
     request.cache_key = "index:" + repository.index_url();
     request.freshness = fetch::Freshness::revalidate;
     request.display_name = repository.name + "/APKINDEX.tar.gz";
+    request.validate = [&checked, &repository, &sources, i](const std::filesystem::path& file) {
+      checked[i] = repo::apk::load_index(read_file(file), repository, sources.keys,
+                                         repository.index_url());
+    };
     requests.push_back(std::move(request));
   }
   log.step("fetch " + std::to_string(requests.size()) + " signed index(es)");
@@ -79,8 +88,11 @@ AlpineSources load_alpine_sources(const recipe::Recipe& recipe, const BuildOptio
   for (std::size_t i = 0; i < repositories.size(); ++i) {
     const std::string url = repositories[i].index_url();
     try {
+      // A cached copy was verified when it entered the cache; it is verified again here.
       repo::apk::Index index =
-          repo::apk::load_index(read_file(files[i].path), repositories[i], sources.keys, url);
+          checked[i] ? std::move(*checked[i])
+                     : repo::apk::load_index(read_file(files[i].path), repositories[i],
+                                             sources.keys, url);
       for (repo::apk::Package& package : index.packages)
         package.repository = i;
       log.detail(url + ": " + std::to_string(index.packages.size()) + " packages, signed by " +

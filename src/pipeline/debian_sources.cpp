@@ -3,11 +3,13 @@
 
 #include <ctime>
 #include <future>
+#include <optional>
 
 #include "pipeline/key_lookup.hpp"
 #include "util/decompress.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/hash.hpp"
 #include "verify/openpgp_keys.hpp"
 #include "verify/trust_config.hpp"
 
@@ -26,10 +28,79 @@ struct SignedRelease {
   std::string url, sha256, signed_by;
   std::string signature_url, signature_sha256; // Release.gpg, when signed detached
   repo::deb::Release release;
+  std::string override_note; // an expired Valid-Until accepted with --allow-expired-release
+  std::vector<fetch::Fetched> files; // confirmed in the cache once its Packages are checked
 };
 
-// InRelease first, as apt does; Release + Release.gpg when a mirror has no InRelease.
-SignedRelease fetch_release(const std::string& dists, const verify::OpenPgpTrust& trust,
+// What a Release must pass, besides its signature, before it is used or cached.
+struct ReleaseRules {
+  const verify::OpenPgpTrust& trust;
+  const std::string& suite;
+  const recipe::Recipe& recipe;
+  const BuildOptions& options;
+};
+
+void check_release(SignedRelease& signed_release, const ReleaseRules& rules)
+{
+  const repo::deb::Release& release = signed_release.release;
+  const std::string& suite = rules.suite;
+  // apt refuses a Release for another suite: a mirror must not swap in an older one.
+  const std::string last = suite.substr(suite.rfind('/') + 1);
+  if (release.suite != suite && release.codename != suite && release.codename != last &&
+      release.suite != last)
+    throw Error("the signed Release is for " + quote(release.suite) + " (" +
+                    quote(release.codename) + "), not for the requested suite " + quote(suite),
+                signed_release.url, "check the repository's suites in " + rules.recipe.where.file);
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  const bool expired = release.valid_until && *release.valid_until < now;
+  repo::deb::check_valid_until(release, now, rules.options.allow_expired_release,
+                               signed_release.url);
+  if (expired)
+    signed_release.override_note =
+        signed_release.url + ": expired Valid-Until accepted (--allow-expired-release)";
+  const auto& architectures = release.architectures;
+  if (!architectures.empty() &&
+      std::find(architectures.begin(), architectures.end(), rules.recipe.architecture) ==
+          architectures.end())
+    throw Error("the Release does not list architecture " + quote(rules.recipe.architecture),
+                signed_release.url);
+}
+
+SignedRelease accept_inrelease(const std::string& bytes, const std::string& url,
+                               const ReleaseRules& rules)
+{
+  const verify::VerifiedText verified =
+      verify::verify_cleartext(bytes, rules.trust.keyring, rules.trust.pinned, url);
+  SignedRelease result;
+  result.url = url;
+  result.sha256 = sha256_hex(bytes);
+  result.signed_by = verified.signed_by;
+  result.release = repo::deb::parse_release(verified.text, url);
+  check_release(result, rules);
+  return result;
+}
+
+SignedRelease accept_detached(const std::string& text, const std::string& signature,
+                              const std::string& url, const ReleaseRules& rules)
+{
+  const verify::VerifiedText verified = verify::verify_detached(
+      text, signature, rules.trust.keyring, rules.trust.pinned, url + ".gpg");
+  SignedRelease result;
+  result.url = url;
+  result.sha256 = sha256_hex(text);
+  result.signature_url = url + ".gpg";
+  result.signature_sha256 = sha256_hex(signature);
+  result.signed_by = verified.signed_by;
+  result.release = repo::deb::parse_release(verified.text, url);
+  check_release(result, rules);
+  return result;
+}
+
+// InRelease first, as apt does; Release + Release.gpg when a mirror has no InRelease. A
+// Release enters the cache only once it passed every check (a refused one never shadows the
+// copy verified before), and becomes the cache's answer for its URL only when the caller
+// confirms it, after its Packages indexes were checked too.
+SignedRelease fetch_release(const std::string& dists, const ReleaseRules& rules,
                             fetch::Fetcher& fetcher, Log& log)
 {
   auto request_for = [](const std::string& url, const std::string& name) {
@@ -37,64 +108,41 @@ SignedRelease fetch_release(const std::string& dists, const verify::OpenPgpTrust
     request.urls = {url};
     request.cache_key = "index:" + url;
     request.freshness = fetch::Freshness::revalidate;
+    request.adoption = fetch::Adoption::when_confirmed;
     request.display_name = name;
     return request;
   };
-  SignedRelease result;
+  // The Release read while checking a download is kept; a cached one is checked again.
+  std::optional<SignedRelease> checked;
+  const std::string inrelease = dists + "/InRelease";
   try {
-    result.url = dists + "/InRelease";
-    const fetch::Fetched file = fetcher.fetch(request_for(result.url, "InRelease"));
-    const verify::VerifiedText verified =
-        verify::verify_cleartext(read_file(file.path), trust.keyring, trust.pinned, result.url);
-    result.sha256 = file.sha256;
-    result.signed_by = verified.signed_by;
-    result.release = repo::deb::parse_release(verified.text, result.url);
+    fetch::Request request = request_for(inrelease, "InRelease");
+    request.validate = [&](const std::filesystem::path& file) {
+      checked = accept_inrelease(read_file(file), inrelease, rules);
+    };
+    const fetch::Fetched file = fetcher.fetch(request);
+    SignedRelease result =
+        checked ? std::move(*checked) : accept_inrelease(read_file(file.path), inrelease, rules);
+    result.files = {file};
     return result;
   } catch (const Error& e) {
     // Only a missing InRelease falls back; a bad signature is final.
     if (e.message().find("cannot fetch") == std::string::npos &&
         e.message().find("not in the cache") == std::string::npos)
       throw;
-    log.detail(result.url + ": not available, trying Release + Release.gpg");
+    log.detail(inrelease + ": not available, trying Release + Release.gpg");
   }
-  result.url = dists + "/Release";
-  const std::vector<fetch::Fetched> files = fetcher.fetch_all(
-      {request_for(result.url, "Release"), request_for(result.url + ".gpg", "Release.gpg")});
-  const std::string text = read_file(files[0].path);
-  const verify::VerifiedText verified = verify::verify_detached(
-      text, read_file(files[1].path), trust.keyring, trust.pinned, result.url + ".gpg");
-  result.sha256 = files[0].sha256;
-  result.signature_url = result.url + ".gpg";
-  result.signature_sha256 = files[1].sha256;
-  result.signed_by = verified.signed_by;
-  result.release = repo::deb::parse_release(verified.text, result.url);
+  const std::string url = dists + "/Release";
+  const std::vector<fetch::Fetched> files = fetcher.fetch_together(
+      {request_for(url, "Release"), request_for(url + ".gpg", "Release.gpg")},
+      [&](const std::vector<std::filesystem::path>& pair) {
+        checked = accept_detached(read_file(pair[0]), read_file(pair[1]), url, rules);
+      });
+  SignedRelease result =
+      checked ? std::move(*checked)
+              : accept_detached(read_file(files[0].path), read_file(files[1].path), url, rules);
+  result.files = files;
   return result;
-}
-
-void check_release(const SignedRelease& signed_release, const std::string& suite,
-                   const recipe::Recipe& recipe, const BuildOptions& options,
-                   DebianSources& sources)
-{
-  const repo::deb::Release& release = signed_release.release;
-  // apt refuses a Release for another suite: a mirror must not swap in an older one.
-  const std::string last = suite.substr(suite.rfind('/') + 1);
-  if (release.suite != suite && release.codename != suite && release.codename != last &&
-      release.suite != last)
-    throw Error("the signed Release is for " + quote(release.suite) + " (" +
-                    quote(release.codename) + "), not for the requested suite " + quote(suite),
-                signed_release.url, "check the repository's suites in " + recipe.where.file);
-  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
-  const bool expired = release.valid_until && *release.valid_until < now;
-  repo::deb::check_valid_until(release, now, options.allow_expired_release, signed_release.url);
-  if (expired)
-    sources.overrides.push_back(signed_release.url +
-                                ": expired Valid-Until accepted (--allow-expired-release)");
-  const auto& architectures = release.architectures;
-  if (!architectures.empty() &&
-      std::find(architectures.begin(), architectures.end(), recipe.architecture) ==
-          architectures.end())
-    throw Error("the Release does not list architecture " + quote(recipe.architecture),
-                signed_release.url);
 }
 
 } // namespace
@@ -129,6 +177,7 @@ DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptio
       load_debian_keys(recipe, options, fetcher, sources);
 
   std::vector<fetch::Request> requests;
+  std::vector<fetch::Fetched> release_files;
   for (std::size_t r = 0; r < recipe.repositories.size(); ++r) {
     const recipe::RepositorySpec& spec = recipe.repositories[r];
     const verify::OpenPgpTrust& keys = trusts[r];
@@ -138,13 +187,16 @@ DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptio
       log.step("verify " + dists);
       SignedRelease signed_release;
       try {
-        signed_release = fetch_release(dists, keys, fetcher, log);
-        check_release(signed_release, suite, recipe, options, sources);
+        signed_release = fetch_release(dists, {keys, suite, recipe, options}, fetcher, log);
       } catch (Error& e) {
         e.with_hint(e.hint().empty() ? "repository defined at " + spec.where.str() : e.hint());
         throw;
       }
       log.detail(signed_release.url + ": signed by " + signed_release.signed_by);
+      if (!signed_release.override_note.empty())
+        sources.overrides.push_back(signed_release.override_note);
+      release_files.insert(release_files.end(), signed_release.files.begin(),
+                           signed_release.files.end());
       for (const std::string& component : spec.components) {
         const repo::deb::ReleaseEntry* entry = repo::deb::find_packages_index(
             signed_release.release, component, recipe.architecture);
@@ -185,6 +237,10 @@ DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptio
 
   log.step("fetch " + std::to_string(requests.size()) + " Packages index(es)");
   const std::vector<fetch::Fetched> files = fetcher.fetch_all(requests);
+  // Every Packages index matched its signed digest: the Releases become the cache's answer
+  // for their URLs together with them (apt's update transaction).
+  for (const fetch::Fetched& file : release_files)
+    fetcher.confirm(file);
   // Decompressing and parsing dominate for big archives: one task per index.
   std::vector<std::future<std::vector<repo::deb::Package>>> parsed;
   for (std::size_t i = 0; i < files.size(); ++i)

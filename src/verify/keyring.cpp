@@ -84,7 +84,9 @@ FoundKey locate_key(const TrustedKey& trusted, const KeyLookup& lookup,
       return accept(std::move(*bytes), cached.string());
   }
   if (!lookup.offline && lookup.download) {
-    FoundKey found = accept(lookup.download(trusted.url), trusted.url);
+    // Checked by the download before it is cached, and here again whatever the download did.
+    const auto check_download = [&](const std::string& bytes) { check(bytes, trusted.url); };
+    FoundKey found = accept(lookup.download(trusted.url, check_download), trusted.url);
     if (!lookup.cache_dir.empty())
       write_file_atomic(lookup.cache_dir / cache_name, found.bytes);
     return found;

@@ -37,7 +37,11 @@ struct KeyLookup {
   std::vector<std::filesystem::path> directories; // searched first, in order
   std::filesystem::path cache_dir;                // <cache>/<sha256> holds keys seen before
   bool offline = false;
-  std::function<std::string(const std::string& url)> download; // online only
+  // Online only: fetches `url`; `check` runs on the bytes before they may be cached (a key
+  // that fails its pin never enters the cache).
+  std::function<std::string(const std::string& url,
+                            const std::function<void(const std::string& bytes)>& check)>
+      download;
 };
 
 // Parses a PEM SubjectPublicKeyInfo RSA key; throws Error naming `where`.

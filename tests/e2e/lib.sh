@@ -123,3 +123,23 @@ for _ in range(int(sys.argv[2])):
 print(offset)
 PY
 }
+
+# drop_index_signature FILE: an APKINDEX.tar.gz without its first gzip member (the signature).
+drop_index_signature() {
+  python3 - "$1" <<'PY'
+import sys, zlib
+path = sys.argv[1]
+data = open(path, "rb").read()
+d = zlib.decompressobj(31)
+d.decompress(data)
+open(path, "wb").write(d.unused_data)
+PY
+}
+
+# record_outputs DIR SUMS: the SHA-256 of every output in DIR; same_outputs DIR SUMS WHAT:
+# DIR holds exactly those outputs, byte for byte.
+record_outputs() { (cd "$1" && sha256sum -- *) >"$2"; [[ -s "$2" ]] || fail "nothing in $1"; }
+same_outputs() {
+  (cd "$1" && sha256sum -c --quiet "$2") || fail "$3: the outputs differ from the good build's"
+  [[ $(ls "$1" | wc -l) -eq $(wc -l <"$2") ]] || fail "$3: other outputs than the good build's"
+}

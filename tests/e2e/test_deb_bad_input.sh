@@ -6,11 +6,8 @@
 # --allow-expired-release and recorded in the report (a small repository signed by a
 # throwaway OpenPGP key).
 source "$(dirname "$0")/lib.sh"
-for tool in apt-get gpg ar xz; do
-  command -v "$tool" >/dev/null || { echo "skipped: $tool is not installed"; exit 77; }
-done
-real=${XDG_CACHE_HOME:-$HOME/.cache}/compose-test/debian-mirror
-"$COMPOSE_SOURCE_DIR/tests/support/debian_mirror.sh" "$real"
+source "$(dirname "$0")/deb_lib.sh"
+real=$REAL_MIRROR
 
 # expect_deb_failure TEXT RECIPE [ARGS...]
 expect_deb_failure() {
@@ -26,62 +23,28 @@ expect_deb_failure() {
   sed "s/^/  /" "$WORK/stderr"
 }
 
-# A copy of the real mirror: indexes copied, pool as symbolic links (replaced when tampered).
-copy_real_mirror() {
-  rm -rf "$WORK/m"
-  mkdir -p "$WORK/m"
-  cp -r "$real/dists" "$WORK/m/dists"
-  cp -rs "$real/pool" "$WORK/m/pool"
-}
-write_real_recipe() {
-  cat >"$WORK/real.toml" <<TOML
-name = "bad"
-distribution = "debian"
-release = "bookworm"
-base = "none"
-packages = ["procps"]
-
-[[repositories]]
-url = "file://$WORK/m"
-suites = ["bookworm"]
-components = ["main"]
-keys = ["debian-archive-keyring.gpg"]
-TOML
-}
-write_real_recipe
+write_real_recipe "$WORK/real.toml" bad "$WORK/m"
 procps=$(cd "$real" && ls pool/main/p/procps/procps_*.deb)
 
 echo "case: Packages.xz does not match the signed Release"
-copy_real_mirror
+copy_real_mirror "$WORK/m"
 flip_byte "$WORK/m/dists/bookworm/main/binary-amd64/Packages.xz" 4000
 expect_deb_failure "Packages.xz" "$WORK/real.toml"
 grep -q "SHA-256\|sha256" "$WORK/stderr" || fail "the message does not mention the digest"
 
 echo "case: a .deb does not match its Packages record"
-copy_real_mirror
+copy_real_mirror "$WORK/m"
 rm "$WORK/m/$procps" && cp "$real/$procps" "$WORK/m/$procps"
 flip_byte "$WORK/m/$procps" 2000
 expect_deb_failure "$(basename "$procps")" "$WORK/real.toml"
 
 echo "case: a truncated .deb"
-copy_real_mirror
+copy_real_mirror "$WORK/m"
 rm "$WORK/m/$procps" && head -c 5000 "$real/$procps" >"$WORK/m/$procps"
 expect_deb_failure "$(basename "$procps")" "$WORK/real.toml"
 
 # A small repository signed by a throwaway key: suite "fresh" and suite "stale" (expired).
-export GNUPGHOME=$WORK/gnupg
-mkdir -m 700 "$GNUPGHOME"
-gpg --batch --quiet --passphrase '' --quick-gen-key "Compose Test <test@example.org>" ed25519 sign never 2>/dev/null
-fingerprint=$(gpg --with-colons --list-keys | awk -F: '$1 == "fpr" { print tolower($10); exit }')
-mkdir -p "$WORK/trust" "$WORK/keys"
-gpg --export >"$WORK/keys/throwaway.gpg"
-cat >"$WORK/trust/throwaway.toml" <<TOML
-[[key]]
-name = "throwaway.gpg"
-kind = "openpgp"
-url = "https://invalid.example/throwaway.gpg"
-fingerprints = ["$fingerprint"]
-TOML
+make_throwaway_key
 
 # make_deb OUT DATA-MEMBER-NAME: a one-file package "tiny".
 make_deb() {

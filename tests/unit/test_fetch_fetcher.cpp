@@ -245,4 +245,89 @@ TEST_SUITE("fetch::Fetcher")
     CHECK(again.from_cache);
     CHECK(fetcher.find_cached(again.sha256).has_value());
   }
+
+  TEST_CASE("revalidate: a refused download neither enters the cache nor shadows the verified copy")
+  {
+    Scene scene;
+    scene.put("InRelease", "signed: first");
+    Request request = request_for((scene.mirror / "InRelease").string(), "InRelease");
+    request.freshness = Freshness::revalidate;
+    request.validate = [](const fs::path& file) {
+      if (!compose::read_file(file).starts_with("signed: "))
+        throw Error("index signature does not verify", "", "fetch it again");
+    };
+    Fetcher online(scene.options());
+    CHECK(compose::read_file(online.fetch(request).path) == "signed: first");
+    const std::string evil = scene.put("InRelease", "tampered");
+    try {
+      online.fetch(request);
+      FAIL("expected the tampered index to be refused");
+    } catch (const Error& e) {
+      // The validator's own error, whole: a refused index does not read as a missing one.
+      CHECK(e.message() == "index signature does not verify");
+      CHECK(e.where() == (scene.mirror / "InRelease").string());
+      CHECK(e.hint() == "fetch it again");
+    }
+    CHECK_FALSE(online.find_cached(evil).has_value());
+    CHECK(scene.temporaries() == 0);
+    Fetcher offline(scene.options(true));
+    CHECK(compose::read_file(offline.fetch(request).path) == "signed: first");
+  }
+
+  TEST_CASE("when_confirmed: the key names the new file only once the caller confirms it")
+  {
+    Scene scene;
+    scene.put("Release", "one");
+    Request request = request_for((scene.mirror / "Release").string(), "Release");
+    request.freshness = Freshness::revalidate;
+    request.adoption = Adoption::when_confirmed;
+    Fetcher online(scene.options());
+    online.confirm(online.fetch(request));
+    scene.put("Release", "two");
+    const Fetched unconfirmed = online.fetch(request);
+    CHECK(compose::read_file(unconfirmed.path) == "two");
+    CHECK(unconfirmed.unconfirmed_key == "test:Release");
+    Fetcher offline(scene.options(true));
+    CHECK(compose::read_file(offline.fetch(request).path) == "one");
+    online.confirm(unconfirmed);
+    CHECK(compose::read_file(offline.fetch(request).path) == "two");
+    online.confirm(offline.fetch(request)); // a cache hit has nothing to confirm
+  }
+
+  TEST_CASE("fetch_together: files trusted only together enter the cache only together")
+  {
+    Scene scene;
+    scene.put("Release", "text");
+    scene.put("Release.gpg", "signature of text");
+    std::vector<Request> pair{request_for((scene.mirror / "Release").string(), "Release"),
+                              request_for((scene.mirror / "Release.gpg").string(), "Release.gpg")};
+    for (Request& request : pair)
+      request.freshness = Freshness::revalidate;
+    const GroupValidator matching = [](const std::vector<fs::path>& files) {
+      REQUIRE(files.size() == 2);
+      if (compose::read_file(files[1]) != "signature of " + compose::read_file(files[0]))
+        throw Error("signature does not verify");
+    };
+    Fetcher online(scene.options());
+    const std::vector<Fetched> good = online.fetch_together(pair, matching);
+    CHECK(compose::read_file(good[0].path) == "text");
+    CHECK(scene.entries() == 2);
+
+    const std::string evil = scene.put("Release", "other text");
+    CHECK_THROWS_WITH_AS(online.fetch_together(pair, matching),
+                         doctest::Contains("signature does not verify"), Error);
+    CHECK_FALSE(online.find_cached(evil).has_value());
+    CHECK(scene.entries() == 2);
+    CHECK(scene.temporaries() == 0);
+
+    fs::remove(scene.mirror / "Release.gpg");
+    CHECK_THROWS_WITH_AS(online.fetch_together(pair, matching),
+                         doctest::Contains("cannot fetch Release.gpg"), Error);
+    CHECK(scene.temporaries() == 0);
+
+    Fetcher offline(scene.options(true));
+    const std::vector<Fetched> cached = offline.fetch_together(pair, matching);
+    CHECK(compose::read_file(cached[0].path) == "text");
+    CHECK(compose::read_file(cached[1].path) == "signature of text");
+  }
 }

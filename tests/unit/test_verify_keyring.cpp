@@ -101,7 +101,7 @@ TEST_SUITE("verify::keyring")
     std::vector<std::string> asked;
     KeyLookup lookup;
     lookup.cache_dir = dir.path() / "trust";
-    lookup.download = [&](const std::string& url) {
+    lookup.download = [&](const std::string& url, const auto&) {
       asked.push_back(url);
       return read_file(alpine_keys() / name);
     };
@@ -114,10 +114,16 @@ TEST_SUITE("verify::keyring")
 
     KeyLookup evil;
     evil.cache_dir = dir.path() / "other";
-    evil.download = [](const std::string&) { return std::string("not the key"); };
+    std::size_t checked_before_caching = 0;
+    evil.download = [&](const std::string&, const std::function<void(const std::string&)>& check) {
+      CHECK_THROWS_AS(check("not the key"), Error);
+      ++checked_before_caching;
+      return std::string("not the key");
+    };
     CHECK_THROWS_WITH_AS(
         load_apk_keyring(trust, {"alpine-devel@lists.alpinelinux.org-616ae350.rsa.pub"}, evil),
         doctest::Contains("does not match its pin"), Error);
+    CHECK(checked_before_caching == 1);
     CHECK_FALSE(fs::exists(dir.path() / "other"));
   }
 
