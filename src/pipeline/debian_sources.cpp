@@ -110,9 +110,12 @@ void use_packages_file(const IndexCandidate& used, const std::vector<std::string
   index.packages_size = used.size;
   index.packages_missing = missing;
   for (const std::string& file : missing) {
-    const std::string warning = index.description() + ": " + file +
+    // "main/binary-amd64/Packages.xz (URL: HTTP 404; …)"
+    const std::size_t reasons = file.find(" (");
+    const std::string warning = index.description() + ": " + file.substr(0, reasons) +
                                 " is not on the mirror; using " + used.path +
-                                ", which the signed Release also lists, as apt does";
+                                ", which the signed Release also lists, as apt does" +
+                                (reasons == std::string::npos ? "" : file.substr(reasons));
     log.warning(warning);
     sources.warnings.push_back(warning);
   }
