@@ -22,6 +22,24 @@ make_mirror() {
   KEY=$("$COMPOSE_FIXTURE" alpine-mirror --out "$dir" --trust-dir "$trust" --branch "$branch")
 }
 
+# write_bookworm_recipe FILE NAME MIRROR-DIR: procps alone (no base) from a bookworm mirror
+# over file://, trusting Debian's archive key.
+write_bookworm_recipe() {
+  cat >"$1" <<TOML
+name = "$2"
+distribution = "debian"
+release = "bookworm"
+base = "none"
+packages = ["procps"]
+
+[[repositories]]
+url = "file://$3"
+suites = ["bookworm"]
+components = ["main"]
+keys = ["debian-archive-keyring.gpg"]
+TOML
+}
+
 # write_recipe FILE URL PACKAGE...: an Alpine 3.22 recipe trusting $KEY.
 write_recipe() {
   local file=$1 url=$2

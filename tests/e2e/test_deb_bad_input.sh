@@ -35,22 +35,7 @@ copy_real_mirror() {
   cp -r "$real/dists" "$WORK/m/dists"
   cp -rs "$real/pool" "$WORK/m/pool"
 }
-write_real_recipe() {
-  cat >"$WORK/real.toml" <<TOML
-name = "bad"
-distribution = "debian"
-release = "bookworm"
-base = "none"
-packages = ["procps"]
-
-[[repositories]]
-url = "file://$WORK/m"
-suites = ["bookworm"]
-components = ["main"]
-keys = ["debian-archive-keyring.gpg"]
-TOML
-}
-write_real_recipe
+write_bookworm_recipe "$WORK/real.toml" bad "$WORK/m"
 procps=$(cd "$real" && ls pool/main/p/procps/procps_*.deb)
 
 echo "case: Packages.xz does not match the signed Release"

@@ -33,19 +33,7 @@ mkdir -p "$WORK/m"
 cp -r "$real/dists" "$WORK/m/dists"
 ln -s "$real/pool" "$WORK/m/pool"
 rm -rf "$WORK/m/$dists"/*
-cat >"$WORK/r.toml" <<TOML
-name = "fallback"
-distribution = "debian"
-release = "bookworm"
-base = "none"
-packages = ["procps"]
-
-[[repositories]]
-url = "file://$WORK/m"
-suites = ["bookworm"]
-components = ["main"]
-keys = ["debian-archive-keyring.gpg"]
-TOML
+write_bookworm_recipe "$WORK/r.toml" fallback "$WORK/m"
 
 # built FILE: builds and locks against the copy; the report, the lock and a warning name FILE.
 built() {
