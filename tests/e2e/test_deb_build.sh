@@ -60,7 +60,7 @@ diff -u "$mirror/apt-resolution-required.txt" "$WORK/ours.txt" || fail "package 
 echo "packages: $(wc -l <"$WORK/ours.txt"), same as apt"
 
 # Every script effect left out is a warning, printed and in the report, not only listed
-# under "scripts" (real bookworm packages have some: deb-systemd-helper, update-rc.d, …).
+# under "scripts" (real bookworm packages have some: deb-systemd-helper enable, update-rc.d, …).
 python3 - "$result" "$WORK/out.stderr" <<'PY' || fail "a script left out is not a warning"
 import json, sys
 report = json.load(open(sys.argv[1]))
@@ -71,6 +71,9 @@ for script in left_out:
     warning = f'{script["package"]} {script["script"]} not reproduced: '
     assert any(w.startswith(warning) for w in report["warnings"]), warning + " (report)"
     assert "warning: " + warning in printed, warning + " (printed)"
+# Service links (systemd .wants, SysV rc?.d) come only from the recipe: each enabling line
+# of a script is one of the effects left out.
+assert any("deb-systemd-helper enable ssh.service" in w for w in report["warnings"]), "ssh enable"
 print(f"scripts left out: {len(left_out)}, each a warning")
 PY
 
