@@ -16,7 +16,7 @@ fetch::Request request_for(const IndexChoice& choice, const IndexCandidate& cand
   request.urls = candidate.urls;
   request.sha256 = candidate.sha256;
   request.size = candidate.size;
-  request.display_name = choice.name.substr(0, choice.name.find('/') + 1) + candidate.path;
+  request.display_name = choice.suite + "/" + candidate.path;
   return request;
 }
 
@@ -111,8 +111,11 @@ std::vector<FetchedIndex> fetch_packages_indexes(const std::vector<IndexChoice>&
     for (fetch::Fetched& file : fetcher.fetch_all(preferred))
       results.push_back({std::move(file), 0, {}});
     return results;
-  } catch (const Error&) {
-    // Then one index at a time; the files already fetched are cache hits by digest.
+  } catch (const Error& e) {
+    // A wrong file, or a server that fails: trying the others would not help.
+    if (choices.size() == 1 && !only_missing(e))
+      throw;
+    // Else one index at a time; the files already fetched are cache hits by digest.
   }
   for (const IndexChoice& choice : choices)
     results.push_back(fetch_with_fallback(choice, fetcher));

@@ -23,7 +23,8 @@ struct IndexCandidate {
 
 // The candidates for one Packages index, in apt's order of preference.
 struct IndexChoice {
-  std::string name; // for messages: "bookworm/main/binary-amd64/Packages"
+  std::string name;  // for messages: "bookworm/main/binary-amd64/Packages"
+  std::string suite; // "bookworm": a candidate's display name is suite/path
   std::vector<IndexCandidate> candidates;
 };
 

@@ -206,6 +206,7 @@ DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptio
         index.priority = spec.priority;
         IndexChoice choice;
         choice.name = suite + "/" + component + "/binary-" + recipe.architecture + "/Packages";
+        choice.suite = suite;
         for (const repo::deb::ReleaseEntry* entry : entries) {
           IndexCandidate candidate{entry->path, entry->sha256, entry->size, {}};
           // By-hash first when the archive offers it (no race with a mirror update), then

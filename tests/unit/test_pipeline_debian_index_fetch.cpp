@@ -44,7 +44,7 @@ TEST_SUITE("pipeline::debian_index_fetch")
   TEST_CASE("a missing .xz falls back to .gz, then plain; the one used is named")
   {
     Mirror mirror;
-    IndexChoice choice{"bookworm/main/binary-amd64/Packages",
+    IndexChoice choice{"bookworm/main/binary-amd64/Packages", "bookworm",
                        {mirror.candidate("Packages.xz", "xz bytes", false),
                         mirror.candidate("Packages.gz", "gz bytes", false),
                         mirror.candidate("Packages", "plain bytes", true)}};
@@ -66,7 +66,7 @@ TEST_SUITE("pipeline::debian_index_fetch")
   TEST_CASE("the preferred file, when there, is used without a fallback")
   {
     Mirror mirror;
-    IndexChoice choice{"bookworm/main/binary-amd64/Packages",
+    IndexChoice choice{"bookworm/main/binary-amd64/Packages", "bookworm",
                        {mirror.candidate("Packages.xz", "xz bytes", true),
                         mirror.candidate("Packages.gz", "gz bytes", true)}};
     compose::fetch::Fetcher fetcher(mirror.options());
@@ -80,13 +80,13 @@ TEST_SUITE("pipeline::debian_index_fetch")
     Mirror mirror;
     IndexCandidate xz = mirror.candidate("Packages.xz", "xz bytes", false);
     std::ofstream(mirror.root / "Packages.xz", std::ios::binary) << "tampered";
-    IndexChoice tampered{"bookworm/main/binary-amd64/Packages",
+    IndexChoice tampered{"bookworm/main/binary-amd64/Packages", "bookworm",
                          {xz, mirror.candidate("Packages.gz", "gz bytes", true)}};
     compose::fetch::Fetcher fetcher(mirror.options());
     CHECK_THROWS_WITH_AS(fetch_packages_indexes({tampered}, fetcher),
                          doctest::Contains("Packages.xz"), compose::Error);
 
-    IndexChoice none{"bookworm/main/binary-amd64/Packages",
+    IndexChoice none{"bookworm/main/binary-amd64/Packages", "bookworm",
                      {mirror.candidate("Packages.bz", "a", false),
                       mirror.candidate("Packages.none", "b", false)}};
     try {
