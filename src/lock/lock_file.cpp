@@ -45,6 +45,8 @@ json repository_json(const LockedRepository& repository)
   }
   if (!repository.signature.url.empty())
     entry["signature"] = index_file_json(repository.signature);
+  if (!repository.overrides.empty())
+    entry["verification_overrides"] = repository.overrides;
   return entry;
 }
 
@@ -178,6 +180,8 @@ LockedRepository read_repository(const Field& field)
   }
   if (field.has("signature"))
     repository.signature = read_index_file(field.at("signature"));
+  if (field.has("verification_overrides"))
+    repository.overrides = field.at("verification_overrides").strings();
   return repository;
 }
 

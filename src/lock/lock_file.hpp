@@ -57,6 +57,9 @@ struct LockedRepository {
   std::string packages_path; // Debian: its path below dists/<suite>/, as the Release lists it
   std::string signed_by;  // the key (Alpine: file name; OpenPGP: fingerprint) that signed
   std::string description;
+  // Verification overrides the locking run accepted for this repository ("URL: expired
+  // Valid-Until accepted (--allow-expired-release)"); a locked build reports them again.
+  std::vector<std::string> overrides;
 };
 
 struct LockedPackage {

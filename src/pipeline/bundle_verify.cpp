@@ -253,7 +253,9 @@ private:
         decompress(read(packages_member), compression_of(locked.packages_path, named(packages_member)),
                    named(packages_member));
     std::map<std::tuple<std::string, std::string, std::string>, repo::deb::Package> signed_records;
-    for (repo::deb::Package& package : repo::deb::parse_packages(text, named(packages_member)))
+    // Read as online: a stanza skipped there cannot be in the lock.
+    repo::deb::PackagesIndex index = repo::deb::read_packages_index(text, named(packages_member));
+    for (repo::deb::Package& package : index.packages)
       signed_records[{package.name, package.version, package.architecture}] = std::move(package);
     for (const lock::LockedPackage& package : m_lock.packages) {
       if (package.repository != position)

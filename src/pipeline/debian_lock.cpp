@@ -76,6 +76,10 @@ void lock_debian(const DebianSources& sources, const resolve::deb::Plan& plan,
     locked.packages_path = index.packages_path;
     locked.signed_by = index.signed_by;
     locked.description = index.description();
+    // The overrides its Release needed (they name the Release's URL).
+    for (const std::string& override_used : sources.overrides)
+      if (override_used.starts_with(index.release_url + ": "))
+        locked.overrides.push_back(override_used);
     lock.repositories.push_back(std::move(locked));
   }
   lock.world = plan.world;
@@ -130,6 +134,13 @@ LockedDebian debian_from_lock(const recipe::Recipe& recipe, const lock::LockFile
         index.packages_path = entry.packages_path;
         index.packages_size = entry.packages.size;
         index.priority = spec.priority;
+        // Accepted when the lock was made: a locked build reports (and warns about) it too.
+        for (const std::string& override_used : entry.overrides) {
+          const std::string note = override_used + ", recorded in the lock";
+          std::vector<std::string>& overrides = locked.sources.overrides;
+          if (std::find(overrides.begin(), overrides.end(), note) == overrides.end())
+            overrides.push_back(note);
+        }
         locked.sources.indexes.push_back(std::move(index));
       }
   }

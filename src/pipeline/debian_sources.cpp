@@ -5,6 +5,7 @@
 #include <future>
 #include <optional>
 
+#include "pipeline/debian_index_fetch.hpp"
 #include "pipeline/key_lookup.hpp"
 #include "util/decompress.hpp"
 #include "util/error.hpp"
@@ -145,6 +146,45 @@ SignedRelease fetch_release(const std::string& dists, const ReleaseRules& rules,
   return result;
 }
 
+// Records the Packages file an index was read from; a fallback from a missing one is a
+// warning, since a complete mirror serves every file its Release lists.
+void use_packages_file(const IndexCandidate& used, const std::vector<std::string>& missing,
+                       AptIndex& index, DebianSources& sources, Log& log)
+{
+  const std::string dists = index.base_url + "/dists/" + index.suite;
+  index.packages_url = dists + "/" + used.path;
+  index.packages_sha256 = used.sha256;
+  index.packages_path = used.path;
+  index.packages_size = used.size;
+  index.packages_missing = missing;
+  for (const std::string& file : missing) {
+    // "main/binary-amd64/Packages.xz (URL: HTTP 404; …)"
+    const std::size_t reasons = file.find(" (");
+    const std::string warning = index.description() + ": " + file.substr(0, reasons) +
+                                " is not on the mirror; using " + used.path +
+                                ", which the signed Release also lists, as apt does" +
+                                (reasons == std::string::npos ? "" : file.substr(reasons));
+    log.warning(warning);
+    sources.warnings.push_back(warning);
+  }
+}
+
+// One bad stanza does not make an index unusable (as with apt); each is a warning. A broken
+// index could give thousands: the first ones are printed, all are in the report.
+void report_skipped_stanzas(const std::vector<std::string>& warnings, DebianSources& sources,
+                            Log& log)
+{
+  constexpr std::size_t k_printed = 20;
+  for (std::size_t i = 0; i < warnings.size(); ++i) {
+    if (i < k_printed)
+      log.warning(warnings[i]);
+    sources.warnings.push_back(warnings[i]);
+  }
+  if (warnings.size() > k_printed)
+    log.warning("… and " + std::to_string(warnings.size() - k_printed) +
+                " more such warnings for this index (all are in the build report)");
+}
+
 } // namespace
 
 std::string AptIndex::description() const { return base_url + " " + suite + "/" + component; }
@@ -176,7 +216,7 @@ DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptio
   const std::vector<verify::OpenPgpTrust> trusts =
       load_debian_keys(recipe, options, fetcher, sources);
 
-  std::vector<fetch::Request> requests;
+  std::vector<IndexChoice> requests;
   std::vector<fetch::Fetched> release_files;
   for (std::size_t r = 0; r < recipe.repositories.size(); ++r) {
     const recipe::RepositorySpec& spec = recipe.repositories[r];
@@ -198,9 +238,9 @@ DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptio
       release_files.insert(release_files.end(), signed_release.files.begin(),
                            signed_release.files.end());
       for (const std::string& component : spec.components) {
-        const repo::deb::ReleaseEntry* entry = repo::deb::find_packages_index(
+        const std::vector<const repo::deb::ReleaseEntry*> entries = repo::deb::packages_indexes(
             signed_release.release, component, recipe.architecture);
-        if (!entry)
+        if (entries.empty())
           throw Error("the Release lists no Packages index for " + component + "/binary-" +
                           recipe.architecture,
                       signed_release.url, "check components and architecture in " +
@@ -216,43 +256,47 @@ DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptio
         index.signed_by = signed_release.signed_by;
         index.release_date = signed_release.release.date;
         index.priority = spec.priority;
-        index.packages_url = dists + "/" + entry->path;
-        index.packages_sha256 = entry->sha256;
-        index.packages_path = entry->path;
-        index.packages_size = entry->size;
-        fetch::Request request;
-        // By-hash first when the archive offers it (no race with a mirror update), then
-        // the plain path; both must match the signed digest.
-        if (signed_release.release.acquire_by_hash)
-          request.urls.push_back(dists + "/" + repo::deb::by_hash_path(*entry));
-        request.urls.push_back(index.packages_url);
-        request.sha256 = entry->sha256;
-        request.size = entry->size;
-        request.display_name = suite + "/" + entry->path;
-        requests.push_back(std::move(request));
+        IndexChoice choice;
+        choice.name = suite + "/" + component + "/binary-" + recipe.architecture + "/Packages";
+        choice.suite = suite;
+        for (const repo::deb::ReleaseEntry* entry : entries) {
+          IndexCandidate candidate{entry->path, entry->sha256, entry->size, {}};
+          // By-hash first when the archive offers it (no race with a mirror update), then
+          // the plain path; both must match the signed digest.
+          if (signed_release.release.acquire_by_hash)
+            candidate.urls.push_back(dists + "/" + repo::deb::by_hash_path(*entry));
+          candidate.urls.push_back(dists + "/" + entry->path);
+          choice.candidates.push_back(std::move(candidate));
+        }
+        requests.push_back(std::move(choice));
         sources.indexes.push_back(std::move(index));
       }
     }
   }
 
   log.step("fetch " + std::to_string(requests.size()) + " Packages index(es)");
-  const std::vector<fetch::Fetched> files = fetcher.fetch_all(requests);
+  const std::vector<FetchedIndex> files = fetch_packages_indexes(requests, fetcher);
+  for (std::size_t i = 0; i < files.size(); ++i)
+    use_packages_file(requests[i].candidates[files[i].used], files[i].missing,
+                      sources.indexes[i], sources, log);
   // Every Packages index matched its signed digest: the Releases become the cache's answer
   // for their URLs together with them (apt's update transaction).
   for (const fetch::Fetched& file : release_files)
     fetcher.confirm(file);
   // Decompressing and parsing dominate for big archives: one task per index.
-  std::vector<std::future<std::vector<repo::deb::Package>>> parsed;
+  std::vector<std::future<repo::deb::PackagesIndex>> parsed;
   for (std::size_t i = 0; i < files.size(); ++i)
     parsed.push_back(std::async(std::launch::async, [&, i] {
       const AptIndex& index = sources.indexes[i];
-      const std::string text = decompress(read_file(files[i].path),
+      const std::string text = decompress(read_file(files[i].file.path),
                                           compression_of(index.packages_url, index.packages_url),
                                           index.packages_url);
-      return repo::deb::parse_packages(text, index.packages_url);
+      return repo::deb::read_packages_index(text, index.packages_url);
     }));
   for (std::size_t i = 0; i < parsed.size(); ++i) {
-    sources.indexes[i].packages = parsed[i].get();
+    repo::deb::PackagesIndex read = parsed[i].get();
+    report_skipped_stanzas(read.warnings, sources, log);
+    sources.indexes[i].packages = std::move(read.packages);
     for (repo::deb::Package& package : sources.indexes[i].packages)
       package.index = i;
     log.detail(sources.indexes[i].description() + ": " +

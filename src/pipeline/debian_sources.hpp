@@ -27,6 +27,9 @@ struct AptIndex {
   std::string packages_sha256;
   std::string packages_path;   // below dists/<suite>/, as the Release lists it
   std::uint64_t packages_size = 0;
+  // Packages files the Release lists that were preferred but missing on the mirror, in
+  // apt's order ("main/binary-amd64/Packages.xz (URL: HTTP 404)"); empty normally.
+  std::vector<std::string> packages_missing;
   std::int64_t release_date = 0; // the signed Date
   int priority = 500;
   std::vector<repo::deb::Package> packages; // Package::index = position in the list
@@ -39,6 +42,9 @@ struct DebianSources {
   // Key files (name -> bytes) per repository, to write into the image for apt.
   std::vector<std::vector<std::pair<std::string, std::string>>> key_files;
   std::vector<std::string> overrides; // explicit verification overrides that were used
+  // Already printed while loading (skipped stanzas, a Packages file missing on the mirror);
+  // the build report lists them.
+  std::vector<std::string> warnings;
 };
 
 // Each repository's trusted OpenPGP keys (recipe order), checked against their pins; fills
@@ -49,8 +55,9 @@ std::vector<verify::OpenPgpTrust> load_debian_keys(const recipe::Recipe& recipe,
 
 // Throws Error naming the URL for a missing or bad signature, a Release for another suite,
 // an expired Valid-Until (unless options.allow_expired_release), a component or
-// architecture the Release does not list, and a Packages file whose size or SHA-256 differs
-// from the Release.
+// architecture the Release does not list, a Packages file whose size or SHA-256 differs
+// from the Release, and when no Packages file the Release lists is on the mirror (a missing
+// .xz falls back to .gz, then plain, as apt does; see debian_index_fetch.hpp).
 DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptions& options,
                                   fetch::Fetcher& fetcher);
 

@@ -116,6 +116,18 @@ std::string declared_license(const stage::Tree& tree, const std::string& package
   return repo::deb::declared_license(file->content.view(), path).value_or("");
 }
 
+// "openssh-server postinst not reproduced: deb-systemd-helper enable ssh.service": what the
+// script would have done that the image lacks (its report's "left out" part).
+std::string script_warning(const unpack::deb::ScriptReport& script)
+{
+  std::string left_out = script.detail;
+  if (left_out.starts_with("left out: "))
+    left_out.erase(0, std::string("left out: ").size());
+  if (const std::size_t done = left_out.find("; done: "); done != std::string::npos)
+    left_out.resize(done);
+  return script.package + " " + script.script + " not reproduced: " + left_out;
+}
+
 } // namespace
 
 StagedSystem stage_debian_system(const recipe::Recipe& recipe, const DebianSources& sources,
@@ -144,21 +156,31 @@ StagedSystem stage_debian_system(const recipe::Recipe& recipe, const DebianSourc
   log.step("install " + std::to_string(package_files.size()) + " packages");
   const unpack::deb::InstallReport report = unpack::deb::install(package_files, install, system.tree);
 
-  for (const unpack::deb::ScriptReport& script : report.scripts)
-    system.scripts.push_back({script.package, script.script, script.status, script.detail});
   for (const std::string& override_used : sources.overrides) {
     log.warning(override_used);
     system.overrides.push_back(override_used);
   }
+  // Printed while the indexes were read.
+  system.warnings = sources.warnings;
   for (const std::string& warning : report.warnings) {
     log.warning(warning);
     system.warnings.push_back(warning);
+  }
+  for (const unpack::deb::ScriptReport& script : report.scripts) {
+    system.scripts.push_back({script.package, script.script, script.status, script.detail});
+    // Every effect left out is said aloud, as on the Alpine path, not only in the report.
+    if (script.status == "not reproduced") {
+      const std::string warning = script_warning(script);
+      log.warning(warning);
+      system.warnings.push_back(warning);
+    }
   }
   for (const AptIndex& index : sources.indexes)
     system.repositories.push_back(
         {index.packages_url, index.packages_sha256, index.signed_by,
          index.description() + " (" + index.release_url + " sha256:" + index.release_sha256 +
-             ")"});
+             ")",
+         index.packages_path, index.packages_missing});
   system.keys = sources.keys;
   system.world = plan.world;
 

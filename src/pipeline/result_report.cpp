@@ -34,11 +34,17 @@ std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system
   report["keys"] = system.keys;
 
   json repositories = json::array();
-  for (const RepositoryUse& use : system.repositories)
-    repositories.push_back({{"index", use.index_url},
-                            {"sha256", use.index_sha256},
-                            {"signed_by", use.signed_by},
-                            {"description", use.description}});
+  for (const RepositoryUse& use : system.repositories) {
+    json entry = {{"index", use.index_url},
+                  {"sha256", use.index_sha256},
+                  {"signed_by", use.signed_by},
+                  {"description", use.description}};
+    if (!use.packages_file.empty())
+      entry["packages_file"] = use.packages_file;
+    if (!use.packages_missing.empty())
+      entry["packages_missing"] = use.packages_missing;
+    repositories.push_back(std::move(entry));
+  }
   report["repositories"] = repositories;
 
   json packages = json::array();

@@ -31,6 +31,10 @@ struct RepositoryUse {
   std::string index_sha256;
   std::string signed_by;
   std::string description;
+  // Debian/Ubuntu: the Packages file read, below dists/<suite>/ ("main/binary-amd64/
+  // Packages.xz"), and the ones preferred to it that were not on the mirror.
+  std::string packages_file = {};
+  std::vector<std::string> packages_missing = {};
 };
 
 struct ScriptEffect {

@@ -3,8 +3,10 @@
 # whose hash does not match the signed Release, a .deb whose hash does not match Packages, a
 # truncated .deb (both from copies of the real bookworm mirror), a .deb with a compression
 # dpkg does not know, and an expired Valid-Until — refused, then accepted with
-# --allow-expired-release and recorded in the report (a small repository signed by a
-# throwaway OpenPGP key).
+# --allow-expired-release and recorded in the report, and in a lock whose locked build
+# reports it again; and a Packages index with stanzas apt skips or compose cannot use,
+# which are warnings naming the index line and package while the rest builds (a small
+# repository signed by a throwaway OpenPGP key).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/deb_lib.sh"
 real=$REAL_MIRROR
@@ -58,7 +60,7 @@ make_deb() {
   tar -C "$dir/data" -czf "$dir/$2" .
   (cd "$dir" && ar rc "$1" debian-binary control.tar.gz "$2")
 }
-# make_suite NAME DATA-MEMBER-NAME [VALID-UNTIL]
+# make_suite NAME DATA-MEMBER-NAME [VALID-UNTIL [EXTRA-STANZAS]]
 make_suite() {
   local repo=$WORK/tiny suite=$1
   mkdir -p "$repo/pool/$suite" "$repo/dists/$suite/main/binary-amd64"
@@ -68,6 +70,7 @@ make_suite() {
     printf 'Package: tiny\nVersion: 1.0\nArchitecture: amd64\nMaintainer: Test <test@example.org>\n'
     printf 'Priority: optional\nFilename: pool/%s/tiny_1.0_amd64.deb\nSize: %s\nSHA256: %s\nDescription: tiny\n' \
       "$suite" "$(stat -c %s "$deb")" "$(sha256sum "$deb" | cut -d' ' -f1)"
+    [[ -z "${4:-}" ]] || printf '\n%s' "$4"
   } >"$repo/dists/$suite/main/binary-amd64/Packages"
   local packages=$repo/dists/$suite/main/binary-amd64/Packages
   {
@@ -81,6 +84,38 @@ make_suite() {
 }
 make_suite fresh data.tar.lz4
 make_suite stale data.tar.gz "Sun, 02 Jan 2022 00:00:00 UTC"
+# Stanzas apt skips (no Version) or reads although compose cannot use them (a version dpkg
+# refuses, an unknown operator), and a Provides apt ignores (not '='): each a warning.
+make_suite odd data.tar.gz "" "Package: noversion
+Architecture: amd64
+Filename: pool/odd/x.deb
+Size: 1
+SHA256: $(printf '%064d' 0)
+
+Package: badversion
+Version: a1.0
+Architecture: amd64
+Filename: pool/odd/x.deb
+Size: 1
+SHA256: $(printf '%064d' 0)
+
+Package: badoperator
+Version: 1.0
+Architecture: amd64
+Depends: tiny (!! 1.0)
+Filename: pool/odd/x.deb
+Size: 1
+SHA256: $(printf '%064d' 0)
+
+Package: tiny-virtual
+Version: 1.0
+Architecture: amd64
+Depends: tiny
+Provides: tiny-feature (>= 2)
+Filename: pool/odd/x.deb
+Size: 1
+SHA256: $(printf '%064d' 0)
+"
 write_tiny_recipe() {
   cat >"$WORK/tiny-$1.toml" <<TOML
 name = "tiny"
@@ -98,6 +133,7 @@ TOML
 }
 write_tiny_recipe fresh
 write_tiny_recipe stale
+write_tiny_recipe odd
 trust=(--trust-dir "$WORK/trust" --keys-dir "$WORK/keys")
 
 echo "case: a .deb member in a compression dpkg does not know"
@@ -115,4 +151,36 @@ overrides = json.load(open(sys.argv[1]))["verification_overrides"]
 assert len(overrides) == 1 and "Valid-Until" in overrides[0], overrides
 print("  recorded:", overrides[0])
 PY
+
+echo "case: a lock made with --allow-expired-release keeps the override"
+"$COMPOSE" lock "$WORK/tiny-stale.toml" --cache-dir "$WORK/cache-stale" "${trust[@]}" \
+  --allow-expired-release -q >/dev/null 2>"$WORK/stderr" || { cat "$WORK/stderr"; fail "lock failed"; }
+python3 - "$WORK/tiny-stale.lock.json" <<'PY' || fail "the override is not in the lock"
+import json, sys
+overrides = json.load(open(sys.argv[1]))["repositories"][0]["verification_overrides"]
+assert len(overrides) == 1 and "Valid-Until" in overrides[0], overrides
+PY
+"$COMPOSE" build "$WORK/tiny-stale.toml" --locked -o "$WORK/out-stale-locked" \
+  --cache-dir "$WORK/cache-stale" "${trust[@]}" -q >/dev/null 2>"$WORK/stderr" ||
+  { cat "$WORK/stderr"; fail "the locked build failed"; }
+grep -q "Valid-Until accepted (--allow-expired-release), recorded in the lock" "$WORK/stderr" ||
+  { cat "$WORK/stderr"; fail "the locked build does not warn about the override"; }
+python3 - "$WORK/out-stale-locked/tiny.result.json" <<'PY' || fail "the locked build's report lacks it"
+import json, sys
+overrides = json.load(open(sys.argv[1]))["verification_overrides"]
+assert len(overrides) == 1 and overrides[0].endswith(", recorded in the lock"), overrides
+print("  locked build reports:", overrides[0])
+PY
+
+echo "case: stanzas apt skips or compose cannot use are warnings, the rest builds"
+"$COMPOSE" "$WORK/tiny-odd.toml" -o "$WORK/out-odd" --cache-dir "$WORK/cache-odd" "${trust[@]}" \
+  -q >/dev/null 2>"$WORK/stderr" || { cat "$WORK/stderr"; fail "one bad stanza made the index unusable"; }
+sed "s/^/  /" "$WORK/stderr"
+index=file://$WORK/tiny/dists/odd/main/binary-amd64/Packages
+for expected in "$index:11: package 'noversion' skipped: no Version" \
+  "$index:17: package 'badversion' skipped" "$index:24: package 'badoperator' skipped: bad relation" \
+  "$index:32: package 'tiny-virtual': Provides 'tiny-feature (>= 2)' ignored"; do
+  grep -qF "$expected" "$WORK/stderr" || fail "no warning: $expected"
+  grep -qF "$expected" "$WORK/out-odd/tiny.result.json" || fail "not in the report: $expected"
+done
 echo "ok"

@@ -3,7 +3,8 @@
 # from a real, signed Debian bookworm mirror over file:// and over loopback HTTP. The package
 # set is apt's; the dpkg database lists every package; dpkg, apt and the accounts work inside
 # the image (chroot, when root); e2fsck and skopeo accept the outputs; no host keys, logs or
-# apt lists are baked in; a rebuild from the cache gives the same bytes.
+# apt lists are baked in; every script effect left out is a warning; a rebuild from the cache
+# gives the same bytes.
 # ctest-label: slow
 source "$(dirname "$0")/lib.sh"
 for tool in apt-get e2fsck skopeo; do
@@ -38,8 +39,9 @@ tags = ["bookworm-e2e"]
 formats = ["rootfs-tar", "oci", "ext4"]
 TOML
 }
-build() { # recipe out cache
-  "$COMPOSE" "$1" -o "$2" --cache-dir "$3" -q >/dev/null || fail "compose $1 failed"
+build() { # recipe out cache; stderr (the warnings) in out.stderr
+  "$COMPOSE" "$1" -o "$2" --cache-dir "$3" -q >/dev/null 2>"$2.stderr" ||
+    { cat "$2.stderr"; fail "compose $1 failed"; }
 }
 
 write_deb_recipe "$WORK/file.toml" "file://$mirror"
@@ -56,6 +58,24 @@ PY
 sort -o "$WORK/ours.txt" "$WORK/ours.txt"
 diff -u "$mirror/apt-resolution-required.txt" "$WORK/ours.txt" || fail "package set differs from apt's"
 echo "packages: $(wc -l <"$WORK/ours.txt"), same as apt"
+
+# Every script effect left out is a warning, printed and in the report, not only listed
+# under "scripts" (real bookworm packages have some: deb-systemd-helper enable, update-rc.d, …).
+python3 - "$result" "$WORK/out.stderr" <<'PY' || fail "a script left out is not a warning"
+import json, sys
+report = json.load(open(sys.argv[1]))
+printed = open(sys.argv[2]).read()
+left_out = [s for s in report["scripts"] if s["status"] == "not reproduced"]
+assert left_out, "no script left out: this check proves nothing"
+for script in left_out:
+    warning = f'{script["package"]} {script["script"]} not reproduced: '
+    assert any(w.startswith(warning) for w in report["warnings"]), warning + " (report)"
+    assert "warning: " + warning in printed, warning + " (printed)"
+# Service links (systemd .wants, SysV rc?.d) come only from the recipe: each enabling line
+# of a script is one of the effects left out.
+assert any("deb-systemd-helper enable ssh.service" in w for w in report["warnings"]), "ssh enable"
+print(f"scripts left out: {len(left_out)}, each a warning")
+PY
 
 # The dpkg database lists every package as installed, with a file list each.
 tar -xOf "$rootfs" var/lib/dpkg/status |

@@ -47,6 +47,8 @@ LockFile sample_lock()
                      compose::sha256_hex("packages"), 1234};
   debian.packages_path = "main/binary-amd64/Packages.xz";
   debian.signed_by = "B8B80B5B623EAB6AD8775C45B7C5D7D6350947F8";
+  debian.overrides = {debian.url +
+                      "/dists/bookworm/Release: expired Valid-Until accepted (--allow-expired-release)"};
   lock.repositories = {main, debian};
   LockedPackage busybox;
   busybox.name = "busybox";
@@ -77,6 +79,10 @@ TEST_SUITE("lock::lock_file")
     CHECK(lock_json(read) == text);
     CHECK(read.repositories.at(1).signature.url.ends_with("/Release.gpg"));
     CHECK(read.repositories.at(1).packages.size == 1234);
+    CHECK(read.repositories.at(1).overrides == sample_lock().repositories.at(1).overrides);
+    CHECK(read.repositories.at(0).overrides.empty());
+    // Written only when there is one: locks without overrides keep their bytes.
+    CHECK(text.find("verification_overrides") == text.rfind("verification_overrides"));
     CHECK(read.packages.at(0).digests.at("apk-identity") == "Q1abc=");
     // nlohmann::json objects are sorted maps: "architecture" < "digests" < "name".
     CHECK(text.find("\"architecture\"") < text.find("\"digests\""));

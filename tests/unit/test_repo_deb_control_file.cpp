@@ -55,4 +55,19 @@ TEST_SUITE("repo::deb::parse_control")
       }
     }
   }
+
+  TEST_CASE("tolerated errors are noted in their paragraph, as apt reads a Packages file")
+  {
+    const std::vector<Paragraph> paragraphs =
+        parse_control("Package: a\nno colon here\nVersion: 1\nVersion: 2\n continued\n\n"
+                      "Package: b\n",
+                      "P", ControlErrors::tolerate);
+    REQUIRE(paragraphs.size() == 2);
+    CHECK(paragraphs[0].value("Version") == "2\ncontinued"); // the last one, as apt reads it
+    REQUIRE(paragraphs[0].tolerated().size() == 2);
+    CHECK(paragraphs[0].tolerated()[0] ==
+          "line 2: malformed line 'no colon here' (expected 'Field: value')");
+    CHECK(paragraphs[0].tolerated()[1] == "line 4: field 'Version' appears twice in one paragraph");
+    CHECK(paragraphs[1].tolerated().empty());
+  }
 }

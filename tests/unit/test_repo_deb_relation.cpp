@@ -45,19 +45,21 @@ TEST_SUITE("repo::deb::relation")
       const char* text;
       RelationKind kind;
       const char* message;
+      bool apt_reads_it; // UnusableRelation: a Packages reader skips only that stanza
     };
+    // Which ones apt reads was checked with apt-get update on a file:// repository.
     const Bad cases[] = {
-        {"a, , b", RelationKind::depends, "empty relation"},
-        {"a | ", RelationKind::depends, "empty alternative"},
-        {"a | b", RelationKind::conflicts, "alternatives ('|') are not allowed"},
-        {"a (>= 1.0", RelationKind::depends, "expected '(operator version)'"},
-        {"a (<> 1.0)", RelationKind::depends, "unknown operator '<>'"},
-        {"a (>= !1)", RelationKind::depends, "bad version '!1'"},
-        {"a [amd64]", RelationKind::depends, "source packages only"},
-        {"a <!nocheck>", RelationKind::depends, "source packages only"},
-        {"a (>= 1)", RelationKind::provides, "Provides may only use '='"},
-        {"(>= 1)", RelationKind::depends, "expected a package name"},
-        {"a:", RelationKind::depends, "expected an architecture"},
+        {"a, , b", RelationKind::depends, "empty relation", false},
+        {"a | ", RelationKind::depends, "empty alternative", false},
+        {"a | b", RelationKind::conflicts, "alternatives ('|') are not allowed", true},
+        {"a (>= 1.0", RelationKind::depends, "expected '(operator version)'", false},
+        {"a (<> 1.0)", RelationKind::depends, "unknown operator '<>'", true},
+        {"a (>= !1)", RelationKind::depends, "bad version '!1'", true},
+        {"a [amd64]", RelationKind::depends, "source packages only", false},
+        {"a <!nocheck>", RelationKind::depends, "source packages only", false},
+        {"a (>= 1)", RelationKind::provides, "Provides may only use '='", true},
+        {"(>= 1)", RelationKind::depends, "expected a package name", false},
+        {"a:", RelationKind::depends, "expected an architecture", true},
     };
     for (const Bad& bad : cases) {
       CAPTURE(bad.text);
@@ -67,6 +69,7 @@ TEST_SUITE("repo::deb::relation")
       } catch (const compose::Error& e) {
         CHECK(std::string(e.what()).find(bad.message) != std::string::npos);
         CHECK(e.where() == "Packages:7");
+        CHECK((dynamic_cast<const UnusableRelation*>(&e) != nullptr) == bad.apt_reads_it);
       }
     }
   }

@@ -31,13 +31,17 @@ TEST_SUITE("repo::deb::release_file")
     CHECK(release.architectures == std::vector<std::string>{"amd64", "arm64"});
     CHECK(release.acquire_by_hash);
     REQUIRE(release.files.size() == 4);
-    const ReleaseEntry* main = find_packages_index(release, "main", "amd64");
-    REQUIRE(main);
-    CHECK(main->path == "main/binary-amd64/Packages.xz");
-    CHECK(by_hash_path(*main) == "main/binary-amd64/by-hash/SHA256/" + std::string(64, '3'));
-    CHECK(find_packages_index(release, "universe", "amd64")->path ==
-          "universe/binary-amd64/Packages.gz");
-    CHECK(find_packages_index(release, "restricted", "amd64") == nullptr);
+    // apt's order: .xz, then .gz, then plain, each only when the Release lists it.
+    const std::vector<const ReleaseEntry*> main = packages_indexes(release, "main", "amd64");
+    REQUIRE(main.size() == 3);
+    CHECK(main[0]->path == "main/binary-amd64/Packages.xz");
+    CHECK(main[1]->path == "main/binary-amd64/Packages.gz");
+    CHECK(main[2]->path == "main/binary-amd64/Packages");
+    CHECK(by_hash_path(*main[0]) == "main/binary-amd64/by-hash/SHA256/" + std::string(64, '3'));
+    const std::vector<const ReleaseEntry*> universe = packages_indexes(release, "universe", "amd64");
+    REQUIRE(universe.size() == 1);
+    CHECK(universe[0]->path == "universe/binary-amd64/Packages.gz");
+    CHECK(packages_indexes(release, "restricted", "amd64").empty());
   }
 
   TEST_CASE("Valid-Until is enforced unless explicitly allowed")

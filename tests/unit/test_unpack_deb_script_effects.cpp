@@ -440,10 +440,21 @@ TEST_SUITE("unpack::deb::script_effects")
       const ScriptReport report = classify_script(
           "cron", "postinst",
           "#!/bin/sh\nset -e\n. /usr/share/debconf/confmodule\ndb_get cron/x\n"
-          "if [ -x /usr/bin/deb-systemd-helper ]; then\n  deb-systemd-helper enable cron.service\nfi\n"
           "invoke-rc.d cron start || exit 1\n");
       CHECK(report.status == "not needed");
-      CHECK(report.detail.find("deb-systemd-helper") != std::string::npos);
+      CHECK(report.detail.find("invoke-rc.d") != std::string::npos);
+    }
+    SUBCASE("enabling a service makes links the image lacks: left out")
+    {
+      const ScriptReport report = classify_script(
+          "cron", "postinst",
+          "#!/bin/sh\nset -e\n"
+          "if [ -x /usr/bin/deb-systemd-helper ]; then\n  deb-systemd-helper enable cron.service\nfi\n"
+          "deb-systemd-helper update-state cron.service\nupdate-rc.d cron defaults\n"
+          "invoke-rc.d cron start || exit 1\n");
+      CHECK(report.status == "not reproduced");
+      CHECK(report.detail == "left out: deb-systemd-helper enable cron.service (line 4); "
+                             "update-rc.d cron defaults (line 7)");
     }
     SUBCASE("writing a file through a redirection")
     {

@@ -38,7 +38,8 @@ std::optional<std::string> Paragraph::get(std::string_view field) const
   return std::nullopt;
 }
 
-std::vector<Paragraph> parse_control(std::string_view text, const std::string& where)
+std::vector<Paragraph> parse_control(std::string_view text, const std::string& where,
+                                     ControlErrors errors)
 {
   std::vector<Paragraph> paragraphs;
   Paragraph current;
@@ -47,6 +48,12 @@ std::vector<Paragraph> parse_control(std::string_view text, const std::string& w
     if (!current.m_fields.empty())
       paragraphs.push_back(std::move(current));
     current = Paragraph{};
+  };
+  // Throws, or notes the problem in the paragraph and goes on with the next line.
+  auto problem = [&](const std::string& message) {
+    if (errors == ControlErrors::fail)
+      throw Error(message, where + ":" + std::to_string(number));
+    current.m_tolerated.push_back("line " + std::to_string(number) + ": " + message);
   };
   while (!text.empty()) {
     const std::size_t end = std::min(text.find('\n'), text.size());
@@ -59,27 +66,36 @@ std::vector<Paragraph> parse_control(std::string_view text, const std::string& w
     }
     if (line.front() == '#')
       continue; // comments, as dpkg allows in control files
-    const std::string at = where + ":" + std::to_string(number);
     if (line.front() == ' ' || line.front() == '\t') {
-      if (current.m_fields.empty())
-        throw Error("continuation line before any field", at);
+      if (current.m_fields.empty()) {
+        problem("continuation line before any field");
+        continue;
+      }
       const std::string_view rest = trim(line);
       current.m_fields.back().second += "\n" + std::string(rest == "." ? "" : rest);
       continue;
     }
     const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon == 0)
-      throw Error("malformed line " + quote(std::string(line.substr(0, 60))) +
-                      " (expected 'Field: value')",
-                  at);
+    if (colon == std::string_view::npos || colon == 0) {
+      problem("malformed line " + quote(std::string(line.substr(0, 60))) +
+              " (expected 'Field: value')");
+      continue;
+    }
     const std::string name(line.substr(0, colon));
-    if (name.find_first_of(" \t") != std::string::npos)
-      throw Error("field name " + quote(name) + " contains white space", at);
+    if (name.find_first_of(" \t") != std::string::npos) {
+      problem("field name " + quote(name) + " contains white space");
+      continue;
+    }
     if (current.m_fields.empty())
       current.m_line = number;
-    if (current.get(name))
-      throw Error("field " + quote(name) + " appears twice in one paragraph", at);
-    current.m_fields.emplace_back(name, std::string(trim(line.substr(colon + 1))));
+    const std::string value(trim(line.substr(colon + 1)));
+    const auto same = std::find_if(current.m_fields.begin(), current.m_fields.end(),
+                                   [&](const auto& field) { return same_name(field.first, name); });
+    if (same != current.m_fields.end()) {
+      problem("field " + quote(name) + " appears twice in one paragraph");
+      current.m_fields.erase(same); // apt reads the last one
+    }
+    current.m_fields.emplace_back(name, value);
   }
   close();
   return paragraphs;

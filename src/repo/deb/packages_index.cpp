@@ -10,13 +10,19 @@ namespace compose::repo::deb {
 
 namespace {
 
+// A stanza compose cannot use; the reader skips it (or, reading strictly, fails).
+class UnusableStanza : public Error {
+public:
+  using Error::Error;
+};
+
 std::uint64_t parse_number(const std::string& text, const std::string& field,
                            const std::string& where)
 {
   std::uint64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size())
-    throw Error(field + " is not a number: " + quote(text), where);
+    throw UnusableStanza(field + " is not a number: " + quote(text), where);
   return value;
 }
 
@@ -39,18 +45,46 @@ std::vector<Relation> single_relations(const std::string& text, RelationKind kin
   return relations;
 }
 
-Package package_from(const Paragraph& paragraph, const std::string& at)
+// apt keeps a package whose Provides restricts a version with another operator than '=',
+// without that entry ("Ignoring non-equal Provides").
+std::vector<Relation> usable_provides(const std::string& text, const std::string& where,
+                                      std::vector<std::string>& warnings)
+{
+  std::vector<Relation> provides;
+  for (Relation& relation : single_relations(text, RelationKind::conflicts, where)) {
+    if (!relation.op.empty() && relation.op != "=")
+      warnings.push_back(where + ": Provides " + quote(relation.text()) +
+                         " ignored (only '=' may restrict a provided version), as apt does");
+    else
+      provides.push_back(std::move(relation));
+  }
+  return provides;
+}
+
+Package package_from(const Paragraph& paragraph, const std::string& at,
+                     std::vector<std::string>& warnings)
 {
   Package package;
+  const std::optional<std::string> name = paragraph.get("Package");
+  if (!name || name->empty())
+    // apt: "Encountered a section with no Package: header", and the index is not used.
+    throw Error("a stanza without Package", at, "the index is broken; apt refuses it too");
+  package.name = *name;
+  const std::string named = at + ": package " + quote(package.name);
+  for (const std::string& tolerated : paragraph.tolerated())
+    warnings.push_back(named + ": " + tolerated + " ignored, as apt does");
   auto required = [&](const char* field) {
     std::optional<std::string> value = paragraph.get(field);
     if (!value || value->empty())
-      throw Error(std::string("package record without ") + field, at);
+      throw UnusableStanza(std::string("no ") + field, at);
     return *value;
   };
-  package.name = required("Package");
   package.version = required("Version");
-  parse_version(package.version, at);
+  try {
+    parse_version(package.version, at);
+  } catch (const Error& e) {
+    throw UnusableStanza(e.message(), at);
+  }
   package.architecture = required("Architecture");
   package.multi_arch = paragraph.value("Multi-Arch");
   if (package.multi_arch == "no")
@@ -63,8 +97,13 @@ Package package_from(const Paragraph& paragraph, const std::string& at)
   package.homepage = paragraph.value("Homepage");
   const std::string description = paragraph.value("Description");
   package.description = description.substr(0, description.find('\n'));
-  if (std::optional<std::string> size = paragraph.get("Installed-Size"))
-    package.installed_size_kib = parse_number(*size, "Installed-Size", at);
+  if (std::optional<std::string> size = paragraph.get("Installed-Size")) {
+    try {
+      package.installed_size_kib = parse_number(*size, "Installed-Size", at);
+    } catch (const UnusableStanza& e) {
+      warnings.push_back(named + ": " + e.message() + ", ignored, as apt does");
+    }
+  }
 
   const std::string field_where = at + " (" + package.name + ")";
   package.depends = parse_relations(paragraph.value("Depends"), RelationKind::depends, field_where);
@@ -78,28 +117,54 @@ Package package_from(const Paragraph& paragraph, const std::string& at)
   package.breaks = single_relations(paragraph.value("Breaks"), RelationKind::conflicts, field_where);
   package.replaces =
       single_relations(paragraph.value("Replaces"), RelationKind::conflicts, field_where);
-  package.provides =
-      single_relations(paragraph.value("Provides"), RelationKind::provides, field_where);
+  package.provides = usable_provides(paragraph.value("Provides"), named, warnings);
 
   package.filename = required("Filename");
   package.size = parse_number(required("Size"), "Size", at);
   package.sha256 = paragraph.value("SHA256");
   if (!is_sha256(package.sha256))
-    throw Error("package " + quote(package.name) + " has no SHA256 (or a malformed one)", at,
-                "compose accepts only SHA-256-pinned packages; MD5sum and SHA1 are too weak");
+    throw UnusableStanza("no SHA256 (or a malformed one)", at,
+                         "compose accepts only SHA-256-pinned packages; MD5sum and SHA1 are too weak");
   package.paragraph = paragraph;
   package.where = at;
   return package;
 }
 
+enum class BadStanza { skip, fail };
+
+PackagesIndex read_index(std::string_view text, const std::string& where, BadStanza bad)
+{
+  PackagesIndex index;
+  for (const Paragraph& paragraph : parse_control(text, where, ControlErrors::tolerate)) {
+    const std::string at = where + ":" + std::to_string(paragraph.line());
+    try {
+      index.packages.push_back(package_from(paragraph, at, index.warnings));
+    } catch (const Error& e) {
+      const bool unusable = dynamic_cast<const UnusableStanza*>(&e) ||
+                            dynamic_cast<const UnusableRelation*>(&e);
+      if (!unusable)
+        throw;
+      const std::string message = "package " + quote(paragraph.value("Package")) + " " +
+                                  (bad == BadStanza::fail ? "cannot be used" : "skipped") +
+                                  ": " + e.message();
+      if (bad == BadStanza::fail)
+        throw Error(message, at, e.hint());
+      index.warnings.push_back(at + ": " + message);
+    }
+  }
+  return index;
+}
+
 } // namespace
+
+PackagesIndex read_packages_index(std::string_view text, const std::string& where)
+{
+  return read_index(text, where, BadStanza::skip);
+}
 
 std::vector<Package> parse_packages(std::string_view text, const std::string& where)
 {
-  std::vector<Package> packages;
-  for (const Paragraph& paragraph : parse_control(text, where))
-    packages.push_back(package_from(paragraph, where + ":" + std::to_string(paragraph.line())));
-  return packages;
+  return read_index(text, where, BadStanza::fail).packages;
 }
 
 } // namespace compose::repo::deb

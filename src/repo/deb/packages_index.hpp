@@ -30,8 +30,23 @@ struct Package {
   std::string where;     // "URL:line" of its stanza, for messages
 };
 
-// Parses a Packages file. Throws Error naming "where:line" for a stanza without Package,
-// Version, Architecture, Filename, Size or a 64-hex SHA256, a bad version, size or relation.
+struct PackagesIndex {
+  std::vector<Package> packages;
+  // "URL:line: package 'x' skipped: …", "URL:line: package 'x': … ignored, as apt does"
+  std::vector<std::string> warnings;
+};
+
+// Reads a Packages index as apt reads it: one bad stanza does not make the index unusable.
+// A stanza compose cannot use (no or an unparsable Version, no Architecture, Filename, Size
+// or 64-hex SHA256, a relation apt reads but compose cannot use) is skipped with a warning;
+// a Provides with another operator than '=', a malformed line, a repeated field and an
+// unreadable Installed-Size are passed over with a warning, the package kept, as apt does.
+// Throws Error naming "where:line" only where apt refuses the whole index too: a stanza
+// without Package, a relation field it cannot parse.
+PackagesIndex read_packages_index(std::string_view text, const std::string& where);
+
+// Strict reading, for stanzas compose wrote itself (lock records): throws Error naming
+// "where:line" for any stanza read_packages_index would skip.
 std::vector<Package> parse_packages(std::string_view text, const std::string& where);
 
 } // namespace compose::repo::deb

@@ -43,6 +43,9 @@ Relation parse_one(std::string_view text, RelationKind kind, const std::string& 
   auto fail = [&](const std::string& what) {
     return Error("bad relation " + quote(shown) + ": " + what, where);
   };
+  auto unusable = [&](const std::string& what) {
+    return UnusableRelation("bad relation " + quote(shown) + ": " + what, where);
+  };
   text = trim(text);
   Relation relation;
   std::size_t i = 0;
@@ -57,7 +60,7 @@ Relation parse_one(std::string_view text, RelationKind kind, const std::string& 
       ++i;
     relation.arch_qualifier = std::string(text.substr(start, i - start));
     if (relation.arch_qualifier.empty())
-      throw fail("expected an architecture after ':'");
+      throw unusable("expected an architecture after ':'");
   }
   std::string_view rest = trim(text.substr(i));
   if (!rest.empty() && (rest.front() == '[' || rest.front() == '<'))
@@ -78,13 +81,13 @@ Relation parse_one(std::string_view text, RelationKind kind, const std::string& 
     else if (op.empty())
       op = "="; // dpkg: a bare version is an exact match
     if (op != "<<" && op != "<=" && op != "=" && op != ">=" && op != ">>")
-      throw fail("unknown operator " + quote(op));
+      throw unusable("unknown operator " + quote(op));
     relation.op = op;
     relation.version = std::string(trim(inside.substr(op_length)));
     if (!is_valid_version(relation.version))
-      throw fail("bad version " + quote(relation.version));
+      throw unusable("bad version " + quote(relation.version));
     if (kind == RelationKind::provides && op != "=")
-      throw fail("Provides may only use '='");
+      throw unusable("Provides may only use '='");
   }
   return relation;
 }
@@ -119,7 +122,7 @@ std::vector<RelationGroup> parse_relations(std::string_view text, RelationKind k
     RelationGroup group;
     const std::vector<std::string_view> alternatives = split(group_text, '|');
     if (alternatives.size() > 1 && kind != RelationKind::depends)
-      throw Error("alternatives ('|') are not allowed here: " +
+      throw UnusableRelation("alternatives ('|') are not allowed here: " +
                       quote(std::string(trim(group_text))),
                   where);
     for (std::string_view alternative : alternatives) {

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/error.hpp"
+
 namespace compose::repo::deb {
 
 struct Relation {
@@ -25,9 +27,19 @@ enum class RelationKind {
   conflicts // no alternatives (Conflicts, Breaks, Replaces)
 };
 
-// Parses a field value. Throws Error naming `where` for empty alternatives, a bad name,
-// operator or version, alternatives where the field allows none, and source-only syntax
-// ("[amd64]", "<!nocheck>") which never appears in binary indexes.
+// A relation apt still reads but compose cannot use: an unknown operator, a version dpkg
+// would refuse, an empty architecture qualifier, alternatives where the field allows none,
+// a Provides with another operator than '='. A Packages reader skips the stanza (or, for a
+// Provides, that one entry, as apt does); the rest of the index stays usable.
+class UnusableRelation : public Error {
+public:
+  using Error::Error;
+};
+
+// Parses a field value. Throws Error naming `where` for what apt refuses as well (its whole
+// index then fails to load): empty groups or alternatives, a missing name, text after the
+// name that is not "(operator version)", and source-only syntax ("[amd64]", "<!nocheck>");
+// UnusableRelation for the rest.
 std::vector<RelationGroup> parse_relations(std::string_view text, RelationKind kind,
                                            const std::string& where);
 

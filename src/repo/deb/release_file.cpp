@@ -123,15 +123,19 @@ void check_valid_until(const Release& release, std::int64_t now, bool allow_expi
               "accept it explicitly with --allow-expired-release (recorded in the build report)");
 }
 
-const ReleaseEntry* find_packages_index(const Release& release, const std::string& component,
-                                        const std::string& architecture)
+std::vector<const ReleaseEntry*> packages_indexes(const Release& release,
+                                                  const std::string& component,
+                                                  const std::string& architecture)
 {
   const std::string base = component + "/binary-" + architecture + "/Packages";
+  std::vector<const ReleaseEntry*> entries;
   for (const char* suffix : {".xz", ".gz", ""})
     for (const ReleaseEntry& entry : release.files)
-      if (entry.path == base + suffix)
-        return &entry;
-  return nullptr;
+      if (entry.path == base + suffix) {
+        entries.push_back(&entry);
+        break;
+      }
+  return entries;
 }
 
 std::string by_hash_path(const ReleaseEntry& entry)

@@ -35,10 +35,11 @@ std::int64_t parse_release_date(const std::string& text, const std::string& wher
 void check_valid_until(const Release& release, std::int64_t now, bool allow_expired,
                        const std::string& where);
 
-// The Packages file for a component and architecture, preferring .xz, then .gz, then plain.
-// Returns nullptr when the Release lists none.
-const ReleaseEntry* find_packages_index(const Release& release, const std::string& component,
-                                        const std::string& architecture);
+// The Packages files the Release lists for a component and architecture, in the order apt
+// tries them: .xz, then .gz, then plain. Empty when the Release lists none.
+std::vector<const ReleaseEntry*> packages_indexes(const Release& release,
+                                                  const std::string& component,
+                                                  const std::string& architecture);
 
 // "<dir>/by-hash/SHA256/<digest>" for an entry, as apt fetches it when Acquire-By-Hash: yes.
 std::string by_hash_path(const ReleaseEntry& entry);

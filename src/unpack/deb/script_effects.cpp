@@ -66,6 +66,22 @@ const std::map<std::string, std::string> k_not_needed = {
      "machine-id: left empty so that the first boot generates one per machine"},
     {"dbus-uuidgen", "machine-id: left empty so that the first boot generates one per machine"}};
 
+// deb-systemd-helper enable|reenable UNIT, update-rc.d NAME defaults|enable|…: service
+// links a first installation makes (not removals, queries or state updates).
+bool enables_service(const std::vector<std::string>& words)
+{
+  if (words.empty())
+    return false;
+  const auto has = [&](const char* word) {
+    return std::find(words.begin() + 1, words.end(), word) != words.end();
+  };
+  if (words[0] == "deb-systemd-helper")
+    return has("enable") || has("reenable");
+  if (words[0] == "update-rc.d")
+    return !has("remove") && !has("disable");
+  return false;
+}
+
 // Programs we apply to the tree.
 bool is_account_command(const std::string& program)
 {
@@ -244,6 +260,13 @@ Outcome evaluate(const std::string& package, const ShellScript& script,
     }
     if (command.writes_file) {
       outcome.left_out.push_back("writes " + command.redirect_target + " (line " +
+                                 std::to_string(command.line) + ")");
+      continue;
+    }
+    if (enables_service(command.words)) {
+      // apt's system would have the links (…/*.wants/, /etc/rc?.d/); the image has them only
+      // when the recipe enables the service, so each is an effect left out.
+      outcome.left_out.push_back(command_text(command) + " (line " +
                                  std::to_string(command.line) + ")");
       continue;
     }
