@@ -57,7 +57,7 @@ public:
         std::string line = source_line(script.error->line);
         if (line.size() > 100)
           line = line.substr(0, 100) + "…";
-        remember_unknown(line + " (sh: " + script.error->message + ")");
+        remember_unknown(line + (line.empty() ? "" : " ") + "(sh: " + script.error->message + ")");
       }
     } catch (const ExitSignal& signal) {
       result.exit_status = signal.status;
