@@ -198,6 +198,12 @@ TEST_SUITE("unpack::apk::script_effects")
     CHECK(text_of(tree, "etc/group").find("\napp:x:") != std::string::npos);
     CHECK(text_of(tree, "etc/group").find("\nother:x:") != std::string::npos);
     CHECK(outcome.exit_status == 4);
+    // A subshell's exit ends the subshell (the old evaluator looped forever on "(").
+    const ScriptOutcome subshell =
+        reproduce_script("( addgroup -S sub; exit 3 ) || addgroup -S after\nexit 0\n", {}, environment);
+    CHECK(subshell.unknown_lines.empty());
+    CHECK(subshell.exit_status == 0);
+    CHECK(text_of(tree, "etc/group").find("\nafter:x:") != std::string::npos);
   }
 
   TEST_CASE("text the reader cannot read, or nested too deeply, is reported; what came before ran")
