@@ -127,15 +127,7 @@ Word WordReader::read_word()
         add_literal(word.parts, "\\", false);
         ++m_position;
       }
-    } else if (c == '\'') {
-      read_single_quoted(word.parts);
-    } else if (c == '"') {
-      read_double_quoted(word.parts);
-    } else if (c == '$') {
-      read_dollar(word.parts, false);
-    } else if (c == '`') {
-      read_backquoted(word.parts, false);
-    } else {
+    } else if (!read_quote_or_expansion(word.parts, false)) {
       add_literal(word.parts, m_text.substr(m_position, 1), false);
       ++m_position;
     }
@@ -149,6 +141,22 @@ Word WordReader::read_word()
     source.remove_prefix(continuation + 2);
   }
   return word;
+}
+
+// '…' (not inside "…"), "…", $… and `…` starting at the cursor; false when none does.
+bool WordReader::read_quote_or_expansion(std::vector<WordPart>& parts, bool quoted)
+{
+  switch (current()) {
+  case '\'':
+    if (quoted)
+      return false;
+    read_single_quoted(parts);
+    return true;
+  case '"': read_double_quoted(parts); return true;
+  case '$': read_dollar(parts, quoted); return true;
+  case '`': read_backquoted(parts, quoted); return true;
+  default: return false;
+  }
 }
 
 void WordReader::read_single_quoted(std::vector<WordPart>& parts)
@@ -289,15 +297,7 @@ void WordReader::read_braced(WordPart& part, bool quoted)
       else
         add_literal(part.argument, m_text.substr(m_position + 1, 1), true);
       m_position += 2;
-    } else if (c == '\'' && !quoted) {
-      read_single_quoted(part.argument);
-    } else if (c == '"') {
-      read_double_quoted(part.argument);
-    } else if (c == '$') {
-      read_dollar(part.argument, quoted);
-    } else if (c == '`') {
-      read_backquoted(part.argument, quoted);
-    } else {
+    } else if (!read_quote_or_expansion(part.argument, quoted)) {
       if (c == '\n')
         ++m_line;
       add_literal(part.argument, m_text.substr(m_position, 1), quoted);

@@ -64,6 +64,7 @@ protected:
   virtual Script read_nested(std::string_view text, std::size_t line) = 0;
 
 private:
+  bool read_quote_or_expansion(std::vector<WordPart>& parts, bool quoted);
   void read_single_quoted(std::vector<WordPart>& parts);
   void read_double_quoted(std::vector<WordPart>& parts);
   void read_dollar(std::vector<WordPart>& parts, bool quoted);
