@@ -182,4 +182,48 @@ TEST_SUITE("unpack::apk::script_effects")
               .exit_status == 0);
     CHECK(reproduce_script("false\nexit\n", {}, environment).exit_status == 1);
   }
+
+  TEST_CASE("functions run at their calls; a here-document is one unknown line, not the end")
+  {
+    Tree tree = alpine_like_tree();
+    ScriptEnvironment environment{tree, 0, false};
+    const ScriptOutcome outcome = reproduce_script(
+        "#!/bin/sh\n"
+        "make_group() {\n\taddgroup -S \"$1\" 2>/dev/null\n\treturn 0\n}\n"
+        "make_group app\n"
+        "cat > /etc/app.conf <<EOF\nkey=value\nEOF\n"
+        "make_group other && exit 4\n",
+        {}, environment);
+    CHECK(outcome.unknown_lines == std::vector<std::string>{"cat > /etc/app.conf <<EOF"});
+    CHECK(text_of(tree, "etc/group").find("\napp:x:") != std::string::npos);
+    CHECK(text_of(tree, "etc/group").find("\nother:x:") != std::string::npos);
+    CHECK(outcome.exit_status == 4);
+    // A subshell's exit ends the subshell (the old evaluator looped forever on "(").
+    const ScriptOutcome subshell =
+        reproduce_script("( addgroup -S sub; exit 3 ) || addgroup -S after\nexit 0\n", {}, environment);
+    CHECK(subshell.unknown_lines.empty());
+    CHECK(subshell.exit_status == 0);
+    CHECK(text_of(tree, "etc/group").find("\nafter:x:") != std::string::npos);
+  }
+
+  TEST_CASE("text the reader cannot read, or nested too deeply, is reported; what came before ran")
+  {
+    Tree tree = alpine_like_tree();
+    ScriptEnvironment environment{tree, 0, false};
+    std::string deep = "addgroup -S first\n";
+    for (int i = 0; i < 100000; ++i)
+      deep += "if true; then ";
+    const ScriptOutcome outcome = reproduce_script(deep, {}, environment);
+    REQUIRE(outcome.unknown_lines.size() == 1);
+    CHECK(outcome.unknown_lines[0].find("(sh: too deeply nested") != std::string::npos);
+    CHECK(text_of(tree, "etc/group").find("\nfirst:x:") != std::string::npos);
+
+    std::string substitutions = "echo ";
+    for (int i = 0; i < 100000; ++i)
+      substitutions += "$(";
+    CHECK(reproduce_script(substitutions, {}, environment).unknown_lines.at(0).find(
+              "too deeply nested") != std::string::npos);
+    CHECK(reproduce_script("addgroup -S x\nif true; then\n", {}, environment).unknown_lines ==
+          std::vector<std::string>{"(sh: expected 'fi' for the 'if' of line 2 but found end of script)"});
+  }
 }

@@ -173,6 +173,42 @@ TEST_SUITE("unpack::deb::script_effects")
     CHECK(cat->redirect_target == "/etc/hosts");
   }
 
+  TEST_CASE("an 'exit' in a case arm not taken, or a function's return, does not end the script")
+  {
+    const ShellScript script = scan_shell(
+        "#!/bin/sh\nset -e\nhelper() {\n  [ -d /x ] || return 1\n  return 0\n}\n"
+        "case \"$1\" in\n  configure) adduser --system a ;;\n  abort-upgrade) ;;\n"
+        "  *) echo \"unknown argument $1\" >&2\n     exit 1 ;;\nesac\n"
+        "if [ \"$1\" = configure ] || [ \"$1\" = abort-upgrade ]; then\n"
+        "  deb-systemd-helper enable a.service\nelif true; then\n  never\nfi\n"
+        "x=$(if [ -n \"$2\" ]; then upgrade-only; fi)\n");
+    std::vector<std::string> live;
+    for (const auto& command : script.commands)
+      if (!command.dead && !command.in_function)
+        live.push_back(command.words[0] + ":" + std::to_string(command.line));
+    std::string joined;
+    for (const auto& item : live)
+      joined += item + "|";
+    CAPTURE(joined);
+    CHECK(live == std::vector<std::string>{"set:2", "adduser:8", "[:13", "deb-systemd-helper:14",
+                                           "[:18"});
+  }
+
+  TEST_CASE("a script nested too deeply is reported, not a stack overflow")
+  {
+    std::string deep = "#!/bin/sh\nadduser --system a\n";
+    for (int i = 0; i < 100000; ++i)
+      deep += "if true; then\n";
+    const ScriptReport report = classify_script("x", "postinst", deep);
+    CHECK(report.status == "not reproduced");
+    CHECK(report.detail.find("unreadable shell: too deeply nested") != std::string::npos);
+    std::string substitutions = "#!/bin/sh\necho ";
+    for (int i = 0; i < 100000; ++i)
+      substitutions += "\"$(echo ";
+    CHECK(classify_script("x", "postinst", substitutions).detail.find("too deeply nested") !=
+          std::string::npos);
+  }
+
   TEST_CASE("system users get adduser's first free ids in install order")
   {
     Tree tree = base_tree();

@@ -1,4 +1,5 @@
-// The small sh evaluator for package scripts; see script_shell.hpp.
+// The Alpine policy over the shared sh reader (unpack/shell): evaluate the tree with
+// known values, hand simple commands to the caller's hook; see script_shell.hpp.
 #include "unpack/apk/script_shell.hpp"
 
 #include <fnmatch.h>
@@ -6,126 +7,34 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <memory>
+
+#include "unpack/shell/syntax.hpp"
 
 namespace compose::unpack::apk {
 
 namespace {
 
-struct Token {
-  enum Kind { word, op, newline, end } kind = end;
-  std::string text;
-  std::size_t line = 0;
-};
-
-bool is_operator_char(char c)
-{
-  return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>';
-}
-
-// Finds the ')' closing a "$(" whose content starts at `start`; npos when unbalanced.
-std::size_t closing_paren(std::string_view text, std::size_t start)
-{
-  int depth = 1;
-  char quote = 0;
-  for (std::size_t i = start; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quote) {
-      if (c == quote)
-        quote = 0;
-      else if (c == '\\' && quote == '"')
-        ++i;
-      continue;
-    }
-    if (c == '\'' || c == '"')
-      quote = c;
-    else if (c == '\\')
-      ++i;
-    else if (c == '(')
-      ++depth;
-    else if (c == ')' && --depth == 0)
-      return i;
-  }
-  return std::string_view::npos;
-}
-
-std::vector<Token> tokenise(std::string_view text)
-{
-  std::vector<Token> tokens;
-  std::size_t line = 0;
-  std::size_t i = 0;
-  const auto push = [&](Token::Kind kind, std::string token_text) {
-    tokens.push_back(Token{kind, std::move(token_text), line});
-  };
-  while (i < text.size()) {
-    const char c = text[i];
-    if (c == ' ' || c == '\t' || c == '\r') {
-      ++i;
-    } else if (c == '\\' && i + 1 < text.size() && text[i + 1] == '\n') {
-      i += 2;
-      ++line;
-    } else if (c == '#') {
-      while (i < text.size() && text[i] != '\n')
-        ++i;
-    } else if (c == '\n') {
-      push(Token::newline, "\n");
-      ++line;
-      ++i;
-    } else if (is_operator_char(c)) {
-      static const char* const k_operators[] = {"&&", "||", ";;", "&>", ">>", ">&", ";", "&",
-                                                "|",  "(",  ")",  "<",  ">"};
-      for (const char* op : k_operators) {
-        const std::string_view candidate(op);
-        if (text.substr(i, candidate.size()) == candidate) {
-          push(Token::op, std::string(candidate));
-          i += candidate.size();
-          break;
-        }
-      }
-    } else {
-      const std::size_t start = i;
-      const std::size_t start_line = line;
-      while (i < text.size()) {
-        const char d = text[i];
-        if (d == ' ' || d == '\t' || d == '\n' || d == '\r' || is_operator_char(d))
-          break;
-        if (d == '\'' || d == '"') {
-          const std::size_t close = text.find(d, i + 1);
-          const std::size_t stop = close == std::string_view::npos ? text.size() : close + 1;
-          line += static_cast<std::size_t>(std::count(text.begin() + static_cast<long>(i),
-                                                      text.begin() + static_cast<long>(stop), '\n'));
-          i = stop;
-        } else if (d == '\\') {
-          i += 2;
-        } else if (d == '$' && i + 1 < text.size() && text[i + 1] == '(') {
-          const std::size_t close = closing_paren(text, i + 2);
-          i = close == std::string_view::npos ? text.size() : close + 1;
-        } else {
-          ++i;
-        }
-      }
-      std::string word(text.substr(start, std::min(i, text.size()) - start));
-      // "2>" and "2>&1": a file descriptor number glued to a redirection.
-      if (i < text.size() && (text[i] == '>' || text[i] == '<') &&
-          std::all_of(word.begin(), word.end(), [](char d) { return d >= '0' && d <= '9'; })) {
-        tokens.push_back(Token{Token::op, "", start_line});
-        continue; // an empty op marks "fd prefix"; the redirection operator follows
-      }
-      tokens.push_back(Token{Token::word, std::move(word), start_line});
-    }
-  }
-  tokens.push_back(Token{Token::end, "", line});
-  return tokens;
-}
+using shell::Command;
+using shell::Word;
+using shell::WordPart;
 
 struct ExitSignal {
   int status;
 };
 
-class Interpreter {
+struct ReturnSignal {
+  int status;
+};
+
+// Calls of the script's own functions may recurse; past this depth the call is unknown.
+constexpr int k_max_call_depth = 32;
+
+class Evaluator {
 public:
-  Interpreter(std::string_view text, const std::vector<std::string>& arguments,
-              const ShellHooks& hooks)
-      : m_tokens(tokenise(text)), m_arguments(arguments), m_hooks(hooks)
+  Evaluator(std::string_view text, const std::vector<std::string>& arguments,
+            const ShellHooks& hooks)
+      : m_arguments(arguments), m_hooks(hooks)
   {
     std::size_t start = 0;
     while (start <= text.size()) {
@@ -138,13 +47,18 @@ public:
     }
   }
 
-  ShellResult run()
+  ShellResult run(const shell::Script& script)
   {
     ShellResult result;
     try {
-      m_status = list(true);
-      if (!at_end())
-        syntax_unknown(true); // a stray keyword or operator: the rest is not understood
+      run_list(script.program);
+      // The reader stopped: what follows is not evaluated, so it is not reproduced.
+      if (script.error) {
+        std::string line = source_line(script.error->line);
+        if (line.size() > 100)
+          line = line.substr(0, 100) + "…";
+        remember_unknown(line + (line.empty() ? "" : " ") + "(sh: " + script.error->message + ")");
+      }
     } catch (const ExitSignal& signal) {
       result.exit_status = signal.status;
     }
@@ -153,298 +67,172 @@ public:
   }
 
 private:
-  const Token& peek() const { return m_tokens[m_position]; }
-  bool at_end() const { return peek().kind == Token::end; }
-  bool peek_word(std::string_view word) const
+  const std::string& source_line(std::size_t line) const
   {
-    return peek().kind == Token::word && peek().text == word;
-  }
-  bool peek_op(std::string_view op) const { return peek().kind == Token::op && peek().text == op; }
-  void skip_newlines()
-  {
-    while (peek().kind == Token::newline || peek_op(";"))
-      ++m_position;
+    return line >= 1 && line <= m_lines.size() ? m_lines[line - 1] : m_lines.back();
   }
 
-  void record_unknown(std::size_t line)
+  void remember_unknown(const std::string& text)
   {
-    const std::string& text = line < m_lines.size() ? m_lines[line] : m_lines.back();
     if (std::find(m_unknown.begin(), m_unknown.end(), text) == m_unknown.end())
       m_unknown.push_back(text);
   }
 
-  // Gives up on the rest of the script: records the current line and consumes everything.
-  Status syntax_unknown(bool execute)
+  Status unknown_at(std::size_t line)
   {
-    if (execute)
-      record_unknown(peek().line);
-    m_position = m_tokens.size() - 1;
+    remember_unknown(source_line(line));
     return Status::unknown;
   }
 
-  static bool is_terminator(const Token& token)
-  {
-    static const char* const k_words[] = {"then", "fi", "else", "elif", "esac", "do", "done", "}"};
-    if (token.kind == Token::end)
-      return true;
-    if (token.kind == Token::op)
-      return token.text == ";;" || token.text == ")";
-    return std::any_of(std::begin(k_words), std::end(k_words),
-                       [&](const char* word) { return token.text == word; });
-  }
-
-  Status list(bool execute)
+  Status run_list(const shell::List& list)
   {
     Status status = Status::success;
-    while (true) {
-      skip_newlines();
-      if (is_terminator(peek()))
-        return status;
-      status = and_or(execute);
-      if (peek_op("&")) {
-        ++m_position; // background jobs: treated as plain sequencing
-      }
-    }
+    for (const shell::AndOr& and_or : list.items)
+      status = run_and_or(and_or); // "&": background jobs are plain sequencing here
+    return status;
   }
 
-  Status and_or(bool execute)
+  Status run_and_or(const shell::AndOr& and_or)
   {
-    Status status = pipeline(execute);
-    while (peek_op("&&") || peek_op("||")) {
-      const bool is_and = peek().text == "&&";
-      ++m_position;
-      while (peek().kind == Token::newline)
-        ++m_position;
+    Status status = run_pipeline(and_or.pipelines[0]);
+    for (std::size_t i = 0; i < and_or.connectors.size(); ++i) {
       // An unknown left side counts as success: its line is already reported.
       const bool left_ok = status != Status::failure;
-      const bool run_right = execute && (is_and ? left_ok : !left_ok);
-      const Status right = pipeline(run_right);
-      if (run_right)
-        status = right;
+      if (and_or.connectors[i] == shell::Connector::and_then ? left_ok : !left_ok)
+        status = run_pipeline(and_or.pipelines[i + 1]);
     }
     return status;
   }
 
-  Status pipeline(bool execute)
+  // Only the first command of a pipeline is evaluated; what the others do with its
+  // output is not reproduced.
+  Status run_pipeline(const shell::Pipeline& pipeline)
   {
-    bool negate = false;
-    if (peek_word("!")) {
-      negate = true;
-      ++m_position;
-    }
-    const std::size_t line = peek().line;
-    Status status = command(execute);
-    if (peek_op("|")) {
-      while (peek_op("|")) {
-        ++m_position;
-        command(false);
-      }
-      if (execute)
-        record_unknown(line);
-      status = Status::unknown;
-    }
-    if (negate && status != Status::unknown)
+    Status status = run_command(pipeline.commands[0]);
+    if (pipeline.commands.size() > 1)
+      status = unknown_at(pipeline.line);
+    if (pipeline.negated && status != Status::unknown)
       status = status == Status::success ? Status::failure : Status::success;
     return status;
   }
 
-  Status command(bool execute)
+  Status run_command(const Command& command)
   {
-    if (peek_word("if"))
-      return if_clause(execute);
-    if (peek_word("case"))
-      return case_clause(execute);
-    if (peek_word("{")) {
-      ++m_position;
-      const Status status = list(execute);
-      if (!peek_word("}"))
-        return syntax_unknown(execute);
-      ++m_position;
-      return status;
-    }
-    if (peek_word("for") || peek_word("while") || peek_word("until"))
-      return loop(execute);
-    if (peek().kind == Token::word && m_position + 1 < m_tokens.size() &&
-        m_tokens[m_position + 1].kind == Token::op && m_tokens[m_position + 1].text == "(")
-      return syntax_unknown(execute); // function definitions
-    return simple(execute);
-  }
-
-  Status if_clause(bool execute)
-  {
-    bool taken = false;
-    Status status = Status::success;
-    bool unknown_condition = false;
-    do {
-      ++m_position; // "if" or "elif"
-      const bool run_condition = execute && !taken && !unknown_condition;
-      const Status condition = list(run_condition);
-      if (!peek_word("then"))
-        return syntax_unknown(execute);
-      ++m_position;
-      if (run_condition && condition == Status::unknown)
-        unknown_condition = true;
-      const bool run_body = run_condition && condition == Status::success;
-      const Status body = list(run_body);
-      if (run_body) {
-        taken = true;
-        status = body;
-      }
-    } while (peek_word("elif"));
-    if (peek_word("else")) {
-      ++m_position;
-      const bool run_body = execute && !taken && !unknown_condition;
-      const Status body = list(run_body);
-      if (run_body)
-        status = body;
-    }
-    if (!peek_word("fi"))
-      return syntax_unknown(execute);
-    ++m_position;
-    return unknown_condition ? Status::unknown : status;
-  }
-
-  Status case_clause(bool execute)
-  {
-    const std::size_t line = peek().line;
-    ++m_position;
-    if (peek().kind != Token::word)
-      return syntax_unknown(execute);
-    std::optional<std::string> subject;
-    if (execute)
-      subject = expand_single(peek().text);
-    ++m_position;
-    if (!peek_word("in"))
-      return syntax_unknown(execute);
-    ++m_position;
-    if (execute && !subject)
-      record_unknown(line);
-    bool matched = false;
-    Status status = Status::success;
-    while (true) {
-      skip_newlines();
-      if (peek_word("esac"))
-        break;
-      if (peek_op("("))
-        ++m_position;
-      bool this_matches = false;
-      while (peek().kind == Token::word) {
-        const std::optional<std::string> pattern = execute ? expand_single(peek().text)
-                                                           : std::optional<std::string>("");
-        if (execute && subject && pattern && !matched &&
-            fnmatch(pattern->c_str(), subject->c_str(), 0) == 0)
-          this_matches = true;
-        ++m_position;
-        if (peek_op("|"))
-          ++m_position;
-      }
-      if (!peek_op(")"))
-        return syntax_unknown(execute);
-      ++m_position;
-      const bool run_body = execute && subject && this_matches;
-      const Status body = list(run_body);
-      if (run_body) {
-        matched = true;
-        status = body;
-      }
-      if (peek_op(";;"))
-        ++m_position;
-      else if (!peek_word("esac"))
-        return syntax_unknown(execute);
-    }
-    ++m_position; // esac
-    return execute && !subject ? Status::unknown : status;
-  }
-
-  // Loops are not evaluated: their body runs an unknown number of times.
-  Status loop(bool execute)
-  {
-    const std::size_t line = peek().line;
-    int depth = 0;
-    while (!at_end()) {
-      if (peek_word("do"))
-        ++depth;
-      if (peek_word("done") && --depth == 0) {
-        ++m_position;
-        if (execute)
-          record_unknown(line);
-        return Status::unknown;
-      }
-      ++m_position;
-    }
-    return syntax_unknown(execute);
-  }
-
-  Status simple(bool execute)
-  {
-    const std::size_t line = peek().line;
-    std::vector<std::string> raw;
-    bool redirect_ok = true;
-    while (!at_end() && peek().kind != Token::newline) {
-      const Token& token = peek();
-      if (token.kind == Token::op) {
-        const bool fd_prefix = token.text.empty();
-        if (fd_prefix)
-          ++m_position;
-        const std::string op = peek().text;
-        if (op != ">" && op != ">>" && op != "<" && op != ">&" && op != "&>")
-          break;
-        ++m_position;
-        if (peek().kind != Token::word)
-          return syntax_unknown(execute);
-        const std::string target = peek().text;
-        ++m_position;
-        // Discarding output is harmless; writing or reading a file is an effect we do
-        // not reproduce.
-        const bool harmless = target == "/dev/null" || (op == ">&" && (target == "1" || target == "2"));
-        redirect_ok = redirect_ok && harmless;
-        continue;
-      }
-      raw.push_back(token.text);
-      ++m_position;
-    }
-    if (!execute)
+    if (command.kind == Command::Kind::simple)
+      return run_simple(command);
+    if (!redirections_harmless(command))
+      return unknown_at(command.line);
+    switch (command.kind) {
+    case Command::Kind::brace_group: return run_list(command.body);
+    case Command::Kind::subshell: return run_subshell(command.body);
+    case Command::Kind::if_clause: return run_if(command);
+    case Command::Kind::case_clause: return run_case(command);
+    case Command::Kind::function_definition:
+      m_functions[command.name] = command.function_body;
       return Status::success;
-    if (raw.empty())
-      return redirect_ok ? Status::success : unknown_at(line);
+    default:
+      // Loops are not evaluated: their body runs an unknown number of times.
+      return unknown_at(command.line);
+    }
+  }
+
+  Status run_subshell(const shell::List& body)
+  {
+    const std::map<std::string, std::string> variables = m_variables;
+    Status status;
+    try {
+      status = run_list(body);
+    } catch (const ExitSignal& signal) {
+      status = signal.status == 0 ? Status::success : Status::failure;
+    }
+    m_variables = variables;
+    return status;
+  }
+
+  Status run_if(const Command& command)
+  {
+    for (const shell::Branch& branch : command.branches) {
+      const Status condition = run_list(branch.condition);
+      if (condition == Status::unknown)
+        return Status::unknown; // no branch is taken: the condition's line is reported
+      if (condition == Status::success)
+        return run_list(branch.body);
+    }
+    return command.otherwise ? run_list(*command.otherwise) : Status::success;
+  }
+
+  Status run_case(const Command& command)
+  {
+    const std::optional<std::string> subject = expand_single(command.words[0]);
+    if (!subject)
+      return unknown_at(command.line);
+    for (const shell::CaseItem& item : command.items)
+      for (const Word& word : item.patterns) {
+        const std::optional<std::string> pattern = expand_single(word);
+        if (pattern && fnmatch(pattern->c_str(), subject->c_str(), 0) == 0)
+          return run_list(item.body);
+      }
+    return Status::success;
+  }
+
+  // Discarding output is harmless; writing or reading a file (or feeding a
+  // here-document to a command) is an effect we do not reproduce.
+  bool redirections_harmless(const Command& command)
+  {
+    return std::all_of(command.redirections.begin(), command.redirections.end(),
+                       [&](const shell::Redirection& redirection) {
+                         if (redirection.heredoc || redirection.op == "<<<")
+                           return false;
+                         const std::optional<std::string> target = expand_single(redirection.target);
+                         return target && (*target == "/dev/null" ||
+                                           ((redirection.op == ">&" || redirection.op == "<&") &&
+                                            (*target == "1" || *target == "2" || *target == "-")));
+                       });
+  }
+
+  Status run_simple(const Command& command)
+  {
+    const bool redirect_ok = redirections_harmless(command);
+    if (command.words.empty())
+      return redirect_ok ? Status::success : unknown_at(command.line);
     if (!redirect_ok)
-      return unknown_at(line);
+      return unknown_at(command.line);
 
     // Assignments alone set shell variables ("dir=/var/lib/x").
-    if (std::all_of(raw.begin(), raw.end(), [](const std::string& word) { return is_assignment(word); })) {
-      for (const std::string& word : raw) {
-        const std::size_t equals = word.find('=');
-        const std::optional<std::string> value = expand_single(word.substr(equals + 1));
-        if (!value)
-          return unknown_at(line);
-        m_variables[word.substr(0, equals)] = *value;
+    if (std::all_of(command.words.begin(), command.words.end(),
+                    [](const Word& word) { return shell::assignment_name(word).has_value(); })) {
+      for (const Word& word : command.words) {
+        Word value;
+        value.parts = shell::assignment_value(word);
+        const std::optional<std::string> expanded = expand_single(value);
+        if (!expanded)
+          return unknown_at(command.line);
+        m_variables[*shell::assignment_name(word)] = *expanded;
       }
       return Status::success;
     }
 
     std::vector<std::string> argv;
-    for (const std::string& word : raw) {
+    for (const Word& word : command.words)
       if (!expand(word, argv))
-        return unknown_at(line);
-    }
+        return unknown_at(command.line);
     if (argv.empty())
       return Status::success;
-    const Status status = builtin_or_hook(argv);
+    const Status status = builtin_function_or_hook(argv, command.line);
     if (status == Status::unknown)
-      record_unknown(line);
-    else
-      m_status = status;
+      return unknown_at(command.line);
+    m_status = status;
     return status;
   }
 
-  Status builtin_or_hook(const std::vector<std::string>& argv)
+  Status builtin_function_or_hook(const std::vector<std::string>& argv, std::size_t line)
   {
     const std::string& name = argv[0];
     if (name == "true" || name == ":")
       return Status::success;
     if (name == "false")
       return Status::failure;
-    if (name == "exit") {
+    if (name == "exit" || name == "return") {
       int status = m_status == Status::failure ? 1 : 0;
       if (argv.size() > 1) {
         const std::string& code = argv[1];
@@ -453,30 +241,41 @@ private:
         if (error != std::errc() || end != code.data() + code.size())
           status = 2; // sh: exit: Illegal number
       }
+      if (name == "return" && m_call_depth > 0)
+        throw ReturnSignal{status};
       throw ExitSignal{status};
     }
     if (name == "echo" || name == "printf")
       return Status::success; // output only; redirections to files were refused above
+    if (const auto function = m_functions.find(name); function != m_functions.end())
+      return call(*function->second, argv, line);
     return m_hooks.run(argv);
   }
 
-  Status unknown_at(std::size_t line)
+  // A call of the script's own function: its body runs with the call's arguments.
+  Status call(const Command& body, const std::vector<std::string>& argv, std::size_t line)
   {
-    record_unknown(line);
-    return Status::unknown;
+    if (m_call_depth >= k_max_call_depth)
+      return unknown_at(line);
+    std::vector<std::string> saved(argv.begin() + 1, argv.end());
+    std::swap(saved, m_arguments);
+    ++m_call_depth;
+    Status status;
+    try {
+      status = run_command(body);
+    } catch (const ReturnSignal& signal) {
+      status = signal.status == 0 ? Status::success : Status::failure;
+    } catch (const ExitSignal&) {
+      --m_call_depth;
+      std::swap(saved, m_arguments);
+      throw;
+    }
+    --m_call_depth;
+    std::swap(saved, m_arguments);
+    return status;
   }
 
-  static bool is_assignment(const std::string& word)
-  {
-    const std::size_t equals = word.find('=');
-    if (equals == std::string::npos || equals == 0)
-      return false;
-    return std::all_of(word.begin(), word.begin() + static_cast<long>(equals), [](char c) {
-      return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    });
-  }
-
-  std::optional<std::string> expand_single(const std::string& word)
+  std::optional<std::string> expand_single(const Word& word)
   {
     std::vector<std::string> fields;
     if (!expand(word, fields))
@@ -488,109 +287,84 @@ private:
   }
 
   // Expands one word into fields; false when it uses something we cannot evaluate.
-  bool expand(const std::string& word, std::vector<std::string>& fields)
+  bool expand(const Word& word, std::vector<std::string>& fields)
   {
-    if (word == "\"$@\"" || word == "$@") {
+    const auto is_all_arguments = [](const WordPart& part) {
+      return part.kind == WordPart::Kind::parameter && part.name == "@" && part.operation.empty();
+    };
+    // "$@": each argument is a field of its own.
+    if ((word.parts.size() == 1 && is_all_arguments(word.parts[0])) ||
+        (word.parts.size() == 2 && word.parts[0].kind == WordPart::Kind::literal &&
+         word.parts[0].quoted && word.parts[0].text.empty() && is_all_arguments(word.parts[1]))) {
       fields.insert(fields.end(), m_arguments.begin(), m_arguments.end());
       return true;
     }
     std::string out;
     bool quoted = false, expanded = false;
-    char quote = 0;
-    for (std::size_t i = 0; i < word.size(); ++i) {
-      const char c = word[i];
-      if (quote == '\'') {
-        if (c == '\'')
-          quote = 0;
-        else
-          out += c;
-        continue;
-      }
-      if (c == '\'' && !quote) {
-        quote = '\'';
-        quoted = true;
-        continue;
-      }
-      if (c == '"') {
-        quote = quote == '"' ? 0 : '"';
-        quoted = true;
-        continue;
-      }
-      if (c == '`')
-        return false;
-      if (c == '\\' && i + 1 < word.size()) {
-        out += word[++i];
-        continue;
-      }
-      if (c != '$' || i + 1 >= word.size()) {
-        out += c;
+    for (const WordPart& part : word.parts) {
+      quoted = quoted || part.quoted;
+      if (part.kind == WordPart::Kind::literal) {
+        out += part.text;
         continue;
       }
       expanded = true;
-      const char next = word[i + 1];
-      if (next == '(') {
-        const std::size_t close = closing_paren(word, i + 2);
-        if (close == std::string::npos)
-          return false;
-        const std::optional<std::string> value = substitute(word.substr(i + 2, close - i - 2));
-        if (!value)
-          return false;
-        out += *value;
-        i = close;
-      } else if (next >= '0' && next <= '9') {
-        const std::size_t index = static_cast<std::size_t>(next - '0');
-        out += index == 0 ? "sh" : index <= m_arguments.size() ? m_arguments[index - 1] : "";
-        ++i;
-      } else if (next == '#') {
-        out += std::to_string(m_arguments.size());
-        ++i;
-      } else {
-        std::size_t end = i + 1;
-        const bool braced = next == '{';
-        if (braced)
-          ++end;
-        const std::size_t name_start = end;
-        while (end < word.size() && (word[end] == '_' || std::isalnum(static_cast<unsigned char>(word[end]))))
-          ++end;
-        const std::string name = word.substr(name_start, end - name_start);
-        if (braced && (end >= word.size() || word[end] != '}'))
-          return false; // ${x#…} and friends
-        const auto variable = m_variables.find(name);
-        if (name.empty() || variable == m_variables.end())
-          return false;
-        out += variable->second;
-        i = braced ? end : end - 1;
-      }
+      std::optional<std::string> value;
+      if (part.kind == WordPart::Kind::parameter && part.operation.empty())
+        value = parameter(part.name);
+      else if (part.kind == WordPart::Kind::substitution)
+        value = substitute(*part.commands);
+      if (!value)
+        return false; // ${x#…} and friends, $((…)), unknown variables and commands
+      out += *value;
     }
     if (!out.empty() || quoted || !expanded)
       fields.push_back(out);
     return true;
   }
 
-  // $(…): only "readlink [-f] PATH" (with stderr discarded and "|| true") is evaluated.
-  std::optional<std::string> substitute(const std::string& inner)
+  std::optional<std::string> parameter(const std::string& name) const
   {
-    std::vector<std::string> argv;
-    for (const Token& token : tokenise(inner)) {
-      if (token.kind == Token::word) {
-        if (!expand(token.text, argv))
-          return std::nullopt;
-      } else if (token.kind == Token::op && (token.text == "||" || token.text == ">")) {
-        break; // "2>/dev/null || true": the fallback of readlink is an empty string
-      }
+    if (std::isdigit(static_cast<unsigned char>(name[0]))) {
+      const std::size_t index = std::stoul(name);
+      return index == 0 ? "sh" : index <= m_arguments.size() ? m_arguments[index - 1] : "";
     }
-    if (argv.size() == 2 && argv[0] == "readlink" && m_hooks.readlink)
+    if (name == "#")
+      return std::to_string(m_arguments.size());
+    const auto variable = m_variables.find(name);
+    if (variable == m_variables.end())
+      return std::nullopt;
+    return variable->second;
+  }
+
+  // $(…): only "readlink PATH" (with stderr discarded and "|| true") is evaluated.
+  std::optional<std::string> substitute(const shell::List& commands)
+  {
+    if (commands.items.size() != 1 || !m_hooks.readlink)
+      return std::nullopt;
+    const shell::AndOr& and_or = commands.items[0];
+    const shell::Pipeline& first = and_or.pipelines[0];
+    if (first.negated || first.commands.size() != 1 ||
+        first.commands[0].kind != Command::Kind::simple ||
+        std::any_of(and_or.connectors.begin(), and_or.connectors.end(),
+                    [](shell::Connector c) { return c != shell::Connector::or_else; }))
+      return std::nullopt;
+    std::vector<std::string> argv;
+    for (const Word& word : first.commands[0].words)
+      if (!expand(word, argv))
+        return std::nullopt;
+    // "2>/dev/null || true": the fallback of readlink is an empty string.
+    if (argv.size() == 2 && argv[0] == "readlink")
       return m_hooks.readlink(argv[1]).value_or("");
     return std::nullopt;
   }
 
-  std::vector<Token> m_tokens;
-  std::size_t m_position = 0;
-  const std::vector<std::string>& m_arguments;
+  std::vector<std::string> m_arguments;
   const ShellHooks& m_hooks;
   std::vector<std::string> m_lines;
   std::vector<std::string> m_unknown;
   std::map<std::string, std::string> m_variables;
+  std::map<std::string, std::shared_ptr<const Command>> m_functions;
+  int m_call_depth = 0;
   Status m_status = Status::success;
 };
 
@@ -599,8 +373,8 @@ private:
 ShellResult run_script(std::string_view text, const std::vector<std::string>& arguments,
                        const ShellHooks& hooks)
 {
-  Interpreter interpreter(text, arguments, hooks);
-  return interpreter.run();
+  Evaluator evaluator(text, arguments, hooks);
+  return evaluator.run(shell::parse_script(text));
 }
 
 } // namespace compose::unpack::apk

@@ -1,6 +1,7 @@
-// A deliberately small POSIX sh evaluator for package scripts: enough syntax (lists,
-// && and ||, if/elif/else, case, redirections to /dev/null, "$1", $(readlink …)) to run
-// the account and link lines Alpine scripts consist of, and to say exactly which lines it
+// The Alpine policy for package scripts: the script is read by the shared sh reader
+// (unpack/shell) and evaluated with known values (lists, && and ||, if/elif/else, case,
+// the script's own functions, redirections to /dev/null, "$1", $(readlink …)) to run the
+// account and link lines Alpine scripts consist of, and to say exactly which lines it
 // could not evaluate. It never runs a host program; commands go to the caller's hook.
 #pragma once
 
@@ -28,7 +29,9 @@ struct ShellResult {
 };
 
 // Evaluates `text` with positional parameters `arguments` ($1 …). Never throws for
-// script content: syntax it does not understand becomes an unknown line.
+// script content: a loop, a pipeline or a command it cannot evaluate is an unknown line;
+// text the reader cannot read (or nested too deeply) is an unknown line with the reader's
+// message, and nothing after it runs.
 ShellResult run_script(std::string_view text, const std::vector<std::string>& arguments,
                        const ShellHooks& hooks);
 

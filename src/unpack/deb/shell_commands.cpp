@@ -1,578 +1,359 @@
-// A small reader for POSIX shell maintainer scripts: tokens, quotes, here-documents and
-// literal variables, producing the simple commands the script would run; see
-// shell_commands.hpp.
+// The Debian policy over the shared sh reader (unpack/shell): walk the syntax tree of a
+// maintainer script in text order and list the simple commands a first installation
+// runs, with literal values substituted and dead branches marked; see shell_commands.hpp.
 #include "unpack/deb/shell_commands.hpp"
 
-#include <algorithm>
 #include <fnmatch.h>
-#include <map>
-#include <optional>
-#include <tuple>
+
+#include <algorithm>
+#include <memory>
+
+#include "unpack/shell/syntax.hpp"
 
 namespace compose::unpack::deb {
 
 namespace {
 
-bool is_name_char(char c)
-{
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-}
+using shell::Command;
+using shell::Word;
+using shell::WordPart;
 
-bool is_operator_char(char c)
-{
-  return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>';
-}
-
-struct Token {
-  enum class Kind { word, separator, open, close, redirect, heredoc } kind = Kind::word;
-  std::string text;
-  bool unresolved = false;
-  std::size_t line = 0;
-  std::size_t offset = 0; // where the token starts in the text
-};
+// Function calls are expanded at most this deep (a function calling itself stops here).
+constexpr int k_max_call_depth = 8;
 
 // What nested scanners (command substitutions, function calls) share.
 struct Shared {
   FileTest file_test;
   CommandTest command_test;
   std::map<std::string, std::string> debconf_defaults;
-  std::map<std::string, std::pair<std::string, std::size_t>> bodies; // function -> text, line
+  std::map<std::string, std::shared_ptr<const Command>> bodies; // functions defined so far
   int depth = 0;
+};
+
+// Where the walk is.
+struct Place {
+  bool dead = false;        // a branch a first installation does not take
+  bool certain = true;      // every enclosing branch is certainly taken
+  bool in_function = false; // inside a function definition (runs only when called)
+};
+
+struct Expanded {
+  std::string text;
+  bool unresolved = false;
 };
 
 class Scanner {
 public:
-  Scanner(std::string_view text, ShellScript& script, std::map<std::string, std::string>& vars,
-          Shared& shared)
-      : m_text(text), m_script(script), m_vars(vars), m_shared(shared)
+  Scanner(ShellScript& script, std::map<std::string, std::string>& vars, Shared& shared)
+      : m_script(script), m_vars(vars), m_shared(shared)
   {
   }
 
-  void run()
+  // The status of the last command when it is known (a literal test), else nullopt.
+  std::optional<bool> scan_list(const shell::List& list, const Place& place)
   {
-    while (true) {
-      std::optional<Token> token = next();
-      if (!token)
-        break;
-      handle(*token);
-    }
-    finish_command();
+    std::optional<bool> status = true;
+    for (const shell::AndOr& and_or : list.items)
+      status = scan_and_or(and_or, place);
+    return status;
   }
 
 private:
-  std::optional<Token> next()
+  // "[ -z "$2" ] && cmd": a known status skips the rest of the && (or ||) chain.
+  std::optional<bool> scan_and_or(const shell::AndOr& and_or, const Place& place)
   {
-    // Blanks, continuation lines and comments between tokens.
-    while (m_pos < m_text.size()) {
-      const char c = m_text[m_pos];
-      if (c == ' ' || c == '\t' || c == '\r') {
-        ++m_pos;
-      } else if (c == '\\' && m_pos + 1 < m_text.size() && m_text[m_pos + 1] == '\n') {
-        m_pos += 2;
-        ++m_line;
-      } else if (c == '#') {
-        while (m_pos < m_text.size() && m_text[m_pos] != '\n')
-          ++m_pos;
-      } else {
-        break;
-      }
+    std::optional<bool> status;
+    for (std::size_t i = 0; i < and_or.pipelines.size(); ++i) {
+      Place here = place;
+      // "exit 1" in "cmd || exit 1" runs only when cmd fails.
+      here.certain = place.certain && and_or.pipelines.size() == 1;
+      if (i > 0 && status &&
+          (and_or.connectors[i - 1] == shell::Connector::and_then ? !*status : *status))
+        here.dead = true; // skipped: the status so far passes on
+      const std::optional<bool> result = scan_pipeline(and_or.pipelines[i], here);
+      if (!here.dead || place.dead)
+        status = result;
     }
-    if (m_pos >= m_text.size())
+    return status;
+  }
+
+  std::optional<bool> scan_pipeline(const shell::Pipeline& pipeline, const Place& place)
+  {
+    Place here = place;
+    here.certain = place.certain && pipeline.commands.size() == 1; // "|" runs subshells
+    std::optional<bool> status;
+    for (const Command& command : pipeline.commands)
+      status = scan_command(command, here);
+    if (pipeline.commands.size() > 1)
       return std::nullopt;
-    Token token;
-    token.line = m_line;
-    token.offset = m_pos;
-    const char c = m_text[m_pos];
-    if (c == '\n') {
-      ++m_pos;
-      ++m_line;
-      skip_heredocs();
-      token.kind = Token::Kind::separator;
-      token.text = "\n";
-      return token;
-    }
-    if (is_operator_char(c)) {
-      std::string op(1, c);
-      ++m_pos;
-      if (m_pos < m_text.size() && (m_text[m_pos] == c || (c == '>' && m_text[m_pos] == '&') ||
-                                    (c == '<' && m_text[m_pos] == '&')))
-        op += m_text[m_pos++];
-      if (op == "<<" && m_pos < m_text.size() && m_text[m_pos] == '-')
-        op += m_text[m_pos++];
-      if (op == "(")
-        token.kind = Token::Kind::open;
-      else if (op == ")")
-        token.kind = Token::Kind::close;
-      else if (op[0] == '<' || op[0] == '>')
-        token.kind = op.starts_with("<<") && op != "<<<" ? Token::Kind::heredoc
-                                                         : Token::Kind::redirect;
-      else
-        token.kind = Token::Kind::separator;
-      token.text = op;
-      return token;
-    }
-    read_word(token);
-    // "2>" and "1>&2": a number directly before a redirection is its file descriptor.
-    if (m_pos < m_text.size() && (m_text[m_pos] == '>' || m_text[m_pos] == '<') &&
-        !token.text.empty() &&
-        std::all_of(token.text.begin(), token.text.end(), [](char d) { return std::isdigit(static_cast<unsigned char>(d)); }))
-      return next();
-    return token;
+    if (pipeline.negated && status)
+      status = !*status;
+    return status;
   }
 
-  void read_word(Token& token)
+  std::optional<bool> scan_command(const Command& command, const Place& place)
   {
-    while (m_pos < m_text.size()) {
-      const char c = m_text[m_pos];
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || is_operator_char(c))
-        break;
-      if (c == '\\') {
-        if (m_pos + 1 < m_text.size() && m_text[m_pos + 1] == '\n') {
-          m_pos += 2;
-          ++m_line;
-          continue;
-        }
-        if (m_pos + 1 < m_text.size())
-          token.text += m_text[m_pos + 1];
-        m_pos += 2;
-      } else if (c == '\'') {
-        const std::size_t end = std::min(m_text.find('\'', m_pos + 1), m_text.size());
-        const std::string_view quoted = m_text.substr(m_pos + 1, end - m_pos - 1);
-        m_line += static_cast<std::size_t>(std::count(quoted.begin(), quoted.end(), '\n'));
-        token.text += quoted;
-        m_pos = end + 1;
-      } else if (c == '"') {
-        ++m_pos;
-        while (m_pos < m_text.size() && m_text[m_pos] != '"') {
-          const char d = m_text[m_pos];
-          if (d == '\\' && m_pos + 1 < m_text.size()) {
-            const char e = m_text[m_pos + 1];
-            if (e == '\n')
-              ++m_line;
-            else if (e == '$' || e == '`' || e == '"' || e == '\\')
-              token.text += e;
-            else
-              token.text += std::string{d, e};
-            m_pos += 2;
-          } else if (d == '$') {
-            expand(token);
-          } else if (d == '`') {
-            substitution(token, '`');
-          } else {
-            if (d == '\n')
-              ++m_line;
-            token.text += d;
-            ++m_pos;
-          }
-        }
-        ++m_pos;
-      } else if (c == '$') {
-        expand(token);
-      } else if (c == '`') {
-        substitution(token, '`');
-      } else {
-        if (c == '*' || c == '?')
-          token.unresolved = true; // a glob: the words depend on the filesystem
-        token.text += c;
-        ++m_pos;
-      }
-    }
-  }
-
-  // $NAME, ${NAME}, ${NAME:-word}, ${NAME:+word}, $1, $(…): literal values are substituted,
-  // anything else stays as written and marks the word unresolved.
-  void expand(Token& token)
-  {
-    const std::size_t start = m_pos;
-    ++m_pos;
-    if (m_pos >= m_text.size()) {
-      token.text += '$';
-      return;
-    }
-    const char c = m_text[m_pos];
-    if (c == '(' && m_pos + 1 < m_text.size() && m_text[m_pos + 1] == '(') {
-      // $((…)): arithmetic, never a command.
-      const std::size_t end = m_text.find("))", m_pos);
-      m_pos = end == std::string_view::npos ? m_text.size() : end + 2;
-      token.text += m_text.substr(start, m_pos - start);
-      token.unresolved = true;
-      return;
-    }
-    if (c == '(') {
-      m_pos = start;
-      substitution(token, ')');
-      return;
-    }
-    std::string name, operation, word;
-    bool braced = false;
-    if (c == '{') {
-      braced = true;
-      int depth = 1;
-      std::size_t end = m_pos + 1;
-      while (end < m_text.size() && depth > 0) {
-        if (m_text[end] == '{')
-          ++depth;
-        else if (m_text[end] == '}')
-          --depth;
-        ++end;
-      }
-      const std::string_view inside = m_text.substr(m_pos + 1, end - m_pos - 2);
-      m_pos = end;
-      std::size_t length = 0;
-      while (length < inside.size() && is_name_char(inside[length]))
-        ++length;
-      name = inside.substr(0, length);
-      const std::string_view rest = inside.substr(length);
-      for (std::string_view candidate : {":-", ":+", "-", "+"})
-        if (rest.starts_with(candidate)) {
-          operation = candidate;
-          word = rest.substr(candidate.size());
-          break;
-        }
-      if (operation.empty() && !rest.empty()) {
-        token.text += m_text.substr(start, m_pos - start);
-        token.unresolved = true;
-        return;
-      }
-      // Quotes inside the alternative word, as in ${DPKG_ROOT:+--root="$DPKG_ROOT"}.
-      word.erase(std::remove(word.begin(), word.end(), '"'), word.end());
-    } else if (std::isdigit(static_cast<unsigned char>(c)) || c == '@' || c == '*' || c == '#' ||
-               c == '?' || c == '$' || c == '!' || c == '-') {
-      name = std::string(1, c);
-      ++m_pos;
-    } else if (is_name_char(c)) {
-      while (m_pos < m_text.size() && is_name_char(m_text[m_pos]))
-        name += m_text[m_pos++];
-    } else {
-      token.text += '$';
-      return;
-    }
-    const std::optional<std::string> value = lookup(name);
-    if (!value) {
-      token.text += m_text.substr(start, m_pos - start);
-      token.unresolved = true;
-      return;
-    }
-    const bool empty = value->empty();
-    if (operation == ":-" || operation == "-")
-      token.text += empty ? word : *value;
-    else if (operation == ":+" || operation == "+")
-      token.text += empty ? "" : word;
-    else
-      token.text += *value;
-    if (token.text.find('$') != std::string::npos && braced)
-      token.unresolved = true;
-  }
-
-  std::optional<std::string> lookup(const std::string& name) const
-  {
-    if (m_function_depth > 0 && name.size() == 1 &&
-        (std::isdigit(static_cast<unsigned char>(name[0])) || name == "@" || name == "*" ||
-         name == "#"))
-      return std::nullopt; // a function's own arguments
-    const auto found = m_vars.find(name);
-    if (found == m_vars.end())
-      return std::nullopt;
-    return found->second;
-  }
-
-  // `…` or $(…): the inner text is scanned as commands of its own (it runs too).
-  void substitution(Token& token, char close)
-  {
-    const std::size_t start = m_pos;
-    std::size_t end = m_pos + (close == ')' ? 2 : 1);
-    int depth = 1;
-    while (end < m_text.size()) {
-      const char c = m_text[end];
-      if (close == ')' && c == '(')
-        ++depth;
-      else if (c == close && --depth == 0)
-        break;
-      ++end;
-    }
-    const std::size_t inner_start = start + (close == ')' ? 2 : 1);
-    const std::string_view inner = m_text.substr(inner_start, std::min(end, m_text.size()) - inner_start);
-    // $(dpkg-divert --truename PATH) is PATH on a system without foreign diversions.
-    constexpr std::string_view truename = "dpkg-divert --truename ";
-    if (inner.starts_with(truename) && inner.substr(truename.size()).starts_with("/") &&
-        inner.substr(truename.size()).find_first_of(" \t$`\"'") == std::string_view::npos) {
-      token.text += inner.substr(truename.size());
-      m_pos = std::min(end + 1, m_text.size());
-      return;
-    }
-    std::map<std::string, std::string> copy = m_vars;
-    ShellScript nested;
-    Scanner(inner, nested, copy, m_shared).run();
-    for (auto& command : nested.commands) {
-      command.line += m_line - 1;
-      m_script.commands.push_back(std::move(command));
-    }
-    m_pos = std::min(end + 1, m_text.size());
-    token.text += m_text.substr(start, m_pos - start);
-    token.unresolved = true;
-  }
-
-  // Reads the bodies of the here-documents the line just ended opened; the command that
-  // opened them (still m_current) keeps the text.
-  void skip_heredocs()
-  {
-    for (const Heredoc& heredoc : m_pending_heredocs) {
-      std::string body;
-      while (m_pos < m_text.size()) {
-        const std::size_t end = std::min(m_text.find('\n', m_pos), m_text.size());
-        std::string_view line = m_text.substr(m_pos, end - m_pos);
-        m_pos = std::min(end + 1, m_text.size());
-        ++m_line;
-        if (heredoc.strip_tabs)
-          while (!line.empty() && (line.front() == '\t'))
-            line.remove_prefix(1);
-        if (line == heredoc.delimiter)
-          break;
-        body += std::string(line) + "\n";
-      }
-      m_current.heredoc = body;
-      m_current.heredoc_literal =
-          heredoc.quoted || body.find_first_of("$`\\") == std::string::npos;
-    }
-    m_pending_heredocs.clear();
-  }
-
-  struct Heredoc {
-    std::string delimiter;
-    bool quoted = false, strip_tabs = false;
-  };
-
-  void handle(const Token& token)
-  {
-    switch (token.kind) {
-    case Token::Kind::separator:
-      if (token.text == "|" && m_case_depth > 0 && m_in_pattern)
-        return; // "abort-upgrade|abort-remove)": alternatives of one pattern
-      finish_command(token.text);
-      if (token.text == ";;") {
-        m_in_pattern = true;
-        if (!m_frames.empty() && m_frames.back().is_case)
-          m_frames.back().dead_branch = false;
-      }
-      return;
-    case Token::Kind::heredoc: {
-      std::optional<Token> delimiter = next();
-      if (delimiter) {
-        // A quoted delimiter ('EOF') keeps the body literal; otherwise $ and ` expand.
-        const char first = m_text[delimiter->offset];
-        m_pending_heredocs.push_back(
-            {delimiter->text, first == '\'' || first == '"' || first == '\\', token.text == "<<-"});
-      }
-      return;
-    }
-    case Token::Kind::redirect: {
-      std::optional<Token> target = next();
-      if (target && token.text.starts_with(">") && token.text != ">&" &&
-          target->text != "/dev/null" && !target->text.starts_with("&")) {
-        m_current.writes_file = true;
-        m_current.redirect_target = target->text;
-        m_current.appends = token.text == ">>";
-      }
-      return;
-    }
-    case Token::Kind::open:
-      if (m_current.words.size() == 1) {
-        // "name() {": a function definition.
-        std::optional<Token> close = next();
-        m_script.functions.insert(m_current.words[0]);
-        m_function_name = m_current.words[0];
-        m_current = {};
-        m_function_pending = close && close->kind == Token::Kind::close;
-        return;
-      }
-      finish_command();
-      ++m_subshell_depth;
-      return;
-    case Token::Kind::close:
-      // In a case statement, "pattern)" ends a pattern, not a command.
-      if (m_case_depth > 0 && (m_in_pattern || m_current.words.size() <= 1)) {
-        if (!m_frames.empty() && m_frames.back().is_case)
-          m_frames.back().choose_branch(m_current.words);
-        m_current = {};
-        m_in_pattern = false;
-        return;
-      }
-      finish_command();
-      m_subshell_depth = std::max(0, m_subshell_depth - 1);
-      return;
-    case Token::Kind::word:
+    std::optional<bool> status;
+    switch (command.kind) {
+    case Command::Kind::simple: return scan_simple(command, place);
+    case Command::Kind::brace_group: status = scan_list(command.body, place); break;
+    case Command::Kind::subshell: {
+      // Assignments and "exit" in ( … ) stay inside it.
+      std::map<std::string, std::string> copy = m_vars;
+      Scanner inner(m_script, copy, m_shared);
+      inner.m_in_definition = m_in_definition;
+      Place here = place;
+      here.certain = false;
+      status = inner.scan_list(command.body, here);
       break;
     }
-    const std::string& word = token.text;
-    if (m_current.words.empty()) {
-      if (word == "{") {
-        if (m_function_pending) {
-          m_function_pending = false;
-          m_function_braces.push_back(m_brace_depth);
-          m_function_starts.push_back({m_function_name, m_pos, token.line});
-          ++m_function_depth;
-        }
-        ++m_brace_depth;
-        return;
-      }
-      if (word == "}") {
-        --m_brace_depth;
-        if (!m_function_braces.empty() && m_function_braces.back() == m_brace_depth) {
-          m_function_braces.pop_back();
-          const auto& [name, start, line] = m_function_starts.back();
-          m_shared.bodies[name] = {std::string(m_text.substr(start, token.offset - start)), line};
-          m_function_starts.pop_back();
-          --m_function_depth;
-        }
-        return;
-      }
-      if (word == "function") {
-        m_expect_function_name = true;
-        return;
-      }
-      if (m_expect_function_name) {
-        m_expect_function_name = false;
-        m_script.functions.insert(word);
-        m_function_name = word;
-        m_function_pending = true;
-        return;
-      }
-      if (word == "if") {
-        m_frames.push_back({});
-        return;
-      }
-      if (word == "then" || word == "else" || word == "elif" || word == "fi") {
-        if (!m_frames.empty() && !m_frames.back().is_case)
-          m_frames.back().keyword(word);
-        if (word == "fi" && !m_frames.empty() && !m_frames.back().is_case)
-          m_frames.pop_back();
-        return;
-      }
-      if (word == "!") {
-        m_negated = !m_negated;
-        return;
-      }
-      if (word == "do" || word == "while" || word == "until" || word == "done")
-        return;
-      if (word == "esac") {
-        m_case_depth = std::max(0, m_case_depth - 1);
-        if (!m_frames.empty() && m_frames.back().is_case)
-          m_frames.pop_back();
-        return;
-      }
-      if (m_in_pattern && m_case_depth > 0 && word != "case") {
-        m_current.words.push_back(word); // collected until ")" drops it
-        return;
-      }
-      if (const std::size_t equals = word.find('=');
-          equals != std::string::npos && equals > 0 &&
-          std::all_of(word.begin(), word.begin() + static_cast<long>(equals), is_name_char)) {
-        assign(word.substr(0, equals), word.substr(equals + 1), token.unresolved);
-        return;
-      }
-      m_current.line = token.line;
-      m_current.in_function = m_function_depth > 0;
+    case Command::Kind::if_clause: scan_if(command, place); break;
+    case Command::Kind::case_clause: scan_case(command, place); break;
+    case Command::Kind::for_loop: {
+      for (const Word& word : command.words)
+        expand(word, place);
+      m_vars.erase(command.name);
+      Place here = place;
+      here.certain = false; // the body runs any number of times, maybe none
+      scan_list(command.body, here);
+      break;
     }
-    if (!m_current.words.empty() && m_current.words[0] == "case" && word == "in") {
-      ++m_case_depth;
-      m_in_pattern = true;
-      Frame frame;
-      frame.is_case = true;
-      if (m_current.words.size() == 2 && !m_current.unresolved)
-        frame.subject = m_current.words[1];
-      m_frames.push_back(frame);
-      m_current = {};
-      return;
+    case Command::Kind::while_loop:
+    case Command::Kind::until_loop: {
+      Place here = place;
+      here.certain = false;
+      scan_list(command.branches[0].condition, here);
+      scan_list(command.branches[0].body, here);
+      break;
     }
-    if (!m_current.words.empty() &&
-        (m_current.words[0] == "local" || m_current.words[0] == "export" ||
-         m_current.words[0] == "readonly")) {
-      if (const std::size_t equals = word.find('='); equals != std::string::npos)
-        assign(word.substr(0, equals), word.substr(equals + 1), token.unresolved);
+    case Command::Kind::function_definition: define(command, place); return true;
     }
-    m_current.words.push_back(word);
-    m_current.unresolved = m_current.unresolved || token.unresolved;
+    // "{ …; } > FILE": the group's output is a file the scripts writes.
+    ShellCommand redirected;
+    redirected.words = {keyword_of(command)};
+    redirected.line = command.line;
+    if (read_redirections(command, redirected, place)) {
+      redirected.dead = place.dead || m_returned;
+      redirected.in_function = place.in_function;
+      m_script.commands.push_back(std::move(redirected));
+    }
+    return status;
   }
 
-  void assign(const std::string& name, const std::string& value, bool unresolved)
+  static std::string keyword_of(const Command& command)
   {
-    if (unresolved)
+    switch (command.kind) {
+    case Command::Kind::brace_group: return "{";
+    case Command::Kind::subshell: return "(";
+    case Command::Kind::if_clause: return "if";
+    case Command::Kind::case_clause: return "case";
+    case Command::Kind::for_loop: return "for";
+    case Command::Kind::while_loop: return "while";
+    case Command::Kind::until_loop: return "until";
+    default: return "";
+    }
+  }
+
+  // A branch is dead once an earlier condition is known true or its own is known false;
+  // it is certain when its condition is known true and every earlier one known false.
+  void scan_if(const Command& command, const Place& place)
+  {
+    bool taken = false, unknown = false;
+    for (const shell::Branch& branch : command.branches) {
+      Place condition = place;
+      condition.dead = place.dead || taken;
+      condition.certain = false;
+      const std::optional<bool> status = scan_list(branch.condition, condition);
+      Place body = place;
+      body.dead = condition.dead || status == false;
+      body.certain = place.certain && !unknown && !taken && status == true;
+      scan_list(branch.body, body);
+      if (!condition.dead && status == true)
+        taken = true;
+      if (!status)
+        unknown = true;
+    }
+    if (command.otherwise) {
+      Place otherwise = place;
+      otherwise.dead = place.dead || taken;
+      otherwise.certain = place.certain && !unknown && !taken;
+      scan_list(*command.otherwise, otherwise);
+    }
+  }
+
+  // With a literal subject only the first matching item runs.
+  void scan_case(const Command& command, const Place& place)
+  {
+    const Expanded subject = expand(command.words[0], place);
+    bool matched = false;
+    for (const shell::CaseItem& item : command.items) {
+      bool matches = false;
+      for (const Word& word : item.patterns) {
+        const Expanded pattern = expand(word, place);
+        matches = matches || fnmatch(pattern.text.c_str(), subject.text.c_str(), 0) == 0;
+      }
+      Place body = place;
+      if (subject.unresolved) {
+        body.certain = false;
+      } else {
+        body.dead = place.dead || matched || !matches;
+        body.certain = place.certain && !matched && matches;
+        matched = matched || matches;
+      }
+      scan_list(item.body, body);
+    }
+  }
+
+  // The body as written is listed (in_function); its calls are expanded where they run.
+  void define(const Command& command, const Place& place)
+  {
+    Place here = place;
+    here.in_function = true;
+    here.certain = false;
+    Scanner body(m_script, m_vars, m_shared);
+    body.m_in_definition = true;
+    body.scan_command(*command.function_body, here);
+    m_script.functions.insert(command.name);
+    m_shared.bodies[command.name] = command.function_body;
+  }
+
+  std::optional<bool> scan_simple(const Command& command, const Place& place)
+  {
+    ShellCommand current;
+    current.line = command.line;
+    current.in_function = place.in_function;
+    std::size_t first = 0;
+    for (; first < command.words.size(); ++first) {
+      const std::optional<std::string> name = shell::assignment_name(command.words[first]);
+      if (!name)
+        break;
+      Word value;
+      value.parts = shell::assignment_value(command.words[first]);
+      const Expanded expanded = expand(value, place);
+      if (!place.dead)
+        assign(*name, expanded);
+    }
+    for (std::size_t i = first; i < command.words.size(); ++i) {
+      const Expanded word = expand(command.words[i], place);
+      if (i == first)
+        current.line = command.words[i].line;
+      // "local x=…", "export x=…": assignments too.
+      if (i > first && !place.dead &&
+          (current.words[0] == "local" || current.words[0] == "export" ||
+           current.words[0] == "readonly"))
+        if (const std::size_t equals = word.text.find('='); equals != std::string::npos)
+          assign(word.text.substr(0, equals), {word.text.substr(equals + 1), word.unresolved});
+      current.words.push_back(word.text);
+      current.unresolved = current.unresolved || word.unresolved;
+    }
+    read_redirections(command, current, place);
+    if (current.words.empty())
+      return std::nullopt;
+    if (!place.dead)
+      forget_changed_variables(current.words);
+
+    const std::optional<bool> test = evaluate_test(current);
+    current.dead = place.dead || m_returned;
+    // "return" or "exit" on a path that is certainly taken ends what this text runs.
+    if (!current.dead && place.certain &&
+        (current.words[0] == "return" || current.words[0] == "exit"))
+      m_returned = true;
+    if (current.words[0] == "db_get" && !current.dead) {
+      const auto answer = current.words.size() == 2 && !current.unresolved
+                              ? m_shared.debconf_defaults.find(current.words[1])
+                              : m_shared.debconf_defaults.end();
+      if (answer != m_shared.debconf_defaults.end())
+        m_vars["RET"] = answer->second;
+      else
+        m_vars.erase("RET");
+    }
+    const bool call = !current.dead && !place.in_function &&
+                      m_shared.bodies.contains(current.words[0]);
+    const std::vector<std::string> arguments = current.words;
+    const bool unresolved = current.unresolved;
+    m_script.commands.push_back(std::move(current));
+    if (call)
+      instantiate(arguments, unresolved, place);
+    return test;
+  }
+
+  // Fills the redirection fields of `command`; true when it writes a file.
+  bool read_redirections(const Command& syntax, ShellCommand& command, const Place& place)
+  {
+    for (const shell::Redirection& redirection : syntax.redirections) {
+      const Expanded target = expand(redirection.target, place);
+      if (redirection.heredoc) {
+        command.heredoc = *redirection.heredoc;
+        command.heredoc_literal = redirection.heredoc_quoted ||
+                                  redirection.heredoc->find_first_of("$`\\") == std::string::npos;
+      }
+      const std::string& op = redirection.op;
+      if ((op == ">" || op == ">>" || op == ">|" || op == "&>" || op == "&>>") &&
+          target.text != "/dev/null") {
+        command.writes_file = true;
+        command.redirect_target = target.text;
+        command.appends = op.ends_with(">>");
+      }
+    }
+    return command.writes_file;
+  }
+
+  // "set -- …" replaces the positional parameters and "read NAME…" sets variables, with
+  // values the scan cannot know.
+  void forget_changed_variables(const std::vector<std::string>& words)
+  {
+    if (words[0] == "set" && std::find(words.begin(), words.end(), "--") != words.end()) {
+      for (const char* name : {"1", "2", "3", "4", "5", "6", "7", "8", "9", "#", "@", "*"})
+        m_vars.erase(name);
+    } else if (words[0] == "read") {
+      for (std::size_t i = 1; i < words.size(); ++i)
+        if (!words[i].starts_with("-"))
+          m_vars.erase(words[i]);
+    }
+  }
+
+  void assign(const std::string& name, const Expanded& value)
+  {
+    if (value.unresolved)
       m_vars.erase(name);
     else
-      m_vars[name] = value;
+      m_vars[name] = value.text;
   }
 
-  void finish_command(const std::string& separator = "\n")
+  // Does a function body run its arguments as a command ("$@", or chroot … "$@")?
+  static bool runs_arguments(const Command& body)
   {
-    if (!m_current.words.empty() && m_current.words[0] != "case" && m_current.words[0] != "for") {
-      std::optional<bool> test = evaluate_test(m_current);
-      if (test && m_negated)
-        test = !*test;
-      m_current.dead = m_returned || m_chain_dead ||
-                       std::any_of(m_frames.begin(), m_frames.end(),
-                                   [](const Frame& f) { return f.dead(); });
-      // "return" or "exit" on a path that is certainly taken ends what this text runs.
-      if (!m_current.dead && (m_current.words[0] == "return" || m_current.words[0] == "exit") &&
-          m_subshell_depth == 0 && separator != "&&" && separator != "||" &&
-          m_last_separator != "&&" && m_last_separator != "||" &&
-          std::all_of(m_frames.begin(), m_frames.end(), [](const Frame& f) { return f.certain(); }))
-        m_returned = true;
-      if (!m_frames.empty() && m_frames.back().in_condition())
-        m_frames.back().add_condition(test, separator);
-      // "[ -z "$2" ] && cmd": a false test skips the rest of the && chain.
-      if ((separator == "&&" && test == false) || (separator == "||" && test == true)) {
-        m_chain_dead = true;
-        m_keep_chain = separator == "||";
-      }
-      if (m_current.words[0] == "db_get" && !m_current.dead) {
-        const auto answer = m_current.words.size() == 2 && !m_current.unresolved
-                                ? m_shared.debconf_defaults.find(m_current.words[1])
-                                : m_shared.debconf_defaults.end();
-        if (answer != m_shared.debconf_defaults.end())
-          m_vars["RET"] = answer->second;
-        else
-          m_vars.erase("RET");
-      }
-      const bool call = !m_current.dead && m_function_depth == 0 &&
-                        m_shared.bodies.contains(m_current.words[0]);
-      const std::vector<std::string> arguments = m_current.words;
-      const bool unresolved = m_current.unresolved;
-      m_script.commands.push_back(std::move(m_current));
-      if (call)
-        instantiate(arguments, unresolved);
-    }
-    if (separator != "&&" && separator != "|" && !m_keep_chain)
-      m_chain_dead = false;
-    m_keep_chain = false;
-    m_negated = false;
-    m_last_separator = separator;
-    m_current = {};
-  }
-
-  // Does a function body run its arguments as a command ("$@" or chroot … "$@" at the
-  // start of a line)?
-  static bool runs_arguments(std::string_view body)
-  {
-    while (!body.empty()) {
-      const std::size_t end = std::min(body.find('\n'), body.size());
-      std::string_view line = body.substr(0, end);
-      body.remove_prefix(std::min(end + 1, body.size()));
-      line.remove_prefix(std::min(line.find_first_not_of(" \t"), line.size()));
-      if (line.starts_with("\"$@\"") || line.starts_with("$@") ||
-          (line.starts_with("chroot ") && line.find("\"$@\"") != std::string_view::npos))
-        return true;
-    }
-    return false;
+    const auto is_all_arguments = [](const Word& word) {
+      return std::any_of(word.parts.begin(), word.parts.end(), [](const WordPart& part) {
+        return part.kind == WordPart::Kind::parameter && part.name == "@";
+      });
+    };
+    bool runs = false;
+    shell::List list;
+    list.items.push_back(shell::AndOr{{shell::Pipeline{false, {body}, 0}}, {}, false, 0});
+    shell::for_each_simple_command(list, [&](const Command& command) {
+      const std::size_t first = static_cast<std::size_t>(
+          std::find_if(command.words.begin(), command.words.end(),
+                       [](const Word& word) { return !shell::assignment_name(word); }) -
+          command.words.begin());
+      if (first == command.words.size())
+        return;
+      if (is_all_arguments(command.words[first]) ||
+          (shell::is_literal(command.words[first], "chroot") &&
+           std::any_of(command.words.begin(), command.words.end(), is_all_arguments)))
+        runs = true;
+    });
+    return runs;
   }
 
   // A call of a function the script defined: its body is read again with $1… bound to
   // the call's words, so "install_from_default /usr/share/x /etc/x" becomes a "cp".
-  void instantiate(const std::vector<std::string>& words, bool unresolved)
+  void instantiate(const std::vector<std::string>& words, bool unresolved, const Place& place)
   {
-    if (m_shared.depth >= 8)
+    if (m_shared.depth >= k_max_call_depth)
       return;
-    const auto& [body, line] = m_shared.bodies.at(words[0]);
-    if (runs_arguments(body)) {
+    const std::shared_ptr<const Command> body = m_shared.bodies.at(words[0]);
+    if (runs_arguments(*body)) {
       // A wrapper such as dbus' in_sysroot runs its arguments: the call is judged as the
       // command it wraps.
       m_script.wrappers.insert(words[0]);
@@ -584,17 +365,97 @@ private:
     for (std::size_t i = 1; i < words.size() && i <= 9; ++i)
       if (!unresolved)
         variables[std::to_string(i)] = words[i];
-    ShellScript nested;
+    Place here = place;
+    here.certain = true; // a "return" in the body ends the call, not the script
     ++m_shared.depth;
-    Scanner(body, nested, variables, m_shared).run();
+    Scanner(m_script, variables, m_shared).scan_command(*body, here);
     --m_shared.depth;
-    for (auto& command : nested.commands) {
-      command.line += line - 1;
-      command.dead = command.dead || m_chain_dead ||
-                     std::any_of(m_frames.begin(), m_frames.end(),
-                                 [](const Frame& f) { return f.dead(); });
-      m_script.commands.push_back(std::move(command));
+  }
+
+  // Literal values are substituted; anything else stays as written and marks the word
+  // unresolved. Commands in substitutions are listed (they run too).
+  Expanded expand(const Word& word, const Place& place)
+  {
+    return expand_parts(word.parts, place);
+  }
+
+  Expanded expand_parts(const std::vector<WordPart>& parts, const Place& place)
+  {
+    Expanded out;
+    for (const WordPart& part : parts) {
+      switch (part.kind) {
+      case WordPart::Kind::literal:
+        if (!part.quoted && part.text.find_first_of("*?") != std::string::npos)
+          out.unresolved = true; // a glob: the words depend on the filesystem
+        out.text += part.text;
+        break;
+      case WordPart::Kind::parameter: expand_parameter(part, place, out); break;
+      case WordPart::Kind::substitution: substitute(part, place, out); break;
+      case WordPart::Kind::arithmetic:
+        out.text += part.text;
+        out.unresolved = true;
+        break;
+      }
     }
+    return out;
+  }
+
+  // $NAME, ${NAME}, ${NAME:-word}, ${NAME:+word} with a literal value.
+  void expand_parameter(const WordPart& part, const Place& place, Expanded& out)
+  {
+    const std::optional<std::string> value = lookup(part.name);
+    const std::string& operation = part.operation;
+    if (!value || !(operation.empty() || operation == ":-" || operation == "-" ||
+                    operation == ":+" || operation == "+")) {
+      out.text += part.text;
+      out.unresolved = true;
+      return;
+    }
+    const bool use_word = operation == ":-" || operation == "-" ? value->empty()
+                          : operation.empty()                  ? false
+                                                               : !value->empty();
+    if (operation.empty() || (!use_word && (operation == ":-" || operation == "-"))) {
+      out.text += *value;
+      return;
+    }
+    if (!use_word)
+      return; // ${x:+word} with x empty
+    const Expanded word = expand_parts(part.argument, place);
+    out.text += word.text;
+    out.unresolved = out.unresolved || word.unresolved;
+  }
+
+  std::optional<std::string> lookup(const std::string& name) const
+  {
+    if (m_in_definition && name.size() == 1 &&
+        (std::isdigit(static_cast<unsigned char>(name[0])) || name == "@" || name == "*" ||
+         name == "#"))
+      return std::nullopt; // a function's own arguments
+    const auto found = m_vars.find(name);
+    if (found == m_vars.end())
+      return std::nullopt;
+    return found->second;
+  }
+
+  // $(…) and `…`: the inner commands are listed with their own variables.
+  void substitute(const WordPart& part, const Place& place, Expanded& out)
+  {
+    // $(dpkg-divert --truename PATH) is PATH on a system without foreign diversions.
+    constexpr std::string_view truename = "dpkg-divert --truename ";
+    const std::string_view inner = part.text;
+    if (inner.starts_with(truename) && inner.substr(truename.size()).starts_with("/") &&
+        inner.substr(truename.size()).find_first_of(" \t\n$`\"'") == std::string_view::npos) {
+      out.text += inner.substr(truename.size());
+      return;
+    }
+    std::map<std::string, std::string> copy = m_vars;
+    Scanner nested(m_script, copy, m_shared);
+    nested.m_in_definition = m_in_definition;
+    Place here = place;
+    here.certain = false;
+    nested.scan_list(*part.commands, here);
+    out.text += part.backquoted ? "`" + part.text + "`" : "$(" + part.text + ")";
+    out.unresolved = true;
   }
 
   // The value of "[ A = B ]", "[ A != B ]", "[ -z A ]", "[ -n A ]", "test …" when every
@@ -635,93 +496,11 @@ private:
     return std::nullopt;
   }
 
-  // An if/elif/else/fi block or a case block, with what is known about its branches.
-  struct Frame {
-    bool is_case = false;
-    // if: 0 condition, 1 then, 2 elif condition, 3 elif body, 4 else.
-    int part = 0;
-    // The condition so far: a false test joined by && makes it false; any || or
-    // unevaluated command makes "true" uncertain.
-    bool has_false = false, all_true = true, has_or = false;
-    bool any_true = false, uncertain = false;
-    bool dead_branch = false;
-    std::optional<std::string> subject; // case: the literal word
-    bool in_condition() const { return !is_case && (part == 0 || part == 2); }
-    // Is the current branch certainly the one taken?
-    bool certain() const
-    {
-      if (is_case)
-        return subject.has_value() && !dead_branch;
-      return (part == 1 && any_true && !uncertain) || (part == 4 && !any_true && !uncertain);
-    }
-    bool dead() const { return dead_branch; }
-    void add_condition(std::optional<bool> test, const std::string& separator)
-    {
-      if (separator == "||" || separator == "|")
-        has_or = true;
-      if (test == false)
-        has_false = true;
-      if (!test || !*test)
-        all_true = false;
-    }
-    void keyword(const std::string& word)
-    {
-      if (word == "then") {
-        const bool known_false = has_false && !has_or;
-        const bool known_true = all_true && !has_or;
-        dead_branch = known_false;
-        if (known_true)
-          any_true = true;
-        if (!known_true && !known_false)
-          uncertain = true;
-        part = part == 0 ? 1 : 3;
-      } else if (word == "elif") {
-        part = 2;
-        has_false = has_or = false;
-        all_true = true;
-        dead_branch = false;
-      } else if (word == "else") {
-        part = 4;
-        dead_branch = any_true && !uncertain;
-      }
-    }
-    void choose_branch(const std::vector<std::string>& patterns)
-    {
-      if (!subject) {
-        dead_branch = false;
-        return;
-      }
-      bool matches = false;
-      for (const auto& pattern : patterns)
-        matches = matches || fnmatch(pattern.c_str(), subject->c_str(), 0) == 0;
-      dead_branch = !matches;
-    }
-  };
-
-  std::string_view m_text;
   ShellScript& m_script;
   std::map<std::string, std::string>& m_vars;
-  std::size_t m_pos = 0;
-  std::size_t m_line = 1;
-  ShellCommand m_current;
-  std::vector<Heredoc> m_pending_heredocs;
-  int m_case_depth = 0;
-  std::vector<Frame> m_frames;
-  bool m_chain_dead = false;
-  bool m_negated = false;
-  bool m_returned = false;
-  bool m_keep_chain = false; // "true || cmd": cmd is skipped though "||" ends the test
-  std::string m_last_separator = "\n";
-  int m_subshell_depth = 0;
   Shared& m_shared;
-  std::string m_function_name;
-  std::vector<std::tuple<std::string, std::size_t, std::size_t>> m_function_starts;
-  bool m_in_pattern = false;
-  bool m_function_pending = false;
-  bool m_expect_function_name = false;
-  int m_brace_depth = 0;
-  int m_function_depth = 0;
-  std::vector<int> m_function_braces;
+  bool m_returned = false;      // an exit or return certainly ran: the rest is dead
+  bool m_in_definition = false; // reading a function body where it is defined
 };
 
 } // namespace
@@ -735,7 +514,16 @@ ShellScript scan_shell(std::string_view text, const FileTest& file_test,
   std::map<std::string, std::string> variables = environment;
   variables.insert({{"DPKG_ROOT", ""}, {"1", "configure"}, {"2", ""}});
   Shared shared{file_test, command_test, debconf_defaults, {}, 0};
-  Scanner(text, script, variables, shared).run();
+  const shell::Script parsed = shell::parse_script(text);
+  Scanner(script, variables, shared).scan_list(parsed.program, Place{});
+  if (parsed.error) {
+    // The reader stopped: what follows is not understood, so it is not reproduced.
+    ShellCommand unreadable;
+    unreadable.words = {"unreadable shell: " + parsed.error->message};
+    unreadable.line = parsed.error->line;
+    unreadable.unresolved = true;
+    script.commands.push_back(std::move(unreadable));
+  }
   return script;
 }
 

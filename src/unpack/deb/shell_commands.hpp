@@ -1,7 +1,9 @@
-// Reading a maintainer script as a list of simple commands, without running it: enough
-// shell syntax (quotes, continuation lines, here-documents, separators, function
-// definitions, literal variable assignments) to recognise "adduser --system sshd" or a
-// multi-line "update-alternatives --install …" and to name every command a script uses.
+// The Debian policy for maintainer scripts: the script is read by the shared sh reader
+// (unpack/shell) and scanned, not run, as the list of simple commands a first
+// installation runs: literal variables expanded, calls of the script's own functions
+// expanded, branches a first installation does not take marked dead. Enough to recognise
+// "adduser --system sshd" or a multi-line "update-alternatives --install …" and to name
+// every command a script uses.
 #pragma once
 
 #include <cstddef>
@@ -41,7 +43,8 @@ struct ShellScript {
 // built; nullopt when unknown.
 using FileTest = std::function<std::optional<bool>(char op, const std::string& path)>;
 
-// Never throws: text that is not understood yields words that classify as unknown.
+// Never throws: text the reader cannot read ends the list with a command whose one word
+// is "unreadable shell: <why>", which classifies as unknown.
 // $DPKG_ROOT expands to "" (the image root is "/"); $1 is "configure" unless
 // `environment` says otherwise ("install" for a preinst), $2 is "" (a first installation); other variables expand only when the script assigns them a literal.
 // Calls of the script's own functions are expanded in place with their arguments bound;
