@@ -451,7 +451,11 @@ TEST_SUITE("unpack::apk::install")
         {"hard link to another package's file",
          [](Spec& spec) { spec.items.push_back(hard("usr/bin/pw", "etc/passwd")); }, {},
          "hard link to 'etc/passwd', which is not an earlier file of this package"},
-        {"overwrite conflict", [](Spec& spec) { spec.items.push_back(file("etc/passwd", "evil")); },
+        {"overwrite conflict",
+         [](Spec& spec) {
+           spec.items.push_back(dir("etc"));
+           spec.items.push_back(file("etc/passwd", "evil"));
+         },
          {}, "trying to overwrite /etc/passwd owned by base-data-1.0-r0"},
         {"missing datahash", [](Spec& spec) { spec.datahash = false; }, {},
          "legacy package without datahash"},

@@ -35,7 +35,7 @@ std::string base_of(const std::string& path)
 }
 
 // What happens to one data entry once the package is checked against the tree.
-enum class Action { add, skip };
+enum class Action { add, skip, skip_no_directory };
 
 class Installer {
 public:
@@ -47,6 +47,8 @@ public:
     const std::vector<Action> actions = check_against_tree(package);
 
     InstalledPackage installed;
+    installed.broken_files = std::find(actions.begin(), actions.end(),
+                                       Action::skip_no_directory) != actions.end();
     installed.record = *file.package;
     installed.replaces = package.info.replaces;
     installed.replaces_priority = package.info.replaces_priority;
@@ -113,9 +115,13 @@ private:
   std::vector<Action> check_against_tree(const ApkPackage& package)
   {
     std::map<std::string, FileType> pending; // this package's entries so far
+    std::set<std::string> directories;       // this package's directory entries so far
     std::vector<Action> actions;
     for (const DataEntry& entry : package.entries) {
       const std::string where = package.file_name + ": " + entry.path;
+      const bool is_directory = entry.type == FileType::directory && entry.hard_link_to.empty();
+      if (is_directory)
+        directories.insert(entry.path);
       // Parents: directories, never symlinks (writing through one could leave the root).
       std::size_t slash = 0;
       while ((slash = entry.path.find('/', slash)) != std::string::npos) {
@@ -135,6 +141,18 @@ private:
                           ", not a directory",
                       where);
       }
+      // apk 2.14 apk_db_install_archive_entry: a file must sit in a directory that the
+      // package's own archive declared before it, else apk leaves it out, says "no dirent in
+      // archive" and marks the package's files broken (f:f in the installed database).
+      // (Writing through a symlink is refused above, although apk would skip that too.)
+      if (!is_directory && !parent_of(entry.path).empty() &&
+          !directories.count(parent_of(entry.path))) {
+        report.warnings.push_back(package.info.name + "-" + package.info.version + ": " +
+                                  entry.path +
+                                  ": no directory entry in the archive; left out, as apk does");
+        actions.push_back(Action::skip_no_directory);
+        continue;
+      }
       std::optional<FileType> existing;
       if (const auto found = pending.find(entry.path); found != pending.end())
         existing = found->second;
@@ -142,17 +160,16 @@ private:
         existing = inode->type;
       Action action = Action::add;
       if (existing) {
-        const bool new_directory = entry.type == FileType::directory && entry.hard_link_to.empty();
-        if (new_directory && *existing != FileType::directory)
+        if (is_directory && *existing != FileType::directory)
           throw Error("a " + std::string(stage::file_type_name(*existing)) +
                           " already exists where the package has a directory",
                       where);
-        if (!new_directory && *existing == FileType::directory)
+        if (!is_directory && *existing == FileType::directory)
           throw Error("a directory already exists where the package has a " +
                           std::string(stage::file_type_name(entry.type)),
                       where);
         const auto owner = m_owners.find(entry.path);
-        if (!new_directory && owner != m_owners.end() && !pending.count(entry.path))
+        if (!is_directory && owner != m_owners.end() && !pending.count(entry.path))
           action = overwrite_rule(owner->second, package, entry.path);
       }
       if (action == Action::add)
@@ -202,7 +219,7 @@ private:
     const Accounts accounts = owner_accounts(package);
     for (std::size_t i = 0; i < package.entries.size(); ++i) {
       const DataEntry& entry = package.entries[i];
-      if (actions[i] == Action::skip)
+      if (actions[i] != Action::add)
         continue;
       Permissions permissions;
       permissions.uid = accounts.uid_of(entry.uname).value_or(entry.uid);
