@@ -46,6 +46,16 @@ const std::string k_net_raw("\x01\x00\x00\x02\x00\x20\x00\x00\x00\x00\x00\x00\x0
                             "\x00\x00\x00\x00",
                             20);
 
+ApkFile special(ApkFile::Type type, std::string path, std::uint32_t mode,
+                std::uint32_t major = 0, std::uint32_t minor = 0)
+{
+  ApkFile file = apk_file(std::move(path), {}, mode);
+  file.type = type;
+  file.devmajor = major;
+  file.devminor = minor;
+  return file;
+}
+
 } // namespace
 
 MirrorContent parity_preset(const std::string& arch)
@@ -73,7 +83,8 @@ MirrorContent parity_preset(const std::string& arch)
                 apk_dir("usr/lib"),
                 apk_file("usr/lib/libparity.so.1.0.0", "\x7f" "ELF parity library\n", 0755),
                 apk_symlink("usr/lib/libparity.so.1", "libparity.so.1.0.0"),
-                // usr/share/parity is not in the archive: its files create it.
+                apk_dir("usr/share"),
+                apk_dir("usr/share/parity"),
                 apk_file("usr/share/parity/readme", "parity fixture\n", 0444),
                 apk_dir("var"),
                 apk_dir("var/empty", 0555),
@@ -102,6 +113,9 @@ MirrorContent parity_preset(const std::string& arch)
       apk_hardlink("usr/bin/tool-alias", "usr/bin/tool"),
       apk_symlink("usr/bin/t", "tool"),
       owned_by(apk_file("usr/bin/su-lite", "setuid\n", 04755), "root", 0, "root", 0),
+      // Hard links to a setuid file and to a file with a capability: apk 2.14 chowns each
+      // name as it links it, which makes the kernel clear both (compose keeps them).
+      apk_hardlink("usr/bin/su-lite-link", "usr/bin/su-lite"),
       owned_by(apk_file("usr/bin/wall-lite", "setgid\n", 02755), "root", 0, "tty", 5),
       pinger,
       apk_hardlink("usr/bin/pinger6", "usr/bin/pinger"),
@@ -126,7 +140,9 @@ MirrorContent parity_preset(const std::string& arch)
       owned_by(apk_file("var/lib/parity/by-name", "by name\n"), "parity", 999, "parity", 999),
       // Names the image does not know: the header's numbers stay.
       owned_by(apk_file("var/lib/parity/ghost", "ghost\n", 0600), "ghost", 4321, "ghosts", 4322),
-      apk_dir("var/lib/parity/empty", 0711)};
+      apk_dir("var/lib/parity/empty", 0711),
+      special(ApkFile::Type::fifo, "var/lib/parity/fifo", 0620),
+      special(ApkFile::Type::char_device, "var/lib/parity/zero", 0666, 1, 5)};
   mirror.main.push_back(tools);
 
   // Same origin as parity-tools: may overwrite its files; its directory fires the trigger.
@@ -149,6 +165,15 @@ MirrorContent parity_preset(const std::string& arch)
   replacer.replaces = {"parity-base"};
   replacer.files = {apk_dir("etc"), apk_file("etc/parity.conf", "mode = replaced\n", 0640)};
   mirror.main.push_back(replacer);
+
+  // Entries outside the directories the archive declares: a file at the top, and a file
+  // whose directory is missing, which apk leaves out ("no dirent in archive", f:f). (A
+  // directory whose parents are missing is not here: apk 2.14 fails to create it and
+  // everything below it, with errors; compose creates the parents.)
+  ApkSpec loose = parity_spec("parity-loose", "0.1-r0", arch);
+  loose.files = {apk_file("parity-top", "at the top\n"),
+                 apk_file("usr/share/loose/readme", "no directory entry\n")};
+  mirror.main.push_back(loose);
 
   // Scripts without effects on the tree, under a name long enough for scripts.tar's GNU
   // long-name entries.

@@ -449,10 +449,13 @@ private:
 
   void write_database()
   {
-    for (const char* directory : {"lib/apk/db", "lib/apk/exec", "etc/apk/keys",
-                                  "etc/apk/protected_paths.d", "var/cache/apk", "var/cache/misc",
-                                  "dev"})
+    // What apk add --initdb makes (apk 2.14.4, checked against apk.static): etc/apk/keys,
+    // etc/apk/protected_paths.d and lib/apk/exec come from the apk-tools package instead,
+    // except that apk makes lib/apk/exec (0700) to run the first script from.
+    for (const char* directory : {"lib/apk/db", "var/cache/apk", "var/cache/misc", "dev"})
       add_directory(directory, 0755);
+    if (!report.scripts.empty())
+      add_directory("lib/apk/exec", 0700);
     add_directory("tmp", 01777);
     add_device("dev/null", 1, 3, 0666);
     add_device("dev/zero", 1, 5, 0666);
@@ -472,6 +475,8 @@ private:
     add_file("etc/apk/repositories", lines(m_options.repositories), 0644);
     add_file("etc/apk/arch", m_options.architecture.empty() ? "" : m_options.architecture + "\n",
              0644);
+    if (!m_options.keys.empty())
+      add_directory("etc/apk/keys", 0755);
     for (const auto& [name, pem] : m_options.keys) {
       if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
         throw Error("key file name " + quote(name) + " is not a plain file name", "/etc/apk/keys");
