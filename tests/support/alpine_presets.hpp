@@ -18,6 +18,9 @@ struct MirrorContent {
 // Throws std::runtime_error when /bin/busybox (package busybox-static) is missing.
 MirrorContent system_preset(const std::string& arch, const std::string& key_name);
 MirrorContent large_preset(const std::string& arch, int packages, int total_megabytes);
+// Small packages with every file kind and ownership case an install has to reproduce, for
+// comparing compose's installs with apk's own (parity_preset.cpp).
+MirrorContent parity_preset(const std::string& arch);
 
 // Packages that must be refused: "traversal" (a ../ entry), "absolute" (/etc/x),
 // "symlink-escape" (x -> /etc, then x/passwd), "bad-file-checksum".

@@ -204,6 +204,8 @@ BuiltApk make_apk(const ApkSpec& spec, const RsaTestKey& key, const ApkOptions& 
     item.mode = file.mode;
     item.uname = file.uname;
     item.gname = file.gname;
+    item.uid = file.uid;
+    item.gid = file.gid;
     item.mtime = spec.builddate;
     item.devmajor = file.devmajor;
     item.devminor = file.devminor;

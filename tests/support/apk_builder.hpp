@@ -47,6 +47,7 @@ struct ApkFile {
   std::string content; // regular: bytes; symlink/hardlink: target
   std::uint32_t mode = 0644;
   std::string uname = "root", gname = "root";
+  std::uint32_t uid = 0, gid = 0; // the numeric header ids, apk's fallback for unknown names
   std::uint32_t devmajor = 0, devminor = 0;
   std::map<std::string, std::string> xattrs;
 };

@@ -1,7 +1,7 @@
 // compose-fixture: generates test inputs for the end-to-end tests and benchmarks.
 //
 //   compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22]
-//                   [--arch x86_64] [--preset system|large] [--packages N] [--size-mb M]
+//                   [--arch x86_64] [--preset system|large|parity] [--packages N] [--size-mb M]
 //                   [--key-name FILE-NAME] [--private-key FILE] [--add-version NAME=VERSION]…
 //   compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT…]
 //   compose-fixture verify-detached DATA SIGNATURE KEYRING [FINGERPRINT…]
@@ -42,7 +42,7 @@ int usage()
 {
   std::fprintf(stderr,
                "usage: compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22[,v3.21…]]\n"
-               "         [--arch x86_64] [--preset system|large] [--packages N] [--size-mb M]\n"
+               "         [--arch x86_64] [--preset system|large|parity] [--packages N] [--size-mb M]\n"
                "         [--key-name FILE-NAME] [--private-key FILE] [--add-version NAME=VERSION]\n"
                "       compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT...]\n"
                "       compose-fixture verify-detached DATA SIGNATURE KEYRING [FINGERPRINT...]\n");
@@ -161,8 +161,9 @@ int main(int argc, char** argv)
       key.load_private(compose::read_file(private_key));
     else if (!private_key.empty())
       compose::write_file_atomic(private_key, key.private_pem());
-    MirrorContent content = preset == "large" ? large_preset(arch, packages, size_mb)
-                                              : system_preset(arch, key.name());
+    MirrorContent content = preset == "large"    ? large_preset(arch, packages, size_mb)
+                            : preset == "parity" ? parity_preset(arch)
+                                                 : system_preset(arch, key.name());
     for (const auto& [name, version] : added_versions)
       add_version(content, name, version);
     IndexOptions options;

@@ -135,12 +135,17 @@ TEST_SUITE("unpack::apk::installed_db")
     });
     const std::string zlib = "zlib-1.3.1-r0." + installed[0].record.checksum;
     const std::string hello = "hello-2.12.1-r0." + installed[1].record.checksum;
+    // apk 2.14 writes no long-name entries: a longer name is cut to 99 bytes.
     const std::string meta = std::string(90, 'm') + "-3.19.1-r0." + installed[2].record.checksum;
     CHECK(names == std::vector<std::string>{zlib + ".post-upgrade", hello + ".pre-install",
                                             hello + ".post-install", hello + ".trigger",
-                                            meta + ".pre-install"});
+                                            meta.substr(0, 99)});
     CHECK(tar.substr(257, 8) == std::string("ustar  \0", 8)); // GNU magic
     CHECK(tar.substr(148, 8).ends_with(std::string("\0 ", 2)));
+    // Mode with its NUL; size and mtime as 12 digits without one, as apk's put_octal.
+    CHECK(tar.substr(100, 8) == std::string("0000755\0", 8));
+    CHECK(tar.substr(124, 12) == "000000000012");
+    CHECK(tar.substr(136, 12) == "014524770400");
   }
 
   TEST_CASE("triggers lists packages with trigger globs, in install order")

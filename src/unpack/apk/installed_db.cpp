@@ -87,27 +87,37 @@ void write_header(std::string& out, const repo::apk::Package& record)
     out += "i:" + dependency_list(record.install_if) + "\n";
 }
 
-void put_octal(char* field, std::size_t width, std::uint64_t value)
+// apk 2.14 put_octal: right-aligned octal digits filling the field, zero-padded on the left,
+// with a terminating NUL only where `terminated` (apk passes 1 for mode, uid, gid and the
+// checksum, 0 for size and mtime, which therefore use all 12 digits).
+enum class Nul { terminated, unterminated };
+
+void put_octal(char* field, std::size_t width, std::uint64_t value, Nul nul)
 {
-  // width - 1 zero-padded octal digits and a NUL, as apk and GNU tar write them.
-  for (std::size_t i = width - 1; i-- > 0;) {
+  std::size_t digits = width;
+  if (nul == Nul::terminated)
+    field[--digits] = '\0';
+  for (std::size_t i = digits; i-- > 0;) {
     field[i] = static_cast<char>('0' + (value & 7));
     value >>= 3;
   }
-  field[width - 1] = '\0';
 }
 
-void append_tar_header(std::string& out, const std::string& name, char type, std::uint32_t mode,
+// apk 2.14 apk_tar_write_entry: a GNU header ("ustar  " magic, owners root), the name cut
+// to 99 bytes by strlcpy. 2.14 writes no long-name entries (apk 3 does), so longer names are
+// stored truncated, as on every real Alpine system.
+void append_tar_header(std::string& out, const std::string& name, std::uint32_t mode,
                        std::uint64_t size, std::int64_t mtime)
 {
   char header[512] = {};
   std::copy_n(name.data(), std::min<std::size_t>(name.size(), 99), header); // NUL-terminated
-  put_octal(header + 100, 8, mode);
-  put_octal(header + 108, 8, 0);
-  put_octal(header + 116, 8, 0);
-  put_octal(header + 124, 12, size);
-  put_octal(header + 136, 12, static_cast<std::uint64_t>(std::max<std::int64_t>(mtime, 0)));
-  header[156] = type;
+  put_octal(header + 100, 8, mode, Nul::terminated);
+  put_octal(header + 108, 8, 0, Nul::terminated);
+  put_octal(header + 116, 8, 0, Nul::terminated);
+  put_octal(header + 124, 12, size, Nul::unterminated);
+  put_octal(header + 136, 12, static_cast<std::uint64_t>(std::max<std::int64_t>(mtime, 0)),
+            Nul::unterminated);
+  header[156] = '0';
   std::copy_n("ustar  ", 8, header + 257); // GNU magic "ustar " + version " \0"
   std::copy_n("root", 4, header + 265);
   std::copy_n("root", 4, header + 297);
@@ -115,8 +125,7 @@ void append_tar_header(std::string& out, const std::string& name, char type, std
   unsigned sum = 0;
   for (const char byte : header)
     sum += static_cast<unsigned char>(byte);
-  put_octal(header + 148, 7, sum); // "%06o\0 "
-  header[155] = ' ';
+  put_octal(header + 148, 7, sum, Nul::terminated); // "%06o\0 "
   out.append(header, sizeof header);
 }
 
@@ -159,6 +168,8 @@ std::string installed_text(const std::vector<InstalledPackage>& packages)
       out += "r:" + word_list(package->replaces) + "\n";
     if (package->replaces_priority != 0)
       out += "q:" + std::to_string(package->replaces_priority) + "\n";
+    if (package->broken_files)
+      out += "f:f\n";
     for (const InstalledDirectory& directory : package->directories) {
       out += "F:" + directory.path + "\n";
       if (const std::string acl = permissions_line(directory.permissions, 0755); !acl.empty())
@@ -186,13 +197,7 @@ std::string scripts_tar(const std::vector<InstalledPackage>& packages)
         continue;
       const std::string name = package.record.name + "-" + package.record.version + "." +
                                package.record.checksum + std::string(action);
-      if (name.size() > 99) {
-        // GNU long name, as apk_tar_write_longname_entry: an 'L' header announcing the
-        // name's length, the name with its NUL, then the real (truncated) header.
-        append_tar_header(out, "././@LongLink", 'L', 0755, name.size(), package.record.build_time);
-        append_tar_data(out, std::string_view(name.c_str(), name.size() + 1));
-      }
-      append_tar_header(out, name, '0', 0755, script->second.size(), package.record.build_time);
+      append_tar_header(out, name, 0755, script->second.size(), package.record.build_time);
       append_tar_data(out, script->second);
     }
   }

@@ -33,6 +33,7 @@ struct InstalledPackage {
   repo::apk::Package record;          // the index header (C: … i:)
   std::vector<std::string> replaces;  // r:
   int replaces_priority = 0;          // q:
+  bool broken_files = false;          // f:f, files apk left out (no directory entry)
   std::vector<InstalledDirectory> directories; // order of first appearance
   std::map<std::string, std::string> scripts;  // ".post-install" -> text
   std::vector<std::string> triggers;           // .PKGINFO triggers globs
@@ -44,7 +45,8 @@ std::string xattr_hash(const std::map<std::string, std::string>& xattrs);
 
 // Records sorted by name, then version; each ends with an empty line.
 std::string installed_text(const std::vector<InstalledPackage>& packages);
-// Plain tar, GNU header, one entry per script "<P>-<V>.<C>.<action>", in install order.
+// Plain tar as apk 2.14 writes it: GNU headers, one entry per script "<P>-<V>.<C>.<action>"
+// (cut to 99 bytes), in install order, two zero blocks at the end.
 std::string scripts_tar(const std::vector<InstalledPackage>& packages);
 // "<C> <glob>…" for each package with .PKGINFO trigger globs, in install order.
 std::string triggers_text(const std::vector<InstalledPackage>& packages);

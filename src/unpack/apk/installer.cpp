@@ -35,7 +35,7 @@ std::string base_of(const std::string& path)
 }
 
 // What happens to one data entry once the package is checked against the tree.
-enum class Action { add, skip };
+enum class Action { add, skip, skip_no_directory };
 
 class Installer {
 public:
@@ -47,6 +47,8 @@ public:
     const std::vector<Action> actions = check_against_tree(package);
 
     InstalledPackage installed;
+    installed.broken_files = std::find(actions.begin(), actions.end(),
+                                       Action::skip_no_directory) != actions.end();
     installed.record = *file.package;
     installed.replaces = package.info.replaces;
     installed.replaces_priority = package.info.replaces_priority;
@@ -113,9 +115,13 @@ private:
   std::vector<Action> check_against_tree(const ApkPackage& package)
   {
     std::map<std::string, FileType> pending; // this package's entries so far
+    std::set<std::string> directories;       // this package's directory entries so far
     std::vector<Action> actions;
     for (const DataEntry& entry : package.entries) {
       const std::string where = package.file_name + ": " + entry.path;
+      const bool is_directory = entry.type == FileType::directory && entry.hard_link_to.empty();
+      if (is_directory)
+        directories.insert(entry.path);
       // Parents: directories, never symlinks (writing through one could leave the root).
       std::size_t slash = 0;
       while ((slash = entry.path.find('/', slash)) != std::string::npos) {
@@ -135,6 +141,18 @@ private:
                           ", not a directory",
                       where);
       }
+      // apk 2.14 apk_db_install_archive_entry: a file must sit in a directory that the
+      // package's own archive declared before it, else apk leaves it out, says "no dirent in
+      // archive" and marks the package's files broken (f:f in the installed database).
+      // (Writing through a symlink is refused above, although apk would skip that too.)
+      if (!is_directory && !parent_of(entry.path).empty() &&
+          !directories.count(parent_of(entry.path))) {
+        report.warnings.push_back(package.info.name + "-" + package.info.version + ": " +
+                                  entry.path +
+                                  ": no directory entry in the archive; left out, as apk does");
+        actions.push_back(Action::skip_no_directory);
+        continue;
+      }
       std::optional<FileType> existing;
       if (const auto found = pending.find(entry.path); found != pending.end())
         existing = found->second;
@@ -142,17 +160,16 @@ private:
         existing = inode->type;
       Action action = Action::add;
       if (existing) {
-        const bool new_directory = entry.type == FileType::directory && entry.hard_link_to.empty();
-        if (new_directory && *existing != FileType::directory)
+        if (is_directory && *existing != FileType::directory)
           throw Error("a " + std::string(stage::file_type_name(*existing)) +
                           " already exists where the package has a directory",
                       where);
-        if (!new_directory && *existing == FileType::directory)
+        if (!is_directory && *existing == FileType::directory)
           throw Error("a directory already exists where the package has a " +
                           std::string(stage::file_type_name(entry.type)),
                       where);
         const auto owner = m_owners.find(entry.path);
-        if (!new_directory && owner != m_owners.end() && !pending.count(entry.path))
+        if (!is_directory && owner != m_owners.end() && !pending.count(entry.path))
           action = overwrite_rule(owner->second, package, entry.path);
       }
       if (action == Action::add)
@@ -202,7 +219,7 @@ private:
     const Accounts accounts = owner_accounts(package);
     for (std::size_t i = 0; i < package.entries.size(); ++i) {
       const DataEntry& entry = package.entries[i];
-      if (actions[i] == Action::skip)
+      if (actions[i] != Action::add)
         continue;
       Permissions permissions;
       permissions.uid = accounts.uid_of(entry.uname).value_or(entry.uid);
@@ -432,10 +449,13 @@ private:
 
   void write_database()
   {
-    for (const char* directory : {"lib/apk/db", "lib/apk/exec", "etc/apk/keys",
-                                  "etc/apk/protected_paths.d", "var/cache/apk", "var/cache/misc",
-                                  "dev"})
+    // What apk add --initdb makes (apk 2.14.4, checked against apk.static): etc/apk/keys,
+    // etc/apk/protected_paths.d and lib/apk/exec come from the apk-tools package instead,
+    // except that apk makes lib/apk/exec (0700) to run the first script from.
+    for (const char* directory : {"lib/apk/db", "var/cache/apk", "var/cache/misc", "dev"})
       add_directory(directory, 0755);
+    if (!report.scripts.empty())
+      add_directory("lib/apk/exec", 0700);
     add_directory("tmp", 01777);
     add_device("dev/null", 1, 3, 0666);
     add_device("dev/zero", 1, 5, 0666);
@@ -455,6 +475,8 @@ private:
     add_file("etc/apk/repositories", lines(m_options.repositories), 0644);
     add_file("etc/apk/arch", m_options.architecture.empty() ? "" : m_options.architecture + "\n",
              0644);
+    if (!m_options.keys.empty())
+      add_directory("etc/apk/keys", 0755);
     for (const auto& [name, pem] : m_options.keys) {
       if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
         throw Error("key file name " + quote(name) + " is not a plain file name", "/etc/apk/keys");
