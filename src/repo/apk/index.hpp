@@ -29,6 +29,7 @@ struct Package {
   std::vector<Dependency> install_if;                               // i:
   bool uninstallable = false; // an unknown upper-case field was present
   std::size_t repository = 0; // position of its repository in the recipe order
+  std::size_t position = 0;   // the record's place in its index (apk's last tie-break)
   std::string record;         // the record's lines as the index wrote them (lock files)
   std::string file_name() const { return name + "-" + version + ".apk"; }
 };

@@ -120,6 +120,7 @@ std::vector<Package> parse_index_text(const std::string& text, const std::string
     try {
       Package package = parse_record(record, first_line, where);
       package.repository = repository_position;
+      package.position = packages.size();
       package.record = std::string(record);
       if (!package.record.ends_with('\n'))
         package.record += '\n';

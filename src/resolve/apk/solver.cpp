@@ -26,7 +26,8 @@ std::string package_id(const Package& package) { return package.name + "-" + pac
 //  3. the higher provider_priority (k:),
 //  4. the higher version of the provider's own name,
 //  5. the earlier repository in recipe order,
-//  6. the provider's name, as bytes.
+//  6. the earlier record in the index (apk keeps the first provider it read on a tie:
+//     v3.17 lists dnsdist-luajit before dnsdist and apk.static picks it for cmd:dnsdist).
 bool better(const Provider& a, const Provider& b)
 {
   if (a.real != b.real)
@@ -47,6 +48,8 @@ bool better(const Provider& a, const Provider& b)
   }
   if (a.package->repository != b.package->repository)
     return a.package->repository < b.package->repository;
+  if (a.package->position != b.package->position)
+    return a.package->position < b.package->position;
   return a.package->name < b.package->name;
 }
 
@@ -58,9 +61,23 @@ struct Need {
 
 class Solver {
 public:
-  Solver(const ProviderTable& table, std::set<std::string> requested)
-      : m_table(table), m_requested(std::move(requested))
+  Solver(const ProviderTable& table, std::set<std::string> requested,
+         std::set<const Package*> unwanted_install_if)
+      : m_table(table), m_requested(std::move(requested)),
+        m_unwanted_install_if(std::move(unwanted_install_if))
   {
+  }
+
+  // A package chosen by install_if whose condition no longer holds in the final selection
+  // (a "!name" token whose name was chosen later); apk would not have installed it.
+  const Package* stale_install_if() const
+  {
+    for (const Package* package : m_order)
+      if (m_reasons.at(package).starts_with("install_if ") &&
+          !std::all_of(package->install_if.begin(), package->install_if.end(),
+                       [&](const Dependency& token) { return holds(token); }))
+        return package;
+    return nullptr;
   }
 
   void require(const Dependency& request)
@@ -77,7 +94,15 @@ public:
       for (const repo::apk::Index& index : indexes)
         for (const Package& package : index.packages) {
           if (package.install_if.empty() || package.uninstallable ||
-              m_selected.contains(package.name) || !tag_allows(package, {}))
+              m_selected.contains(package.name) || !tag_allows(package, {}) ||
+              m_unwanted_install_if.contains(&package))
+            continue;
+          // apk 2.14 triggers install_if only once every name in it is decided; a name that
+          // only a "!name" token mentions is decided after the package's own name, so such an
+          // install_if never fires (apk.static leaves libcanberra-alsa, whose install_if is
+          // "libcanberra alsa-lib !pulseaudio", out of every world).
+          if (std::any_of(package.install_if.begin(), package.install_if.end(),
+                          [](const Dependency& token) { return token.conflict; }))
             continue;
           if (!std::all_of(package.install_if.begin(), package.install_if.end(),
                            [&](const Dependency& token) { return holds(token); }))
@@ -264,7 +289,8 @@ private:
                                     : id + " provides " + dependency.name +
                                           (provider.version.empty() ? "" : "=" + provider.version)) +
                      " in " + m_table.repository_of(package).name;
-      else if (!provider.real && provider.version.empty() && !package.provider_priority)
+      else if (!provider.real && provider.version.empty() && !package.provider_priority &&
+               all.size() > 1)
         excluded += "; " + id + " provides it without a version or provider_priority (request " +
                     package.name + " by name)";
       else if (m_selected.contains(package.name))
@@ -295,10 +321,12 @@ private:
         if (package.uninstallable || !tag_allows(package, dependency.tag) ||
             !ProviderTable::satisfies(provider, dependency))
           continue;
-        // An unversioned provide is chosen automatically only with provider_priority, or
-        // when the recipe names the providing package itself.
+        // An unversioned provide is chosen automatically only with provider_priority, when
+        // it is the name's only provider, or when the recipe names the providing package
+        // itself (apk 2.14's select_package).
         if (!provider.real && provider.version.empty() && !package.provider_priority &&
-            !m_requested.contains(package.name))
+            !m_requested.contains(package.name) &&
+            m_table.providers(dependency.name).size() > 1)
           continue;
         if (m_selected.contains(package.name) || conflicts_with_selection(package))
           continue;
@@ -319,6 +347,7 @@ private:
 
   const ProviderTable& m_table;
   std::set<std::string> m_requested;
+  std::set<const Package*> m_unwanted_install_if;
   std::deque<Need> m_queue;
   std::map<std::string, const Package*> m_selected;
   std::vector<const Package*> m_order;
@@ -328,39 +357,9 @@ private:
   std::vector<Dependency> m_forbidden;
 };
 
-} // namespace
-
-Plan solve(const std::vector<recipe::PackageSpec>& requests,
-           const std::vector<repo::apk::Index>& indexes)
+// The plan of a finished solve, or the Error that names every request it could not meet.
+Plan finish_plan(const Solver& solver, const std::vector<Dependency>& parsed)
 {
-  std::vector<Dependency> parsed;
-  std::set<std::string> requested_names;
-  for (const recipe::PackageSpec& request : requests) {
-    parsed.push_back(repo::apk::parse_dependency(request.name + request.constraint,
-                                                 request.where.str()));
-    requested_names.insert(parsed.back().name);
-  }
-  const ProviderTable table(indexes);
-  Solver solver(table, requested_names);
-
-  for (const Dependency& request : parsed) {
-    try {
-      if (request.conflict)
-        solver.forbid(request); // "!name" in the world only forbids; checked at the end
-      else
-        solver.require(request);
-    } catch (const Error& e) {
-      solver.record_error(e.message());
-    }
-  }
-  if (solver.errors().empty()) {
-    try {
-      solver.apply_install_if(indexes);
-      solver.check_conflicts();
-    } catch (const Error& e) {
-      solver.record_error(e.message());
-    }
-  }
   Plan plan;
   for (const Dependency& request : parsed)
     plan.world.push_back(request.text());
@@ -383,6 +382,52 @@ Plan solve(const std::vector<recipe::PackageSpec>& requests,
     plan.reasons.push_back(solver.reason(package));
   }
   return plan;
+}
+
+
+} // namespace
+
+Plan solve(const std::vector<recipe::PackageSpec>& requests,
+           const std::vector<repo::apk::Index>& indexes)
+{
+  std::vector<Dependency> parsed;
+  std::set<std::string> requested_names;
+  for (const recipe::PackageSpec& request : requests) {
+    parsed.push_back(repo::apk::parse_dependency(request.name + request.constraint,
+                                                 request.where.str()));
+    requested_names.insert(parsed.back().name);
+  }
+  const ProviderTable table(indexes);
+  // Solved again without an install_if package whose condition the final selection broke,
+  // until none is left (each round rules one out, so this ends).
+  std::set<const Package*> unwanted_install_if;
+  for (;;) {
+    Solver solver(table, requested_names, unwanted_install_if);
+    for (const Dependency& request : parsed) {
+      try {
+        if (request.conflict)
+          solver.forbid(request); // "!name" in the world only forbids; checked at the end
+        else
+          solver.require(request);
+      } catch (const Error& e) {
+        solver.record_error(e.message());
+      }
+    }
+    if (solver.errors().empty()) {
+      try {
+        solver.apply_install_if(indexes);
+        solver.check_conflicts();
+      } catch (const Error& e) {
+        solver.record_error(e.message());
+      }
+    }
+    if (solver.errors().empty())
+      if (const Package* stale = solver.stale_install_if()) {
+        unwanted_install_if.insert(stale);
+        continue;
+      }
+    return finish_plan(solver, parsed);
+  }
 }
 
 } // namespace compose::resolve::apk
