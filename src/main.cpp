@@ -4,6 +4,7 @@
 
 #include "cli/cli.hpp"
 #include "util/error.hpp"
+#include "util/printable.hpp"
 
 int main(int argc, char** argv)
 {
@@ -13,14 +14,14 @@ int main(int argc, char** argv)
   try {
     return compose::cli::run(argc, argv);
   } catch (const compose::UsageError& e) {
-    std::fprintf(stderr, "compose: error: %s\n", e.describe().c_str());
+    std::fprintf(stderr, "compose: error: %s\n", compose::printable(e.describe(), true).c_str());
     std::fprintf(stderr, "  try: compose --help\n");
     return 2;
   } catch (const compose::Error& e) {
-    std::fprintf(stderr, "compose: error: %s\n", e.describe().c_str());
+    std::fprintf(stderr, "compose: error: %s\n", compose::printable(e.describe(), true).c_str());
     return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "compose: error: %s\n", e.what());
+    std::fprintf(stderr, "compose: error: %s\n", compose::printable(e.what(), true).c_str());
     return 1;
   }
 }

@@ -1,6 +1,7 @@
 // The recipe schema, [image] (the OCI image configuration) and [outputs] (which artifacts
 // to write and how: formats, layer compression, ext4 geometry).
 #include <algorithm>
+#include <set>
 #include <limits>
 
 #include "recipe/schema_parts.hpp"
@@ -9,6 +10,7 @@
 namespace compose::recipe::detail {
 
 namespace {
+
 
 const std::vector<std::string> k_image_keys{
     "entrypoint",  "cmd",           "env",    "working_dir", "user",
@@ -22,6 +24,37 @@ const std::vector<std::string> k_compressions{"gzip", "zstd"};
 bool is_digit(char c)
 {
   return c >= '0' && c <= '9';
+}
+
+// The names a container runtime accepts for StopSignal on Linux (runc and moby's signal
+// tables), with the SIG prefix as images spell them, or a signal number 1-64.
+bool is_known_signal(const std::string& signal)
+{
+  static const std::set<std::string, std::less<>> names = {
+      "ABRT", "ALRM", "BUS",  "CHLD",   "CLD",  "CONT", "FPE",  "HUP",  "ILL",    "INT",
+      "IO",   "IOT",  "KILL", "PIPE",   "POLL", "PROF", "PWR",  "QUIT", "SEGV",   "STKFLT",
+      "STOP", "SYS",  "TERM", "TRAP",   "TSTP", "TTIN", "TTOU", "URG",  "USR1",   "USR2",
+      "VTALRM", "WINCH", "XCPU", "XFSZ", "RTMIN", "RTMAX"};
+  auto small_number = [](std::string_view text, int low, int high) {
+    if (text.empty() || text.size() > 2 || !std::all_of(text.begin(), text.end(), is_digit) ||
+        text.front() == '0')
+      return false;
+    const int value = std::stoi(std::string(text));
+    return value >= low && value <= high;
+  };
+  if (small_number(signal, 1, 64))
+    return true;
+  if (!signal.starts_with("SIG"))
+    return false;
+  const std::string_view name = std::string_view(signal).substr(3);
+  if (names.contains(name))
+    return true;
+  // SIGRTMIN+n and SIGRTMAX-n, 1 <= n <= 15 (34..64 on Linux).
+  if (name.starts_with("RTMIN+"))
+    return small_number(name.substr(6), 1, 15);
+  if (name.starts_with("RTMAX-"))
+    return small_number(name.substr(6), 1, 14);
+  return false;
 }
 bool is_blank(char c)
 {
@@ -169,17 +202,10 @@ ImageConfig read_image(const TableReader& top)
   image.user = table.string("user").value_or("");
   check_no_blank(table, "user", "user");
   image.stop_signal = table.string("stop_signal").value_or("");
-  if (!image.stop_signal.empty()) {
-    const std::string& signal = image.stop_signal;
-    const bool number = std::all_of(signal.begin(), signal.end(), is_digit);
-    const bool named = signal.size() > 3 && signal.compare(0, 3, "SIG") == 0 &&
-                       std::all_of(signal.begin() + 3, signal.end(), [](char c) {
-                         return (c >= 'A' && c <= 'Z') || is_digit(c) || c == '+' || c == '-';
-                       });
-    if (!number && !named)
-      table.fail(*node->find("stop_signal"), "bad stop_signal " + quote(signal),
-                 "a name such as \"SIGTERM\" or a number");
-  }
+  if (!image.stop_signal.empty() && !is_known_signal(image.stop_signal))
+    table.fail(*node->find("stop_signal"), "unknown stop_signal " + quote(image.stop_signal),
+               "a Linux signal name such as \"SIGTERM\", \"SIGRTMIN+3\", or a number from 1 "
+               "to 64");
   for (const Node* port : table.string_items("exposed_ports"))
     add_unique(image.exposed_ports, read_port(*port));
   image.labels = table.string_table("labels");

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include "recipe/document.hpp"
+#include "recipe/toml_nesting.hpp"
 #include "util/error.hpp"
 
 namespace compose::recipe::detail {
@@ -78,6 +79,7 @@ Node convert(const toml::node& source, const std::string& display)
 
 Node parse_toml(std::string_view bytes, const std::string& display)
 {
+  check_toml_nesting(bytes, display);
   try {
     toml::table table = toml::parse(bytes, display);
     Node root = convert(table, display);

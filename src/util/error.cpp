@@ -1,6 +1,8 @@
 // Error formatting; see error.hpp.
 #include "util/error.hpp"
 
+#include "util/printable.hpp"
+
 namespace compose {
 
 Error::Error(std::string message, std::string where, std::string hint)
@@ -43,6 +45,6 @@ void Error::refresh()
   static_cast<std::runtime_error&>(*this) = std::runtime_error(m_full);
 }
 
-std::string quote(const std::string& text) { return "'" + text + "'"; }
+std::string quote(const std::string& text) { return "'" + printable(text) + "'"; }
 
 } // namespace compose

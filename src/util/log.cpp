@@ -1,6 +1,8 @@
 // Log; see log.hpp.
 #include "util/log.hpp"
 
+#include "util/printable.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -28,9 +30,9 @@ void Log::step(const std::string& text)
   std::lock_guard lock(m_mutex);
   clear_progress_line();
   if (m_verbosity == Verbosity::verbose)
-    std::fprintf(stderr, "[%7.2fs] %s\n", seconds_since_start(), text.c_str());
+    std::fprintf(stderr, "[%7.2fs] %s\n", seconds_since_start(), printable(text).c_str());
   else
-    std::fprintf(stderr, "%s\n", text.c_str());
+    std::fprintf(stderr, "%s\n", printable(text).c_str());
 }
 
 void Log::detail(const std::string& text)
@@ -39,14 +41,14 @@ void Log::detail(const std::string& text)
     return;
   std::lock_guard lock(m_mutex);
   clear_progress_line();
-  std::fprintf(stderr, "[%7.2fs]   %s\n", seconds_since_start(), text.c_str());
+  std::fprintf(stderr, "[%7.2fs]   %s\n", seconds_since_start(), printable(text).c_str());
 }
 
 void Log::warning(const std::string& text)
 {
   std::lock_guard lock(m_mutex);
   clear_progress_line();
-  std::fprintf(stderr, "compose: warning: %s\n", text.c_str());
+  std::fprintf(stderr, "compose: warning: %s\n", printable(text, true).c_str());
 }
 
 void Log::progress(const std::string& label, std::uint64_t done, std::uint64_t total)

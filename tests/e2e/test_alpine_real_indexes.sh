@@ -16,17 +16,19 @@ flags=(--mirror "$CDN=file://$REAL" --keys-dir "$SHARED/keys/alpine" --cache-dir
 
 # real_recipe FILE RELEASE REPOS FRAGMENT…: a product recipe for an older release.
 real_recipe() {
-  local file=$1 release=$2 repos=$3
+  local file=$1 release=$2 repos=$3 binsh='"busybox-binsh", '
   shift 3
+  [[ $release == 3.16 ]] && binsh="" # busybox-binsh came with 3.17
   local includes=""
   for fragment in "$@"; do includes+="\"$FRAGMENTS/$fragment.toml\", "; done
+  [[ -n $includes ]] || includes="  "
   cat >"$file" <<TOML
 include = [${includes%, }]
 name = "real-$release"
 release = "$release"
 distribution = "alpine"
 architecture = "x86_64"
-packages = ["alpine-baselayout", "alpine-keys", "busybox", "busybox-binsh", "musl", "apk-tools",
+packages = ["alpine-baselayout", "alpine-keys", "busybox", $binsh"musl", "apk-tools",
             "ca-certificates-bundle"]
 
 [[repositories]]
@@ -42,8 +44,8 @@ for case in "3.16 main base" "3.17 main,community dockerd" "3.17 main,community 
             "3.18 main,community dockerd" "3.18 main,community podman"; do
   read -r release repos flavour <<<"$case"
   repo_list=$(sed 's/\([a-z]*\)/"\1"/g' <<<"$repos")
-  fragments=(miget-base)
-  [[ $flavour == base ]] || fragments+=(alpine-host)
+  fragments=()
+  [[ $flavour == base ]] || fragments+=(miget-base alpine-host)
   [[ $flavour == dockerd ]] && fragments+=(dockerd alpine-dockerd docker-compose)
   [[ $flavour == podman ]] && fragments+=(podman docker-compose)
   recipe=$WORK/real-$release-$flavour.toml

@@ -360,6 +360,41 @@ keys = ["ubuntu"]
          {{"recipe.toml", head + "packages = [\"busybox\", 7]\n" + repository}},
          "wrong type for entry 2 of 'packages': expected a string, found an integer",
          "recipe.toml:4:24"},
+        {"an unknown stop signal",
+         {{"recipe.toml", valid + "[image]\nstop_signal = \"SIGBOGUS\"\n"}},
+         "unknown stop_signal 'SIGBOGUS'",
+         "recipe.toml:11:15",
+         "a Linux signal name"},
+        {"a signal number out of range",
+         {{"recipe.toml", valid + "[image]\nstop_signal = \"65\"\n"}},
+         "unknown stop_signal '65'",
+         "recipe.toml:11:15"},
+        {"dotted keys 20,000 deep (a stack overflow in toml++ before)",
+         {{"recipe.toml", valid + "[labels]\n" + std::string(40000, 'a').replace(1, 39998,
+                                                  [] { std::string parts;
+                                                       for (int i = 0; i < 19999; ++i)
+                                                         parts += ".a";
+                                                       return parts.substr(0, 39998); }()) +
+                              " = 1\n"}},
+         "nests deeper than 64 levels",
+         "recipe.toml:11",
+         "flatten"},
+        {"table headers 20,000 deep",
+         {{"recipe.toml", valid + "[" + [] { std::string path = "a";
+                                             for (int i = 0; i < 20000; ++i)
+                                               path += ".a";
+                                             return path; }() + "]\n"}},
+         "nests deeper than 64 levels",
+         "recipe.toml:10"},
+        {"arrays 20,000 deep",
+         {{"recipe.toml", valid + "x = " + std::string(20000, '[') + std::string(20000, ']') +
+                              "\n"}},
+         "nests deeper than 64 levels",
+         "recipe.toml:10"},
+        {"a control character in a name is shown, not sent to the terminal",
+         {{"recipe.toml", "name = \"e\\u001b[2Jvil\"\n" + valid.substr(valid.find('\n') + 1)}},
+         "bad recipe name 'e\\x1b[2Jvil'",
+         "recipe.toml:1:8"},
         {"missing name",
          {{"recipe.toml", valid.substr(valid.find('\n') + 1)}},
          "missing required key 'name' in the top-level table",

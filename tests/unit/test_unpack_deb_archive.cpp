@@ -176,7 +176,7 @@ TEST_SUITE("unpack::deb::deb_archive")
         {"bad debian-binary major",
          test::make_ar(
              {{"debian-binary", "3.0\n"}, {"control.tar.xz", control}, {"data.tar.xz", data}}),
-         "unsupported .deb format version '3.0\n', expected '2.0\\n'",
+         "unsupported .deb format version '3.0\\x0a', expected '2.0\\n'",
          "(at bad.deb: debian-binary)"},
         {"debian-binary without newline",
          test::make_ar(
