@@ -1,6 +1,9 @@
 // Transfers with libcurl (http, https) or plain file reads; see transfer.hpp.
 #include "fetch/transfer.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -22,7 +25,20 @@ struct Sink {
   std::optional<std::uint64_t> limit;
   bool too_large = false;
   bool write_failed = false;
+  int write_errno = 0; // why the write failed (ENOSPC, EDQUOT, EIO, …)
 };
+
+// "cannot write the download of URL: No space left on device", at the temp file.
+[[noreturn]] void write_failure(const std::string& url, const std::filesystem::path& destination,
+                                int error)
+{
+  throw Error("cannot write the download of " + url + ": " +
+                  std::string(std::strerror(error ? error : EIO)),
+              destination.string(),
+              error == ENOSPC || error == EDQUOT
+                  ? "free space on the cache's disk or point --cache-dir elsewhere"
+                  : "check that the cache directory is writable");
+}
 
 std::size_t write_body(char* data, std::size_t one, std::size_t count, void* user)
 {
@@ -34,6 +50,7 @@ std::size_t write_body(char* data, std::size_t one, std::size_t count, void* use
   }
   if (std::fwrite(data, 1, bytes, sink.file) != bytes) {
     sink.write_failed = true;
+    sink.write_errno = errno;
     return 0;
   }
   sink.hasher.update(data, bytes);
@@ -82,7 +99,7 @@ Attempt read_local(const std::string& url, const std::filesystem::path& destinat
     return {Outcome::permanent, "cannot open " + path, {}, 0};
   std::unique_ptr<std::FILE, FreeWith<std::fclose>> out(std::fopen(destination.c_str(), "wb"));
   if (!out)
-    throw Error("cannot write download", destination.string());
+    write_failure(url, destination, errno);
   Sink sink;
   sink.file = out.get();
   sink.limit = expected_size;
@@ -94,7 +111,7 @@ Attempt read_local(const std::string& url, const std::filesystem::path& destinat
       break;
   }
   if (sink.write_failed || std::fflush(out.get()) != 0)
-    throw Error("cannot write download", destination.string());
+    write_failure(url, destination, sink.write_failed ? sink.write_errno : errno);
   if (sink.too_large)
     return {Outcome::permanent, "larger than the expected " + std::to_string(*expected_size) +
                                     " bytes", {}, 0};
@@ -123,7 +140,7 @@ Attempt transfer(const std::string& url, const std::filesystem::path& destinatio
 
   std::unique_ptr<std::FILE, FreeWith<std::fclose>> out(std::fopen(destination.c_str(), "wb"));
   if (!out)
-    throw Error("cannot write download", destination.string());
+    write_failure(url, destination, errno);
   CurlEasy curl(curl_easy_init());
   if (!curl)
     throw Error("cannot start libcurl");
@@ -149,7 +166,7 @@ Attempt transfer(const std::string& url, const std::filesystem::path& destinatio
   long status = 0;
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
   if (sink.write_failed || std::fflush(out.get()) != 0)
-    throw Error("cannot write download", destination.string());
+    write_failure(url, destination, sink.write_failed ? sink.write_errno : errno);
   if (sink.too_large)
     return {Outcome::permanent,
             "larger than the expected " + std::to_string(*expected_size) + " bytes", {}, 0};
