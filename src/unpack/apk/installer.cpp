@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_set>
 
 #include "unpack/accounts.hpp"
 #include "unpack/apk/busybox_links.hpp"
@@ -116,6 +117,7 @@ private:
   {
     std::map<std::string, FileType> pending; // this package's entries so far
     std::set<std::string> directories;       // this package's directory entries so far
+    std::unordered_set<std::string> checked_parents; // parents known to be directories
     std::vector<Action> actions;
     for (const DataEntry& entry : package.entries) {
       const std::string where = package.file_name + ": " + entry.path;
@@ -123,23 +125,27 @@ private:
       if (is_directory)
         directories.insert(entry.path);
       // Parents: directories, never symlinks (writing through one could leave the root).
-      std::size_t slash = 0;
-      while ((slash = entry.path.find('/', slash)) != std::string::npos) {
-        const std::string prefix = entry.path.substr(0, slash++);
+      // Walked from the nearest parent up to the first one already checked, so a package of
+      // 10,000 nested directories costs linear time, not quadratic.
+      for (std::size_t slash = entry.path.rfind('/');
+           slash != std::string::npos && slash != 0;
+           slash = entry.path.rfind('/', slash - 1)) {
+        std::string prefix = entry.path.substr(0, slash);
+        if (checked_parents.contains(prefix))
+          break;
         std::optional<FileType> type;
         if (const auto found = pending.find(prefix); found != pending.end())
           type = found->second;
         else if (const std::shared_ptr<stage::Inode> inode = m_tree.find(prefix))
           type = inode->type;
-        if (!type)
-          continue; // created as a 0755 directory
-        if (*type == FileType::symlink)
+        if (type && *type == FileType::symlink)
           throw Error("refusing to write through symlink /" + prefix, where,
                       "a package file would land outside the directory it names");
-        if (*type != FileType::directory)
+        if (type && *type != FileType::directory)
           throw Error("parent /" + prefix + " is a " + stage::file_type_name(*type) +
                           ", not a directory",
                       where);
+        checked_parents.insert(std::move(prefix)); // a directory, or made as a 0755 one
       }
       // apk 2.14 apk_db_install_archive_entry: a file must sit in a directory that the
       // package's own archive declared before it, else apk leaves it out, says "no dirent in
@@ -172,8 +178,13 @@ private:
         if (!is_directory && owner != m_owners.end() && !pending.count(entry.path))
           action = overwrite_rule(owner->second, package, entry.path);
       }
-      if (action == Action::add)
+      if (action == Action::add) {
         pending[entry.path] = entry.type;
+        // A path taken for a directory becomes something else: every parent is checked anew
+        // (every ancestor of a checked parent is checked too, so this catches them all).
+        if (!is_directory && checked_parents.contains(entry.path))
+          checked_parents.clear();
+      }
       actions.push_back(action);
     }
     return actions;
