@@ -72,9 +72,8 @@ public:
   // (a "!name" token whose name was chosen later); apk would not have installed it.
   const Package* stale_install_if() const
   {
-    for (const Package* package : m_order)
-      if (m_reasons.at(package).starts_with("install_if ") &&
-          !std::all_of(package->install_if.begin(), package->install_if.end(),
+    for (const Package* package : m_by_install_if)
+      if (!std::all_of(package->install_if.begin(), package->install_if.end(),
                        [&](const Dependency& token) { return holds(token); }))
         return package;
     return nullptr;
@@ -119,6 +118,7 @@ public:
         for (const Dependency& token : package->install_if)
           because += (because.empty() ? "" : " ") + token.text();
         select(*package, "install_if " + because, nullptr);
+        m_by_install_if.push_back(package);
         added = true;
       }
       drain();
@@ -348,6 +348,7 @@ private:
   const ProviderTable& m_table;
   std::set<std::string> m_requested;
   std::set<const Package*> m_unwanted_install_if;
+  std::vector<const Package*> m_by_install_if; // chosen by their install_if, in that order
   std::deque<Need> m_queue;
   std::map<std::string, const Package*> m_selected;
   std::vector<const Package*> m_order;
@@ -422,10 +423,9 @@ Plan solve(const std::vector<recipe::PackageSpec>& requests,
       }
     }
     if (solver.errors().empty())
-      if (const Package* stale = solver.stale_install_if()) {
-        unwanted_install_if.insert(stale);
-        continue;
-      }
+      if (const Package* stale = solver.stale_install_if())
+        if (unwanted_install_if.insert(stale).second)
+          continue;
     return finish_plan(solver, parsed);
   }
 }
