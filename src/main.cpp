@@ -4,6 +4,7 @@
 
 #include "cli/cli.hpp"
 #include "util/error.hpp"
+#include "util/interrupt_cleanup.hpp"
 #include "util/printable.hpp"
 
 int main(int argc, char** argv)
@@ -11,6 +12,7 @@ int main(int argc, char** argv)
   // A fixed character set, whatever the environment says: libarchive converts tar names
   // through it, and UTF-8 names must read and write the same on every host.
   std::setlocale(LC_CTYPE, "C.UTF-8");
+  compose::remove_partials_on_interrupt();
   try {
     return compose::cli::run(argc, argv);
   } catch (const compose::UsageError& e) {

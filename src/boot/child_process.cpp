@@ -2,6 +2,8 @@
 // run_command goes through a pipe read with poll(), so a silent child costs no CPU.
 #include "boot/child_process.hpp"
 
+#include <csignal>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -71,8 +73,17 @@ pid_t spawn(const std::vector<std::string>& argv, SpawnActions& actions)
   for (const std::string& argument : argv)
     raw.push_back(const_cast<char*>(argument.c_str()));
   raw.push_back(nullptr);
+  // compose blocks SIGINT/SIGTERM in its own threads (util/interrupt_cleanup); a child must
+  // start with nothing blocked, or QEMU and ssh could not be interrupted.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t nothing;
+  sigemptyset(&nothing);
+  posix_spawnattr_setsigmask(&attributes, &nothing);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
   pid_t pid = -1;
-  const int error = posix_spawnp(&pid, raw[0], actions.get(), nullptr, raw.data(), environ);
+  const int error = posix_spawnp(&pid, raw[0], actions.get(), &attributes, raw.data(), environ);
+  posix_spawnattr_destroy(&attributes);
   if (error != 0)
     throw Error("cannot start " + quote(argv[0]) + ": " + std::strerror(error), "compose boot",
                 "install it, or check PATH");

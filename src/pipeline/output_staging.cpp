@@ -1,13 +1,47 @@
 // OutputStaging; see output_staging.hpp.
 #include "pipeline/output_staging.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <string_view>
 
 #include "util/error.hpp"
 
 namespace fs = std::filesystem;
 
 namespace compose::pipeline {
+
+namespace {
+
+constexpr std::string_view k_staging_prefix = ".compose-staging-";
+
+// A staging directory a killed build left ("<prefix><pid>-<random>" whose process is gone) is
+// removed by the next build into the same directory; one of a running build is left alone.
+void remove_stale_staging(const fs::path& out_dir)
+{
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(out_dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(k_staging_prefix))
+      continue;
+    const std::string rest = name.substr(k_staging_prefix.size());
+    const std::size_t dash = rest.find('-');
+    if (dash == 0 || dash == std::string::npos ||
+        !std::all_of(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(dash),
+                     [](char c) { return c >= '0' && c <= '9'; }))
+      continue;
+    const long pid = std::stol(rest.substr(0, dash));
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      std::error_code ignored;
+      fs::remove_all(entry.path(), ignored);
+    }
+  }
+}
+
+} // namespace
 
 OutputStaging::OutputStaging(fs::path out_dir) : m_out_dir(std::move(out_dir))
 {
@@ -20,7 +54,9 @@ OutputStaging::OutputStaging(fs::path out_dir) : m_out_dir(std::move(out_dir))
   } else if (!fs::is_directory(m_out_dir, ec)) {
     throw Error("output path exists and is not a directory", m_out_dir.string());
   }
-  m_staging = make_temp_directory(".compose-staging-", m_out_dir);
+  remove_stale_staging(m_out_dir);
+  m_staging = make_temp_directory(std::string(k_staging_prefix) + std::to_string(::getpid()) + "-",
+                                  m_out_dir);
 }
 
 OutputStaging::~OutputStaging()

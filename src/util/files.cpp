@@ -1,6 +1,8 @@
 // TempPath, AtomicFile and whole-file helpers; see files.hpp.
 #include "util/files.hpp"
 
+#include "util/interrupt_cleanup.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,13 +19,25 @@ namespace fs = std::filesystem;
 
 namespace compose {
 
-TempPath::TempPath(TempPath&& other) noexcept : m_path(other.release()) {}
+TempPath::TempPath(std::filesystem::path path) : m_path(std::move(path))
+{
+  register_partial(m_path);
+}
+
+TempPath::TempPath(TempPath&& other) noexcept : m_path(other.m_path)
+{
+  // Listed again under the new owner before the old one lets go: never unlisted meanwhile.
+  register_partial(m_path);
+  other.release();
+}
 
 TempPath& TempPath::operator=(TempPath&& other) noexcept
 {
   if (this != &other) {
     reset();
-    m_path = other.release();
+    m_path = other.m_path;
+    register_partial(m_path);
+    other.release();
   }
   return *this;
 }
@@ -34,6 +48,7 @@ fs::path TempPath::release()
 {
   fs::path path = std::move(m_path);
   m_path.clear();
+  unregister_partial(path);
   return path;
 }
 
@@ -42,6 +57,7 @@ void TempPath::reset()
   if (!m_path.empty()) {
     std::error_code ignored;
     fs::remove_all(m_path, ignored);
+    unregister_partial(m_path);
     m_path.clear();
   }
 }

@@ -13,7 +13,7 @@ namespace compose {
 class TempPath {
 public:
   TempPath() = default;
-  explicit TempPath(std::filesystem::path path) : m_path(std::move(path)) {}
+  explicit TempPath(std::filesystem::path path); // listed for removal on interrupt
   TempPath(TempPath&& other) noexcept;
   TempPath& operator=(TempPath&& other) noexcept;
   TempPath(const TempPath&) = delete;

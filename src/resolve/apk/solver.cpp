@@ -127,6 +127,20 @@ public:
 
   void forbid(const Dependency& request) { m_forbidden.push_back(request); }
 
+  // The needs that waited for a provider's own name: met now, or an error.
+  void settle_waiting()
+  {
+    for (const Need& need : m_waiting) {
+      if (const Package* existing = satisfied_by_selection(need.dependency)) {
+        if (need.parent && existing != need.parent)
+          m_edges[need.parent].insert(existing);
+        continue;
+      }
+      fail(explain(need));
+    }
+    m_waiting.clear();
+  }
+
   void check_conflicts() const
   {
     for (const Dependency& forbidden : m_forbidden) {
@@ -289,8 +303,7 @@ private:
                                     : id + " provides " + dependency.name +
                                           (provider.version.empty() ? "" : "=" + provider.version)) +
                      " in " + m_table.repository_of(package).name;
-      else if (!provider.real && provider.version.empty() && !package.provider_priority &&
-               all.size() > 1)
+      else if (!provider.real && provider.version.empty() && !package.provider_priority)
         excluded += "; " + id + " provides it without a version or provider_priority (request " +
                     package.name + " by name)";
       else if (m_selected.contains(package.name))
@@ -316,21 +329,29 @@ private:
         continue;
       }
       std::vector<Provider> candidates;
+      bool waits_for_name = false;
       for (const Provider& provider : m_table.providers(dependency.name)) {
         const Package& package = *provider.package;
         if (package.uninstallable || !tag_allows(package, dependency.tag) ||
             !ProviderTable::satisfies(provider, dependency))
           continue;
-        // An unversioned provide is chosen automatically only with provider_priority, when
-        // it is the name's only provider, or when the recipe names the providing package
-        // itself (apk 2.14's select_package).
+        // An unversioned provide is chosen automatically only with provider_priority, or
+        // when something requires the providing package by its own name: the recipe, or
+        // (later) another package; until then the need waits (apk 2.14's select_package:
+        // grub's "/bin/sh" on v3.16 is busybox because mkinitfs depends on busybox, while
+        // postgresql's alone fails even though busybox is its only provider).
         if (!provider.real && provider.version.empty() && !package.provider_priority &&
-            !m_requested.contains(package.name) &&
-            m_table.providers(dependency.name).size() > 1)
+            !m_requested.contains(package.name)) {
+          waits_for_name = true;
           continue;
+        }
         if (m_selected.contains(package.name) || conflicts_with_selection(package))
           continue;
         candidates.push_back(provider);
+      }
+      if (candidates.empty() && waits_for_name) {
+        m_waiting.push_back(need);
+        continue;
       }
       if (candidates.empty())
         fail(explain(need));
@@ -350,6 +371,7 @@ private:
   std::set<const Package*> m_unwanted_install_if;
   std::vector<const Package*> m_by_install_if; // chosen by their install_if, in that order
   std::deque<Need> m_queue;
+  std::vector<Need> m_waiting; // unversioned provides not yet chosen through their own name
   std::map<std::string, const Package*> m_selected;
   std::vector<const Package*> m_order;
   std::map<const Package*, std::string> m_reasons;
@@ -417,6 +439,7 @@ Plan solve(const std::vector<recipe::PackageSpec>& requests,
     if (solver.errors().empty()) {
       try {
         solver.apply_install_if(indexes);
+        solver.settle_waiting();
         solver.check_conflicts();
       } catch (const Error& e) {
         solver.record_error(e.message());
