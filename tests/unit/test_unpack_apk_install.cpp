@@ -508,14 +508,16 @@ TEST_SUITE("unpack::apk::install")
     }
   }
 
-  TEST_CASE("10,000 nested directories install in linear time (393 s before)")
+  // The case is 10,000 levels (393 s before, ~20 s now, most of it the 100 MB of
+  // path names such a package holds); 3,000 keeps the sanitizer pass quick.
+  TEST_CASE("thousands of nested directories install without quadratic parent checks")
   {
     Spec spec = hello();
     spec.name = "deep";
     spec.origin = "deep";
     spec.items.clear();
     std::string path = "d";
-    for (int level = 0; level < 10000; ++level) {
+    for (int level = 0; level < 3000; ++level) {
       spec.items.push_back(dir(path));
       path += "/d";
     }
