@@ -7,24 +7,9 @@ source "$(dirname "$0")/lib.sh"
 
 KEY=$("$COMPOSE_FIXTURE" alpine-mirror --preset large --packages 60 --size-mb 120 \
   --out "$WORK/mirror" --trust-dir "$WORK/trust")
-list=""
-for ((i = 0; i < 60; i++)); do list+="\"bulk-$i\", "; done
-cat >"$WORK/big.toml" <<TOML
-name = "big"
-distribution = "alpine"
-release = "3.22"
-architecture = "x86_64"
-packages = [${list%, }]
-
-[[repositories]]
-url = "file://$WORK/mirror"
-branch = "v3.22"
-repos = ["main", "community"]
-keys = ["$KEY"]
-
-[outputs]
-formats = ["rootfs-tar", "oci", "ext4"]
-TOML
+bulk=()
+for ((i = 0; i < 60; i++)); do bulk+=("bulk-$i"); done
+write_recipe "$WORK/big.toml" "file://$WORK/mirror" "${bulk[@]}"
 
 # interrupt SIGNAL EXPECTED-STATUS WHEN: starts a build and signals it once WHEN holds.
 interrupt() {
@@ -56,10 +41,10 @@ interrupt INT 130 'compgen -G "$out/.compose-staging-*/*" >/dev/null'
 
 # A staging directory of a process that is gone goes; one of a live process stays.
 mkdir -p "$WORK/out-stale/.compose-staging-999999999-dead" "$WORK/out-stale/.compose-staging-$$-live"
-echo partial >"$WORK/out-stale/.compose-staging-999999999-dead/big.oci.tar"
+echo partial >"$WORK/out-stale/.compose-staging-999999999-dead/e2e.oci.tar"
 "$COMPOSE" "$WORK/big.toml" -o "$WORK/out-stale" --trust-dir "$WORK/trust" --keys-dir "$WORK/trust" \
   --cache-dir "$WORK/cache-stale" >/dev/null 2>&1 || fail "the build after a killed one failed"
 [[ ! -e $WORK/out-stale/.compose-staging-999999999-dead ]] || fail "a dead build's staging stayed"
 [[ -d $WORK/out-stale/.compose-staging-$$-live ]] || fail "a live build's staging was removed"
-[[ -s $WORK/out-stale/big.oci.tar ]] || fail "no output after the clean-up"
+[[ -s $WORK/out-stale/e2e.oci.tar ]] || fail "no output after the clean-up"
 echo "stale staging of a killed build removed; a live one kept"
