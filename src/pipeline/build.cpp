@@ -150,7 +150,7 @@ Artifacts build(const recipe::Recipe& recipe, const BuildOptions& options)
   fetch::Fetcher fetcher(options.fetch);
   const StagedSystem system = compose_system(recipe, options, fetcher);
 
-  OutputStaging staging(options.out_dir);
+  OutputStaging staging(options.out_dir, recipe.name);
   // The SBOMs come first so that the image manifest can name them by digest.
   const std::vector<SbomDocument> sboms = make_sboms(recipe, system);
   std::vector<OutputFile> outputs =

@@ -26,6 +26,31 @@ std::map<std::filesystem::path, int>& partials()
   return paths;
 }
 
+// Directories a build created on the way to its partial paths: removed only when empty.
+std::map<std::filesystem::path, int>& created_directories()
+{
+  static std::map<std::filesystem::path, int> paths;
+  return paths;
+}
+
+void add(std::map<std::filesystem::path, int>& paths, const std::filesystem::path& path)
+{
+  if (path.empty())
+    return;
+  const std::lock_guard lock(partials_mutex());
+  ++paths[path];
+}
+
+void remove(std::map<std::filesystem::path, int>& paths, const std::filesystem::path& path)
+{
+  if (path.empty())
+    return;
+  const std::lock_guard lock(partials_mutex());
+  const auto found = paths.find(path);
+  if (found != paths.end() && --found->second <= 0)
+    paths.erase(found);
+}
+
 bool g_installed = false;
 
 sigset_t interrupt_signals()
@@ -40,22 +65,18 @@ sigset_t interrupt_signals()
 
 } // namespace
 
-void register_partial(const std::filesystem::path& path)
+void register_partial(const std::filesystem::path& path) { add(partials(), path); }
+
+void unregister_partial(const std::filesystem::path& path) { remove(partials(), path); }
+
+void register_created_directory(const std::filesystem::path& path)
 {
-  if (path.empty())
-    return;
-  const std::lock_guard lock(partials_mutex());
-  ++partials()[path];
+  add(created_directories(), path);
 }
 
-void unregister_partial(const std::filesystem::path& path)
+void unregister_created_directory(const std::filesystem::path& path)
 {
-  if (path.empty())
-    return;
-  const std::lock_guard lock(partials_mutex());
-  const auto found = partials().find(path);
-  if (found != partials().end() && --found->second <= 0)
-    partials().erase(found);
+  remove(created_directories(), path);
 }
 
 void remove_partials_on_interrupt()
@@ -76,6 +97,11 @@ void remove_partials_on_interrupt()
       for (const auto& [path, count] : partials()) {
         std::error_code ignored;
         std::filesystem::remove_all(path, ignored);
+      }
+      // Sorted, so a directory comes before what it contains: the reverse walk goes inside out.
+      for (auto it = created_directories().rbegin(); it != created_directories().rend(); ++it) {
+        std::error_code ignored;
+        std::filesystem::remove(it->first, ignored); // only if empty
       }
     }
     static constexpr char message[] =

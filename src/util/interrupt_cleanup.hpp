@@ -10,6 +10,9 @@ namespace compose {
 
 void register_partial(const std::filesystem::path& path);
 void unregister_partial(const std::filesystem::path& path);
+// A directory made only to hold partial paths: removed on interrupt if it is empty by then.
+void register_created_directory(const std::filesystem::path& path);
+void unregister_created_directory(const std::filesystem::path& path);
 
 // Called once from main() before any other thread starts: blocks the signals in this thread
 // (threads started later inherit the mask) and starts the thread that waits for them.

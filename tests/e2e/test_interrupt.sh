@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Interrupted builds leave nothing: SIGINT and SIGTERM while packages are fetched and while
-# outputs are written remove out/'s staging directory and cache/tmp's partial downloads and
-# exit 130 / 143; a staging directory a killed build left is removed by the next build, one
-# of a running build is not.
+# outputs are written remove the set being written (out/.compose/<image>/<pid>-…), the
+# directories made for it and cache/tmp's partial downloads, and exit 130 / 143; a set a
+# killed build left is removed by the next build, one of a running build is not.
 source "$(dirname "$0")/lib.sh"
 
 KEY=$("$COMPOSE_FIXTURE" alpine-mirror --preset large --packages 60 --size-mb 120 \
@@ -28,7 +28,7 @@ interrupt() {
   [[ $status -eq $expected ]] || { cat "$WORK/stderr" >&2; fail "SIG$signal: exit $status, not $expected"; }
   grep -q "interrupted; partial outputs and downloads removed" "$WORK/stderr" ||
     fail "SIG$signal: no word of the interruption"
-  if compgen -G "$out/.compose-staging-*" >/dev/null; then fail "SIG$signal: staging left in out/"; fi
+  if [[ -e $out ]]; then ls -laR "$out" >&2; fail "SIG$signal: out/ left behind"; fi
   if [[ -d $cache/tmp ]] && [[ -n $(ls -A "$cache/tmp") ]]; then
     fail "SIG$signal: partial downloads left: $(ls "$cache/tmp")"
   fi
@@ -36,15 +36,16 @@ interrupt() {
 }
 
 interrupt INT 130 '[[ -n $(ls -A "$cache/tmp" 2>/dev/null) ]]'
-interrupt TERM 143 'compgen -G "$out/.compose-staging-*/*" >/dev/null'
-interrupt INT 130 'compgen -G "$out/.compose-staging-*/*" >/dev/null'
+interrupt TERM 143 'compgen -G "$out/.compose/e2e/*/*" >/dev/null'
+interrupt INT 130 'compgen -G "$out/.compose/e2e/*/*" >/dev/null'
 
-# A staging directory of a process that is gone goes; one of a live process stays.
-mkdir -p "$WORK/out-stale/.compose-staging-999999999-dead" "$WORK/out-stale/.compose-staging-$$-live"
-echo partial >"$WORK/out-stale/.compose-staging-999999999-dead/e2e.oci.tar"
+# A set directory of a process that is gone goes; one of a live process stays.
+stale=$WORK/out-stale/.compose/e2e
+mkdir -p "$stale/999999999-dead" "$stale/$$-live"
+echo partial >"$stale/999999999-dead/e2e.oci.tar"
 "$COMPOSE" "$WORK/big.toml" -o "$WORK/out-stale" --trust-dir "$WORK/trust" --keys-dir "$WORK/trust" \
   --cache-dir "$WORK/cache-stale" >/dev/null 2>&1 || fail "the build after a killed one failed"
-[[ ! -e $WORK/out-stale/.compose-staging-999999999-dead ]] || fail "a dead build's staging stayed"
-[[ -d $WORK/out-stale/.compose-staging-$$-live ]] || fail "a live build's staging was removed"
+[[ ! -e $stale/999999999-dead ]] || fail "a dead build's set stayed"
+[[ -d $stale/$$-live ]] || fail "a live build's set was removed"
 [[ -s $WORK/out-stale/e2e.oci.tar ]] || fail "no output after the clean-up"
 echo "stale staging of a killed build removed; a live one kept"

@@ -19,7 +19,7 @@ for file in "$WORK"/a/out/*; do
 done
 [[ $(ls "$WORK/a/out" | wc -l) -ge 2 ]] || fail "expected outputs missing"
 # umask does not leak into output file modes.
-[[ $(stat -c %a "$WORK/b/out/e2e.rootfs.tar") == 644 ]] || fail "umask leaked into the output mode"
+[[ $(stat -L -c %a "$WORK/b/out/e2e.rootfs.tar") == 644 ]] || fail "umask leaked into the output mode"
 
 # Without SOURCE_DATE_EPOCH the epoch is the newest package build time: still identical.
 (cd "$WORK/a" && CACHE=$WORK/a/cache run_compose "$WORK/r.toml" -o "$WORK/a/out2" -q)
