@@ -80,20 +80,43 @@ std::string Tree::normalise(std::string_view path)
     path.remove_prefix(1);
   while (path.ends_with("/"))
     path.remove_suffix(1);
-  for (const std::string& part : split(path)) {
+  // One pass without allocating: a deep path is checked in O(length), not O(depth) strings.
+  for (std::size_t start = 0; !path.empty() && start <= path.size();) {
+    const std::size_t end = std::min(path.find('/', start), path.size());
+    const std::string_view part = path.substr(start, end - start);
     if (part == "..")
       throw Error("path escapes the root through '..'", quote(original));
     if (part.empty() || part == ".")
       throw Error("path has an empty or '.' component", quote(original));
+    start = end + 1;
   }
   return std::string(path);
 }
 
 Tree::Tree() : m_root(make_directory()) {}
 
-std::shared_ptr<Inode> Tree::parent_for(const std::string& path, std::string& leaf,
-                                        ParentSymlinks parents, bool create_parents)
+void Tree::remember_directory(const std::string& path, std::shared_ptr<Inode> directory)
 {
+  m_last_directory_path = path;
+  m_last_directory = std::move(directory);
+}
+
+void Tree::forget_directory()
+{
+  m_last_directory_path.clear();
+  m_last_directory.reset();
+}
+
+std::shared_ptr<Inode> Tree::parent_for(const std::string& path, std::string& leaf,
+                                        ParentSymlinks parents, bool create_parents,
+                                        bool remember)
+{
+  const std::size_t slash = path.rfind('/');
+  if (m_last_directory && slash != std::string::npos &&
+      std::string_view(path).substr(0, slash) == m_last_directory_path) {
+    leaf = path.substr(slash + 1);
+    return m_last_directory;
+  }
   std::vector<std::string> parts = split(path);
   if (parts.empty())
     throw Error("cannot replace the root directory itself", quote(path));
@@ -104,12 +127,14 @@ std::shared_ptr<Inode> Tree::parent_for(const std::string& path, std::string& le
   std::deque<std::string> pending(parts.begin(), parts.end());
   std::string walked; // the path as named so far, for messages
   int hops = 0;
+  bool plain = true; // no symlink and no ".." on the way: the parent may be remembered
   while (!pending.empty()) {
     const std::string name = pending.front();
     pending.pop_front();
     if (name.empty() || name == ".")
       continue;
     if (name == "..") {
+      plain = false;
       if (stack.size() > 1)
         stack.pop_back();
       continue;
@@ -128,6 +153,7 @@ std::shared_ptr<Inode> Tree::parent_for(const std::string& path, std::string& le
         throw Error("refusing to write through symlink " + quote(walked) + " -> " +
                         quote(child->target),
                     quote(path));
+      plain = false;
       if (++hops > k_max_symlink_hops)
         throw Error("too many levels of symlinks", quote(path));
       const std::vector<std::string> target = split(child->target);
@@ -142,6 +168,8 @@ std::shared_ptr<Inode> Tree::parent_for(const std::string& path, std::string& le
                   quote(path));
     stack.push_back(child);
   }
+  if (plain && remember && slash != std::string::npos)
+    remember_directory(path.substr(0, slash), stack.back());
   return stack.back();
 }
 
@@ -166,6 +194,7 @@ bool Tree::add(const std::string& raw_path, Inode inode, Existing existing,
     Inode& old = *found->second;
     if (old.type == FileType::directory && inode.type == FileType::directory) {
       // Re-declaring a directory updates its metadata and keeps its contents.
+      remember_directory(path, found->second);
       if (existing == Existing::keep)
         return false;
       old.mode = inode.mode;
@@ -184,8 +213,13 @@ bool Tree::add(const std::string& raw_path, Inode inode, Existing existing,
       throw Error("cannot replace non-empty directory with a " +
                       std::string(file_type_name(inode.type)),
                   quote(path));
+    if (old.type == FileType::directory)
+      forget_directory(); // it may be the one remembered
   }
-  parent->children[leaf] = std::make_shared<Inode>(std::move(inode));
+  auto added = std::make_shared<Inode>(std::move(inode));
+  if (added->type == FileType::directory)
+    remember_directory(path, added);
+  parent->children[leaf] = std::move(added);
   return true;
 }
 
@@ -258,7 +292,7 @@ std::shared_ptr<Inode> Tree::find(const std::string& raw_path, ParentSymlinks pa
   std::string leaf;
   std::shared_ptr<Inode> parent;
   try {
-    parent = const_cast<Tree*>(this)->parent_for(path, leaf, parents, false);
+    parent = const_cast<Tree*>(this)->parent_for(path, leaf, parents, false, false);
   } catch (const Error&) {
     return nullptr;
   }
@@ -306,39 +340,54 @@ bool Tree::remove(const std::string& raw_path)
   std::string leaf;
   std::shared_ptr<Inode> parent;
   try {
-    parent = parent_for(path, leaf, ParentSymlinks::reject, false);
+    parent = parent_for(path, leaf, ParentSymlinks::reject, false, false);
   } catch (const Error&) {
     return false;
   }
+  forget_directory(); // the subtree may hold the one remembered
   return parent->children.erase(leaf) != 0;
 }
 
 void Tree::walk(const std::function<void(const Visit&)>& visitor) const
 {
+  // Explicit stacks, not recursion: the depth is the input's (an archive may nest 10,000 deep).
   std::unordered_map<const Inode*, std::uint32_t> counts;
-  std::function<void(const Inode&)> count = [&](const Inode& directory) {
-    for (const auto& [name, child] : directory.children) {
+  std::vector<const Inode*> to_count{m_root.get()};
+  while (!to_count.empty()) {
+    const Inode* directory = to_count.back();
+    to_count.pop_back();
+    for (const auto& [name, child] : directory->children) {
       ++counts[child.get()];
       if (child->type == FileType::directory)
-        count(*child);
+        to_count.push_back(child.get());
     }
-  };
-  count(*m_root);
+  }
 
   std::unordered_map<const Inode*, std::string> first_paths;
   const std::string root_path;
   visitor(Visit{root_path, *m_root, true, root_path, 1});
-  std::function<void(const Inode&, const std::string&)> visit = [&](const Inode& directory,
-                                                                    const std::string& prefix) {
-    for (const auto& [name, child] : directory.children) {
-      const std::string path = prefix.empty() ? name : prefix + "/" + name;
-      const auto [slot, first] = first_paths.try_emplace(child.get(), path);
-      visitor(Visit{path, *child, first, slot->second, counts[child.get()]});
-      if (child->type == FileType::directory)
-        visit(*child, path);
-    }
+  struct Level {
+    const Inode* directory;
+    std::string prefix;
+    std::map<std::string, std::shared_ptr<Inode>>::const_iterator next;
   };
-  visit(*m_root, root_path);
+  std::vector<Level> stack;
+  stack.push_back(Level{m_root.get(), root_path, m_root->children.begin()});
+  while (!stack.empty()) {
+    Level& level = stack.back();
+    if (level.next == level.directory->children.end()) {
+      stack.pop_back();
+      continue;
+    }
+    const auto& [name, child] = *level.next++;
+    std::string path = level.prefix.empty() ? name : level.prefix + "/" + name;
+    const auto [slot, first] = first_paths.try_emplace(child.get(), path);
+    visitor(Visit{path, *child, first, slot->second, counts[child.get()]});
+    if (child->type == FileType::directory) {
+      const Inode* directory = child.get();
+      stack.push_back(Level{directory, std::move(path), directory->children.begin()});
+    }
+  }
 }
 
 Tree::Stats Tree::stats() const

@@ -128,8 +128,17 @@ public:
 
 private:
   std::shared_ptr<Inode> parent_for(const std::string& path, std::string& leaf,
-                                    ParentSymlinks parents, bool create_parents);
+                                    ParentSymlinks parents, bool create_parents,
+                                    bool remember = true);
+  void remember_directory(const std::string& path, std::shared_ptr<Inode> directory);
+  void forget_directory();
   std::shared_ptr<Inode> m_root;
+  // The directory the last add() resolved or made, by plain path (no symlink on the way).
+  // Archives list entries depth-first, so the next entry's parent is nearly always this one;
+  // looking it up again would make every add cost O(depth) and a deep tree O(n²). Writers
+  // set it, only add() and remove() change the tree's shape, and both keep it right.
+  std::string m_last_directory_path;
+  std::shared_ptr<Inode> m_last_directory;
 };
 
 } // namespace compose::stage

@@ -400,11 +400,17 @@ private:
                           const std::string& what,
                           const std::function<void(stage::Inode&)>& change)
   {
-    const std::function<void(stage::Inode&)> walk = [&](stage::Inode& inode) {
-      change(inode);
-      if (recursive)
-        for (auto& [name, child] : inode.children)
-          walk(*child);
+    // A work list, not recursion: the tree's depth is the packages' to choose.
+    const auto walk = [&](stage::Inode& top) {
+      std::vector<stage::Inode*> pending{&top};
+      while (!pending.empty()) {
+        stage::Inode& inode = *pending.back();
+        pending.pop_back();
+        change(inode);
+        if (recursive)
+          for (auto& [name, child] : inode.children)
+            pending.push_back(child.get());
+      }
     };
     Status status = Status::success;
     for (const std::string& operand : operands) {

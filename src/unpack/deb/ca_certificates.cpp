@@ -49,15 +49,23 @@ Certificate read_certificate(std::string_view pem, const std::string& where)
 
 // Regular files under `directory` (recursively) whose name ends in ".crt", as paths
 // relative to it, sorted as bytes (update-ca-certificates: find | sort under LC_ALL=C).
-void collect_crt(const stage::Inode& directory, const std::string& prefix,
+void collect_crt(const stage::Inode& top, const std::string& top_prefix,
                  std::vector<std::string>& names)
 {
-  for (const auto& [name, child] : directory.children) {
-    if (child->type == stage::FileType::directory)
-      collect_crt(*child, prefix + name + "/", names);
-    else if (child->type == stage::FileType::regular && name.ends_with(".crt"))
-      names.push_back(prefix + name);
+  // A work list, not recursion (the depth is the packages' to choose); sorted at the end.
+  std::vector<std::pair<const stage::Inode*, std::string>> pending{{&top, top_prefix}};
+  const std::size_t first = names.size();
+  while (!pending.empty()) {
+    auto [directory, prefix] = std::move(pending.back());
+    pending.pop_back();
+    for (const auto& [name, child] : directory->children) {
+      if (child->type == stage::FileType::directory)
+        pending.emplace_back(child.get(), prefix + name + "/");
+      else if (child->type == stage::FileType::regular && name.ends_with(".crt"))
+        names.push_back(prefix + name);
+    }
   }
+  std::sort(names.begin() + static_cast<std::ptrdiff_t>(first), names.end());
 }
 
 // update-ca-certificates' name for the link: basename without .crt, ' ' and ',' -> '_',
