@@ -4,6 +4,7 @@
 #include <set>
 #include <limits>
 
+#include "recipe/image_config_rules.hpp"
 #include "recipe/schema_parts.hpp"
 #include "util/error.hpp"
 
@@ -24,45 +25,6 @@ const std::vector<std::string> k_compressions{"gzip", "zstd"};
 bool is_digit(char c)
 {
   return c >= '0' && c <= '9';
-}
-
-// The names a container runtime accepts for StopSignal on Linux (runc and moby's signal
-// tables), with the SIG prefix as images spell them, or a signal number 1-64.
-bool is_known_signal(const std::string& signal)
-{
-  static const std::set<std::string, std::less<>> names = {
-      "ABRT", "ALRM", "BUS",  "CHLD",   "CLD",  "CONT", "FPE",  "HUP",  "ILL",    "INT",
-      "IO",   "IOT",  "KILL", "PIPE",   "POLL", "PROF", "PWR",  "QUIT", "SEGV",   "STKFLT",
-      "STOP", "SYS",  "TERM", "TRAP",   "TSTP", "TTIN", "TTOU", "URG",  "USR1",   "USR2",
-      "VTALRM", "WINCH", "XCPU", "XFSZ", "RTMIN", "RTMAX"};
-  auto small_number = [](std::string_view text, int low, int high) {
-    if (text.empty() || text.size() > 2 || !std::all_of(text.begin(), text.end(), is_digit) ||
-        text.front() == '0')
-      return false;
-    const int value = std::stoi(std::string(text));
-    return value >= low && value <= high;
-  };
-  if (small_number(signal, 1, 64))
-    return true;
-  if (!signal.starts_with("SIG"))
-    return false;
-  const std::string_view name = std::string_view(signal).substr(3);
-  if (names.contains(name))
-    return true;
-  // SIGRTMIN+n and SIGRTMAX-n, 1 <= n <= 15 (34..64 on Linux).
-  if (name.starts_with("RTMIN+"))
-    return small_number(name.substr(6), 1, 15);
-  if (name.starts_with("RTMAX-"))
-    return small_number(name.substr(6), 1, 14);
-  return false;
-}
-bool is_blank(char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-bool has_blank(const std::string& text)
-{
-  return std::any_of(text.begin(), text.end(), is_blank);
 }
 
 // "22/tcp", "53/udp" or "8080" (TCP); returned in OCI's "port/protocol" spelling.
@@ -94,13 +56,6 @@ std::vector<std::string> read_command(const TableReader& image, std::string_view
       words.push_back(item.text);
     }
   return words;
-}
-
-void check_no_blank(const TableReader& table, std::string_view key, const std::string& what)
-{
-  const Node* value = table.table().find(key);
-  if (value && has_blank(value->text))
-    table.fail(*value, what + " " + quote(value->text) + " contains whitespace");
 }
 
 void add_unique(std::vector<std::string>& values, std::string value)
@@ -190,17 +145,30 @@ ImageConfig read_image(const TableReader& top)
   const TableReader table(*node, "image", k_image_keys);
   image.entrypoint = read_command(table, "entrypoint");
   image.cmd = read_command(table, "cmd");
+  for (const auto* command : {&image.entrypoint, &image.cmd})
+    for (const std::string& word : *command)
+      if (const std::string problem = argument_problem(word); !problem.empty())
+        table.fail(*node->find(command == &image.entrypoint ? "entrypoint" : "cmd"),
+                   "bad command word " + quote(word) + ": " + problem);
   image.env = table.string_table("env");
-  for (const auto& [variable, value] : image.env)
-    if (variable.empty() || variable.find('=') != std::string::npos)
-      table.fail(*node->find("env"), "bad environment variable name " + quote(variable),
-                 "a name without '=': PATH = \"/usr/bin:/bin\"");
+  for (const auto& [variable, value] : image.env) {
+    std::string problem = env_name_problem(variable);
+    if (problem.empty())
+      problem = argument_problem(value);
+    if (!problem.empty())
+      table.fail(*node->find("env"), "bad environment variable " + quote(variable) + ": " + problem,
+                 "a name without '=' or blanks: PATH = \"/usr/bin:/bin\"");
+  }
   image.working_dir = table.string("working_dir").value_or("");
-  if (!image.working_dir.empty() && image.working_dir.front() != '/')
+  if (!image.working_dir.empty() &&
+      (image.working_dir.front() != '/' || !argument_problem(image.working_dir).empty()))
     table.fail(*node->find("working_dir"),
                "working_dir " + quote(image.working_dir) + " is not an absolute path");
   image.user = table.string("user").value_or("");
-  check_no_blank(table, "user", "user");
+  if (const Node* user = node->find("user"))
+    if (const std::string problem = user_problem(image.user); !problem.empty())
+      table.fail(*user, "bad user " + quote(image.user) + ": " + problem,
+                 "user, uid, user:group or uid:gid: \"miget\", \"1000:1000\"");
   image.stop_signal = table.string("stop_signal").value_or("");
   if (!image.stop_signal.empty() && !is_known_signal(image.stop_signal))
     table.fail(*node->find("stop_signal"), "unknown stop_signal " + quote(image.stop_signal),
@@ -210,9 +178,17 @@ ImageConfig read_image(const TableReader& top)
     add_unique(image.exposed_ports, read_port(*port));
   image.labels = table.string_table("labels");
   image.annotations = table.string_table("annotations");
+  for (const auto& [map, key_name] : {std::pair{&image.labels, "labels"},
+                                      std::pair{&image.annotations, "annotations"}})
+    for (const auto& [key, value] : *map)
+      if (const std::string problem = label_key_problem(key); !problem.empty())
+        table.fail(*node->find(key_name), "bad " + std::string(key_name) + " key " + quote(key) +
+                                              ": " + problem,
+                   "reverse-DNS keys such as \"org.opencontainers.image.source\"");
   for (const Node* tag : table.string_items("tags")) {
-    if (has_blank(tag->text))
-      table.fail(*tag, "image tag " + quote(tag->text) + " contains whitespace");
+    if (const std::string problem = reference_problem(tag->text); !problem.empty())
+      table.fail(*tag, "bad image tag " + quote(tag->text) + ": " + problem,
+                 "tags such as \"3.22\", \"1.0.0-dockerd\" or \"latest\"");
     add_unique(image.tags, tag->text);
   }
   return image;
