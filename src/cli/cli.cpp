@@ -130,6 +130,11 @@ int run(int argc, char** argv)
   CLI::App* show_config =
       app.add_subcommand("show-config", "print a recipe with its fragments merged, as JSON");
   show_config->add_option("recipe", config_recipe, "recipe file (TOML)")->required();
+  std::string config_version, config_point_release;
+  show_config->add_option("--release,--release-version", config_version,
+                          "the product release, ${version} in the recipe: shows its tags");
+  show_config->add_option("--point-release", config_point_release,
+                          "the distribution's point release, ${point_release} in the recipe");
 
   std::string inspect_file;
   CLI::App* inspect = app.add_subcommand(
@@ -217,7 +222,7 @@ int run(int argc, char** argv)
   if (*show_packages)
     return run_show_packages(show_options);
   if (*show_config)
-    return run_show_config(config_recipe);
+    return run_show_config(config_recipe, config_version, config_point_release);
   if (*inspect)
     return run_inspect(inspect_file);
   if (*boot)

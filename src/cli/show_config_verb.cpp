@@ -1,5 +1,7 @@
 // `compose show-config RECIPE`: the recipe after includes and substitutions, as JSON, with
-// the file:line:column each repository and package came from.
+// the file:line:column each repository and package came from. --release/--point-release
+// substitute ${version}/${point_release} as a build does, so a release's tags can be seen
+// before building it.
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -9,14 +11,22 @@
 
 namespace compose::cli {
 
-int run_show_config(const std::string& recipe_file)
+int run_show_config(const std::string& recipe_file, const std::string& version,
+                    const std::string& point_release)
 {
-  const recipe::Recipe recipe = recipe::load_recipe(recipe_file);
+  recipe::BuildInputs inputs;
+  if (!version.empty())
+    inputs.version = version;
+  if (!point_release.empty())
+    inputs.point_release = point_release;
+  const recipe::Recipe recipe = recipe::load_recipe(recipe_file, inputs);
   using nlohmann::json;
   json out;
   out["name"] = recipe.name;
   out["distribution"] = recipe::distribution_name(recipe.distribution);
   out["release"] = recipe.release;
+  out["version"] = recipe.version;
+  out["point_release"] = recipe.point_release;
   out["architecture"] = recipe.architecture;
   out["digest"] = "sha256:" + recipe.digest;
   json fragments = json::array();

@@ -40,7 +40,9 @@ int run_bundle(const CommonOptions& options, const std::vector<std::string>& rec
 int run_verify(const std::string& bundle_file, const std::string& trust_dir, Verbosity verbosity);
 int run_build_from_bundle(const CommonOptions& options, const std::string& bundle_file,
                           const std::string& out_dir);
-int run_show_config(const std::string& recipe_file);
+// Empty version / point release: the recipe's defaults, as for a build without the flags.
+int run_show_config(const std::string& recipe_file, const std::string& version,
+                    const std::string& point_release);
 int run_inspect(const std::string& file);
 int run_check(const std::vector<std::string>& recipes, const std::string& trust_dir);
 

@@ -170,6 +170,10 @@ facts oci-tags "$WORK/out/alpine-3.22-dockerd.oci.tar" | sort >"$WORK/tags.txt"
 printf '%s\n' 1.0.0-alpine-3.22.0-dockerd 1.0.0-alpine3.22-dockerd 1.0.0-alpine3.22 \
   alpine3.22 latest-alpine stable-alpine3.22-dockerd | sort >"$WORK/tags-expected.txt"
 diff "$WORK/tags-expected.txt" "$WORK/tags.txt" || fail "dockerd tags differ from product.md"
+# show-config shows the same tags before building.
+"$COMPOSE" show-config --release 1.0.0 "$WORK/recipes/alpine-3.22-dockerd.toml" |
+  python3 -c 'import json, sys; print("\n".join(json.load(sys.stdin)["image"]["tags"]))' | sort |
+  diff "$WORK/tags-expected.txt" - || fail "show-config --release shows other tags than the build"
 facts oci-tags "$WORK/out/alpine-3.22-podman.oci.tar" | sort >"$WORK/tags.txt"
 printf '%s\n' 1.0.0-alpine-3.22.0-podman 1.0.0-alpine3.22-podman stable-alpine3.22-podman |
   sort >"$WORK/tags-expected.txt"
@@ -194,4 +198,6 @@ build "$WORK/recipes/alpine-3.22-podman.toml" "$WORK/out-point" --point-release 
   fail "--point-release build"
 facts oci-tags "$WORK/out-point/alpine-3.22-podman.oci.tar" | grep -x 1.0.0-alpine-3.22.2-podman >/dev/null ||
   fail "--point-release did not reach the tags"
+"$COMPOSE" show-config --release 1.0.0 --point-release 3.22.2 "$WORK/recipes/alpine-3.22-podman.toml" |
+  grep -q '"1.0.0-alpine-3.22.2-podman"' || fail "show-config --point-release"
 echo "product recipes checked; alpine-3.22 dockerd and podman built and verified"
