@@ -53,9 +53,10 @@ lock::LockFile lock_recipe(const recipe::Recipe& recipe, const BuildOptions& opt
     const AlpineSources sources = load_alpine_sources(recipe, options, fetcher);
     log.step("resolve " + std::to_string(recipe.packages.size()) + " requested packages");
     const resolve::apk::Plan plan = resolve::apk::solve(recipe.packages, sources.indexes);
-    // The index pins only the control part (SHA-1); the lock pins each whole file.
+    // The index pins only the control part (SHA-1); the lock pins each whole file. A locked
+    // build requires each package's own signature: a package without one is refused now.
     const std::vector<fetch::Fetched> files =
-        fetch_alpine_packages(sources, plan, {}, fetcher, log);
+        fetch_alpine_packages(sources, plan, {}, true, fetcher, log);
     lock_alpine(sources, plan, files, lock);
     lock.epoch = options.epoch.value_or(alpine_default_epoch(plan));
   } else {
