@@ -104,7 +104,8 @@ VerifiedText run(rnp_op_verify_t raw, Output& output, const std::vector<std::str
       // librnp says "invalid" for a signature made after its key's validity ended: say why.
       if (check.status == "bad" && check.key_valid_until != 0 &&
           check.created >= check.key_valid_until)
-        check.status = "made after its key expired (" + date_text(check.key_valid_until) + ")";
+        check.status =
+            "signature made after its key expired (" + date_text(check.key_valid_until) + ")";
       char* fingerprint = nullptr;
       if (rnp_key_get_fprint(key.get(), &fingerprint) == RNP_SUCCESS)
         check.key_fingerprint = lower(take(fingerprint));
@@ -133,7 +134,8 @@ VerifiedText run(rnp_op_verify_t raw, Output& output, const std::vector<std::str
   if (result.signed_by.empty()) {
     std::string details;
     for (const SignatureCheck& check : result.signatures)
-      details += (details.empty() ? "" : "; ") + check.status + " signature" +
+      details += (details.empty() ? "" : "; ") + check.status +
+                 (check.status.starts_with("signature") ? "" : " signature") +
                  (check.key_fingerprint.empty() ? "" : " by " + check.key_fingerprint);
     throw Error("no acceptable OpenPGP signature: " + details, where,
                 "the file differs from what the key signed, or it was signed by a key this "
