@@ -37,6 +37,9 @@ void add_common_build_flags(CLI::App& command, CommonOptions& options)
   command.add_flag("--allow-expired-release", options.allow_expired_release,
                    "accept signed Release files past their Valid-Until (snapshots, air-gapped "
                    "mirrors); recorded in the build report");
+  command.add_flag("--allow-expired-key", options.allow_expired_key,
+                   "accept a signature made by an OpenPGP key that has expired since (a locked "
+                   "build only warns); recorded in the build report");
   command.add_option("--release,--release-version", options.release_version,
                      "the product release, ${version} in the recipe (tags, annotations)");
   command.add_option("--point-release", options.point_release,

@@ -81,6 +81,7 @@ pipeline::BuildOptions build_options(const CommonOptions& options, Log& log)
       options.cache_dir.empty() ? fetch::default_cache_dir() : fs::path(options.cache_dir);
   build.fetch.offline = options.offline;
   build.allow_expired_release = options.allow_expired_release;
+  build.allow_expired_key = options.allow_expired_key;
   build.fetch.parallel = options.jobs;
   build.fetch.log = &log;
   build.log = &log;

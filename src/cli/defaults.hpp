@@ -18,6 +18,7 @@ struct CommonOptions {
   std::string trust_dir;
   bool offline = false;
   bool allow_expired_release = false;
+  bool allow_expired_key = false;
   std::vector<std::string> mirrors; // FROM=TO
   std::string release_version;      // ${version}
   std::string point_release;        // ${point_release}

@@ -2,7 +2,9 @@
 #include "pipeline/alpine_lock.hpp"
 
 #include "pipeline/lock_check.hpp"
+#include "pipeline/locked_records.hpp"
 #include "util/error.hpp"
+#include "util/files.hpp"
 
 namespace compose::pipeline {
 
@@ -14,6 +16,55 @@ std::vector<lock::LockedKey> locked_keys(const verify::Keyring& keys)
   for (const std::string& name : keys.names())
     locked.push_back({name, "apk-rsa", keys.find(name)->sha256, {}});
   return locked;
+}
+
+// The APKINDEX each locked repository pins, by its digest: a cached copy, else the recipe's
+// repository URL (through --mirror, or the bundle). Its signature is checked with the trusted
+// keys before it enters the cache and again when it is read, and it must be signed by the
+// key the lock names.
+std::vector<repo::apk::Index> fetch_locked_indexes(
+    const std::vector<repo::apk::Repository>& repositories, const lock::LockFile& lock,
+    const verify::Keyring& keys, fetch::Fetcher& fetcher, Log& log)
+{
+  std::vector<fetch::Request> requests;
+  for (std::size_t i = 0; i < repositories.size(); ++i) {
+    const repo::apk::Repository& repository = repositories[i];
+    fetch::Request request;
+    request.urls = {repository.index_url()};
+    request.sha256 = lock.repositories[i].index.sha256; // no cache key: never "the current" one
+    request.display_name = repository.name + "/APKINDEX.tar.gz";
+    request.validate = [&repository, &keys](const std::filesystem::path& file) {
+      repo::apk::load_index(read_file(file), repository, keys, repository.index_url());
+    };
+    requests.push_back(std::move(request));
+  }
+  log.step("fetch " + std::to_string(requests.size()) + " locked signed index(es)");
+  std::vector<fetch::Fetched> files;
+  try {
+    files = fetcher.fetch_all(requests);
+  } catch (const Error& e) {
+    throw Error("a signed index the lock pins is not available: " + e.message(), e.where(),
+                e.hint().empty() ? "the mirror serves a newer index now: build from a cache or "
+                                   "snapshot that kept the locked one (--cache-dir, --mirror "
+                                   "FROM=TO), or lock the recipe again"
+                                 : e.hint());
+  }
+  std::vector<repo::apk::Index> indexes;
+  for (std::size_t i = 0; i < repositories.size(); ++i) {
+    const std::string url = repositories[i].index_url();
+    repo::apk::Index index =
+        repo::apk::load_index(read_file(files[i].path), repositories[i], keys, url);
+    if (index.repository.signed_by != lock.repositories[i].signed_by)
+      throw Error("the locked index is signed by " + quote(index.repository.signed_by) +
+                      ", the lock says " + quote(lock.repositories[i].signed_by),
+                  url, "the lock file was edited; write it again with `compose lock`");
+    for (repo::apk::Package& package : index.packages)
+      package.repository = i;
+    log.detail(url + ": the locked index (sha256 " + files[i].sha256 + "), signed by " +
+               index.repository.signed_by);
+    indexes.push_back(std::move(index));
+  }
+  return indexes;
 }
 
 } // namespace
@@ -68,35 +119,26 @@ LockedAlpine alpine_from_lock(const recipe::Recipe& recipe, const lock::LockFile
     throw Error("the recipe has " + std::to_string(repositories.size()) +
                     " repositories, the lock " + std::to_string(lock.repositories.size()),
                 recipe.where.str(), "lock the recipe again with `compose lock`");
-  for (std::size_t i = 0; i < repositories.size(); ++i) {
-    repo::apk::Index index;
-    index.repository = repositories[i];
-    index.repository.description = lock.repositories[i].description;
-    index.repository.signed_by = lock.repositories[i].signed_by;
-    index.repository.index_sha256 = lock.repositories[i].index.sha256;
-    locked.sources.indexes.push_back(std::move(index));
-  }
+  locked.sources.indexes =
+      fetch_locked_indexes(repositories, lock, locked.sources.keys, fetcher, *options.log);
 
+  // Every locked package must be a record of its signed index; the plan takes the signed
+  // record, never the lock's copy of it.
+  std::vector<SignedApkRecords> signed_records;
+  for (std::size_t i = 0; i < locked.sources.indexes.size(); ++i)
+    signed_records.emplace_back(locked.sources.indexes[i], repositories[i].index_url());
   locked.plan.world = lock.world;
   for (std::size_t i = 0; i < lock.packages.size(); ++i) {
     const lock::LockedPackage& entry = lock.packages[i];
-    const std::string where = "lock: packages[" + std::to_string(i) + "] (" + entry.name + ")";
-    std::vector<repo::apk::Package> parsed =
-        repo::apk::parse_index_text(entry.record, where, entry.repository);
-    if (parsed.size() != 1)
-      throw Error("the record holds " + std::to_string(parsed.size()) +
-                      " packages, expected exactly one",
-                  where);
-    repo::apk::Package& package = parsed.front();
-    const auto identity = entry.digests.find("apk-identity");
-    if (package.name != entry.name || package.version != entry.version ||
-        package.arch != entry.architecture || package.size != entry.size ||
-        identity == entry.digests.end() || identity->second != package.checksum)
-      throw Error("the record says " + package.name + " " + package.version + " " + package.arch +
-                      " (" + std::to_string(package.size) + " bytes, " + package.checksum +
-                      "), which differs from the entry's name, version, architecture, size or "
-                      "apk-identity",
-                  where, "the lock file was edited; write it again with `compose lock`");
+    repo::apk::Package package;
+    try {
+      package = signed_records.at(entry.repository)
+                    .find(entry, lock.repositories.at(entry.repository));
+    } catch (Error& e) {
+      e.at("lock: packages[" + std::to_string(i) + "] (" + entry.name + ")");
+      throw;
+    }
+    package.repository = entry.repository;
     const auto sha256 = entry.digests.find("sha256");
     locked.sha256.push_back(sha256 == entry.digests.end() ? std::string() : sha256->second);
     locked.plan.packages.push_back(std::move(package));

@@ -15,7 +15,8 @@ namespace {
 
 std::vector<fetch::Request> package_requests(const AlpineSources& sources,
                                              const resolve::apk::Plan& plan,
-                                             const std::vector<std::string>& sha256)
+                                             const std::vector<std::string>& sha256,
+                                             const unpack::apk::SignaturePolicy& signature)
 {
   std::vector<fetch::Request> requests;
   for (std::size_t i = 0; i < plan.packages.size(); ++i) {
@@ -29,8 +30,8 @@ std::vector<fetch::Request> package_requests(const AlpineSources& sources,
     request.size = package.size;
     request.display_name = package.file_name();
     // A download that does not match its signed index record never enters the cache.
-    request.validate = [&package](const std::filesystem::path& file) {
-      unpack::apk::check_package_file(file, package);
+    request.validate = [&package, signature](const std::filesystem::path& file) {
+      unpack::apk::check_package_file(file, package, signature);
     };
     requests.push_back(std::move(request));
   }
@@ -71,18 +72,19 @@ std::vector<std::string> installed_dependencies(const repo::apk::Package& packag
 std::vector<fetch::Fetched> fetch_alpine_packages(const AlpineSources& sources,
                                                   const resolve::apk::Plan& plan,
                                                   const std::vector<std::string>& sha256,
-                                                  fetch::Fetcher& fetcher, Log& log)
+                                                  bool signed_packages, fetch::Fetcher& fetcher,
+                                                  Log& log)
 {
   log.step("fetch " + std::to_string(plan.packages.size()) + " packages");
-  return fetcher.fetch_all(package_requests(sources, plan, sha256));
+  return fetcher.fetch_all(
+      package_requests(sources, plan, sha256, {&sources.keys, signed_packages}));
 }
 
 StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSources& sources,
                                  const resolve::apk::Plan& plan,
                                  const std::vector<fetch::Fetched>& files, std::int64_t epoch,
-                                 Log& log)
+                                 bool signed_packages, Log& log)
 {
-
   std::vector<unpack::apk::PackageFile> package_files;
   for (std::size_t i = 0; i < plan.packages.size(); ++i) {
     const repo::apk::Package& package = plan.packages[i];
@@ -94,6 +96,7 @@ StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSourc
   install.world = plan.world;
   install.architecture = recipe.architecture;
   install.epoch = epoch;
+  install.signature = {&sources.keys, signed_packages};
   for (const repo::apk::Index& index : sources.indexes)
     install.repositories.push_back(
         (index.repository.tag.empty() ? "" : "@" + index.repository.tag + " ") +
@@ -152,12 +155,13 @@ StagedSystem build_alpine_system(const recipe::Recipe& recipe, const BuildOption
 {
   Log& log = *options.log;
   if (options.lock) {
+    // Old material judged again: every package must carry a good signature of its own.
     const LockedAlpine locked = alpine_from_lock(recipe, *options.lock, options, fetcher);
     try {
       const std::vector<fetch::Fetched> files =
-          fetch_alpine_packages(locked.sources, locked.plan, locked.sha256, fetcher, log);
+          fetch_alpine_packages(locked.sources, locked.plan, locked.sha256, true, fetcher, log);
       return stage_alpine_system(recipe, locked.sources, locked.plan, files, options.lock->epoch,
-                                 log);
+                                 true, log);
     } catch (const Error& e) {
       throw locked_fetch_error(e);
     }
@@ -165,9 +169,10 @@ StagedSystem build_alpine_system(const recipe::Recipe& recipe, const BuildOption
   const AlpineSources sources = load_alpine_sources(recipe, options, fetcher);
   log.step("resolve " + std::to_string(recipe.packages.size()) + " requested packages");
   const resolve::apk::Plan plan = resolve::apk::solve(recipe.packages, sources.indexes);
-  const std::vector<fetch::Fetched> files = fetch_alpine_packages(sources, plan, {}, fetcher, log);
+  const std::vector<fetch::Fetched> files =
+      fetch_alpine_packages(sources, plan, {}, false, fetcher, log);
   return stage_alpine_system(recipe, sources, plan, files,
-                             options.epoch.value_or(alpine_default_epoch(plan)), log);
+                             options.epoch.value_or(alpine_default_epoch(plan)), false, log);
 }
 
 std::int64_t alpine_default_epoch(const resolve::apk::Plan& plan)

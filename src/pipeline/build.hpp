@@ -27,6 +27,9 @@ struct BuildOptions {
   // apt's Check-Valid-Until=false: accept signed Release files past their Valid-Until
   // (snapshots, air-gapped mirrors). Explicit, and recorded in the build report.
   bool allow_expired_release = false;
+  // Accept a signature by an OpenPGP key that has expired since it signed, in an
+  // index-driven build (a locked build only warns). Explicit, and recorded in the report.
+  bool allow_expired_key = false;
   fetch::Options fetch;
   Log* log = nullptr;
 };

@@ -4,10 +4,9 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <tuple>
 
-#include "pipeline/debian_lock.hpp"
 #include "pipeline/lock_check.hpp"
+#include "pipeline/locked_records.hpp"
 #include "repo/apk/index.hpp"
 #include "repo/deb/packages_index.hpp"
 #include "repo/deb/release_file.hpp"
@@ -142,6 +141,18 @@ private:
     }
   }
 
+  // The signed record a locked package names; an error names this bundle's lock.
+  template <typename Records>
+  const auto& find_signed(const Records& records, const lock::LockedPackage& package,
+                          const lock::LockedRepository& repository) const
+  {
+    try {
+      return records.find(package, repository);
+    } catch (Error& e) {
+      throw Error(e.message(), "lock " + quote(m_entry.lock), k_hint);
+    }
+  }
+
   void check_pin(const bundle::Member& member, const lock::IndexFile& pinned) const
   {
     if (member.sha256 != pinned.sha256)
@@ -170,33 +181,15 @@ private:
       fail(member, "is signed by " + quote(index.repository.signed_by) + ", the lock says " +
                        quote(locked.signed_by));
 
-    std::map<std::pair<std::string, std::string>, const repo::apk::Package*> signed_records;
-    for (const repo::apk::Package& package : index.packages)
-      signed_records[{package.name, package.version}] = &package;
+    const SignedApkRecords signed_records(index, named(member));
     for (const lock::LockedPackage& package : m_lock.packages) {
       if (package.repository != position)
         continue;
       const bundle::Member& file = download(package.url, "package");
-      const auto found = signed_records.find({package.name, package.version});
-      const auto identity = package.digests.find("apk-identity");
-      if (found == signed_records.end())
-        fail(member, "the signed index has no " + package.name + " " + package.version +
-                         ", which the lock names");
-      const repo::apk::Package& record = *found->second;
-      if (identity == package.digests.end() || identity->second != record.checksum ||
-          record.size != package.size)
-        fail(member, "the signed index says " + package.name + " " + package.version + " is " +
-                         record.checksum + " (" + std::to_string(record.size) +
-                         " bytes); the lock says " +
-                         (identity == package.digests.end() ? "nothing" : identity->second) +
-                         " (" + std::to_string(package.size) + " bytes)");
-      // A locked build installs from the lock's record (dependencies, database lines), so
-      // every line of it must be the signed one, not just the digests.
-      if (record.record != package.record)
-        fail(member, "the signed record of " + package.name + " " + package.version +
-                         " differs from the lock's record");
+      const repo::apk::Package& record = find_signed(signed_records, package, locked);
       try {
-        unpack::apk::check_package_file(m_directory / file.path, record);
+        // A bundled package must carry its own good signature, as in a locked build.
+        unpack::apk::check_package_file(m_directory / file.path, record, {&m_apk_keys, true});
       } catch (Error& e) {
         throw Error(named(file) + ": " + e.message(), e.where(), k_hint);
       }
@@ -252,30 +245,15 @@ private:
     const std::string text =
         decompress(read(packages_member), compression_of(locked.packages_path, named(packages_member)),
                    named(packages_member));
-    std::map<std::tuple<std::string, std::string, std::string>, repo::deb::Package> signed_records;
     // Read as online: a stanza skipped there cannot be in the lock.
-    repo::deb::PackagesIndex index = repo::deb::read_packages_index(text, named(packages_member));
-    for (repo::deb::Package& package : index.packages)
-      signed_records[{package.name, package.version, package.architecture}] = std::move(package);
+    const repo::deb::PackagesIndex index =
+        repo::deb::read_packages_index(text, named(packages_member));
+    const SignedDebRecords signed_records(index.packages, named(packages_member));
     for (const lock::LockedPackage& package : m_lock.packages) {
       if (package.repository != position)
         continue;
       const bundle::Member& file = download(package.url, "package");
-      const auto found =
-          signed_records.find({package.name, package.version, package.architecture});
-      const auto sha256 = package.digests.find("sha256");
-      if (found == signed_records.end())
-        fail(packages_member, "has no " + package.name + " " + package.version + " " +
-                                  package.architecture + ", which the lock names");
-      const repo::deb::Package& record = found->second;
-      if (sha256 == package.digests.end() || sha256->second != record.sha256 ||
-          record.size != package.size)
-        fail(packages_member, "says " + package.name + " " + package.version + " is " +
-                                  record.sha256 + " (" + std::to_string(record.size) +
-                                  " bytes); the lock pins another file");
-      if (stanza_text(record.paragraph) != package.record)
-        fail(packages_member, "the signed stanza of " + package.name + " " + package.version +
-                                  " differs from the lock's record");
+      const repo::deb::Package& record = find_signed(signed_records, package, locked);
       if (file.sha256 != record.sha256 || file.size != record.size)
         fail(file, "sha256 is " + file.sha256 + " (" + std::to_string(file.size) +
                        " bytes), the signed index lists " + record.sha256 + " (" +

@@ -2,9 +2,15 @@
 #include "pipeline/debian_lock.hpp"
 
 #include <algorithm>
+#include <future>
 
+#include "pipeline/debian_index_fetch.hpp"
+#include "pipeline/debian_release.hpp"
 #include "pipeline/lock_check.hpp"
+#include "pipeline/locked_records.hpp"
+#include "util/decompress.hpp"
 #include "util/error.hpp"
+#include "util/files.hpp"
 #include "util/hash.hpp"
 #include "verify/trust_config.hpp"
 
@@ -38,6 +44,125 @@ std::string without_trailing_slash(std::string url)
 }
 
 std::string file_name(const std::string& url) { return url.substr(url.rfind('/') + 1); }
+
+Error unavailable(const Error& e, const std::string& what)
+{
+  return Error(what + " the lock pins is not available: " + e.message(), e.where(),
+               e.hint().empty() ? "the mirror serves a newer index now: build from a cache or "
+                                  "snapshot that kept the locked one (--cache-dir, --mirror "
+                                  "FROM=TO), or lock the recipe again"
+                                : e.hint());
+}
+
+// The Release (InRelease, or Release + Release.gpg) the lock pins, by digest: a cached copy,
+// else the recipe's URL (through --mirror, or the bundle). Verified again with the
+// repository's keys (at its signature's time) before it enters the cache, and checked as any
+// Release (suite, Valid-Until, architecture); it must be signed by the key the lock names.
+SignedRelease fetch_locked_release(const std::string& dists, const lock::LockedRepository& entry,
+                                   const ReleaseRules& rules, fetch::Fetcher& fetcher)
+{
+  const auto pinned = [](const std::string& url, const lock::IndexFile& file) {
+    fetch::Request request;
+    request.urls = {url};
+    request.sha256 = file.sha256; // no cache key: never "the current" Release of the URL
+    request.display_name = file_name(url);
+    return request;
+  };
+  const std::string url = dists + "/" + file_name(entry.index.url);
+  SignedRelease release;
+  try {
+    if (entry.signature.url.empty()) {
+      fetch::Request request = pinned(url, entry.index);
+      request.validate = [&](const std::filesystem::path& file) {
+        accept_inrelease(read_file(file), url, rules);
+      };
+      release = accept_inrelease(read_file(fetcher.fetch(request).path), url, rules);
+    } else {
+      const std::string signature_url = dists + "/" + file_name(entry.signature.url);
+      const auto accept = [&](const std::filesystem::path& text, const std::filesystem::path& sig) {
+        return accept_detached(read_file(text), read_file(sig), url, rules);
+      };
+      const std::vector<fetch::Fetched> files = fetcher.fetch_together(
+          {pinned(url, entry.index), pinned(signature_url, entry.signature)},
+          [&](const std::vector<std::filesystem::path>& pair) { accept(pair[0], pair[1]); });
+      release = accept(files[0].path, files[1].path);
+    }
+  } catch (const Error& e) {
+    const bool missing = e.message().starts_with("cannot fetch") ||
+                         e.message().starts_with("not in the cache") ||
+                         e.message().find(" files failed:") != std::string::npos;
+    if (missing)
+      throw unavailable(e, "the signed Release " + url);
+    throw;
+  }
+  if (release.signed_by != entry.signed_by)
+    throw Error("the locked Release is signed by " + release.signed_by + ", the lock says " +
+                    entry.signed_by,
+                url, "the lock file was edited; write it again with `compose lock`");
+  return release;
+}
+
+// The Packages file a locked repository names, as its signed Release lists it; the lock's
+// digest must be the signed one.
+IndexCandidate locked_packages_file(const SignedRelease& release,
+                                    const lock::LockedRepository& entry, const std::string& dists)
+{
+  const auto listed = std::find_if(
+      release.release.files.begin(), release.release.files.end(),
+      [&](const repo::deb::ReleaseEntry& file) { return file.path == entry.packages_path; });
+  if (listed == release.release.files.end())
+    throw Error("the signed Release does not list " + quote(entry.packages_path) +
+                    ", which the lock names",
+                release.url, "the lock file was edited; write it again with `compose lock`");
+  if (listed->sha256 != entry.packages.sha256 ||
+      (entry.packages.size != 0 && listed->size != entry.packages.size))
+    throw Error("the signed Release lists " + entry.packages_path + " as sha256 " +
+                    listed->sha256 + " (" + std::to_string(listed->size) +
+                    " bytes); the lock pins sha256 " + entry.packages.sha256,
+                release.url, "the lock file was edited; write it again with `compose lock`");
+  IndexCandidate candidate{listed->path, listed->sha256, listed->size, {}};
+  // By hash first when the archive offers it: a mirror that moved on still serves it there.
+  if (release.release.acquire_by_hash)
+    candidate.urls.push_back(dists + "/" + repo::deb::by_hash_path(*listed));
+  candidate.urls.push_back(dists + "/" + listed->path);
+  return candidate;
+}
+
+// Fetches the locked Packages files (pinned by the signed Release) and reads them into
+// `sources.indexes`, one task per index.
+void read_locked_packages(const std::vector<IndexCandidate>& files, fetch::Fetcher& fetcher,
+                          Log& log, DebianSources& sources)
+{
+  std::vector<fetch::Request> requests;
+  for (const IndexCandidate& file : files) {
+    fetch::Request request;
+    request.urls = file.urls;
+    request.sha256 = file.sha256;
+    request.size = file.size;
+    request.display_name = file.path;
+    requests.push_back(std::move(request));
+  }
+  log.step("fetch " + std::to_string(requests.size()) + " locked Packages index(es)");
+  std::vector<fetch::Fetched> fetched;
+  try {
+    fetched = fetcher.fetch_all(requests);
+  } catch (const Error& e) {
+    throw unavailable(e, "a Packages index");
+  }
+  std::vector<std::future<repo::deb::PackagesIndex>> parsed;
+  for (std::size_t i = 0; i < fetched.size(); ++i)
+    parsed.push_back(std::async(std::launch::async, [&, i] {
+      const std::string& url = sources.indexes[i].packages_url;
+      const std::string text =
+          decompress(read_file(fetched[i].path), compression_of(url, url), url);
+      return repo::deb::read_packages_index(text, url);
+    }));
+  for (std::size_t i = 0; i < parsed.size(); ++i) {
+    sources.indexes[i].packages = parsed[i].get().packages;
+    for (repo::deb::Package& package : sources.indexes[i].packages)
+      package.index = i;
+  }
+}
 
 } // namespace
 
@@ -104,37 +229,51 @@ LockedDebian debian_from_lock(const recipe::Recipe& recipe, const lock::LockFile
                               const BuildOptions& options, fetch::Fetcher& fetcher)
 {
   LockedDebian locked;
-  load_debian_keys(recipe, options, fetcher, locked.sources);
+  const std::vector<verify::OpenPgpTrust> trusts =
+      load_debian_keys(recipe, options, fetcher, locked.sources);
   check_locked_keys(locked_keys(locked.sources, options.trust_dir), lock);
 
-  for (const recipe::RepositorySpec& spec : recipe.repositories) {
+  // Each suite's locked Release once, verified again; then its components' Packages files.
+  std::vector<IndexCandidate> packages_files;
+  for (std::size_t r = 0; r < recipe.repositories.size(); ++r) {
+    const recipe::RepositorySpec& spec = recipe.repositories[r];
     const std::string base = without_trailing_slash(spec.url);
-    for (const std::string& suite : spec.suites)
-      for (const std::string& component : spec.components) {
-        const std::size_t position = locked.sources.indexes.size();
-        if (position >= lock.repositories.size())
-          throw Error("the recipe has more repositories than the lock (" +
-                          std::to_string(lock.repositories.size()) + ")",
-                      spec.where.str(), "lock the recipe again with `compose lock`");
-        const lock::LockedRepository& entry = lock.repositories[position];
-        const std::string dists = base + "/dists/" + suite;
+    for (const std::string& suite : spec.suites) {
+      const std::size_t first = locked.sources.indexes.size();
+      if (first + spec.components.size() > lock.repositories.size())
+        throw Error("the recipe has more repositories than the lock (" +
+                        std::to_string(lock.repositories.size()) + ")",
+                    spec.where.str(), "lock the recipe again with `compose lock`");
+      const std::string dists = base + "/dists/" + suite;
+      const SignedRelease release = fetch_locked_release(
+          dists, lock.repositories[first], {trusts[r], suite, recipe, options, true}, fetcher);
+      for (const std::string& warning : release.warnings) {
+        options.log->warning(warning);
+        locked.sources.warnings.push_back(warning);
+      }
+      for (const std::string& note : release.overrides)
+        if (std::find(locked.sources.overrides.begin(), locked.sources.overrides.end(), note) ==
+            locked.sources.overrides.end())
+          locked.sources.overrides.push_back(note);
+      for (std::size_t c = 0; c < spec.components.size(); ++c) {
+        const lock::LockedRepository& entry = lock.repositories[first + c];
         AptIndex index;
         index.base_url = base;
         index.suite = suite;
-        index.component = component;
-        index.release_url = dists + "/" + file_name(entry.index.url);
-        index.release_sha256 = entry.index.sha256;
-        if (!entry.signature.url.empty()) {
-          index.signature_url = dists + "/" + file_name(entry.signature.url);
-          index.signature_sha256 = entry.signature.sha256;
-        }
-        index.signed_by = entry.signed_by;
-        index.packages_url = dists + "/" + entry.packages_path;
-        index.packages_sha256 = entry.packages.sha256;
-        index.packages_path = entry.packages_path;
-        index.packages_size = entry.packages.size;
+        index.component = spec.components[c];
+        index.release_url = release.url;
+        index.release_sha256 = release.sha256;
+        index.signature_url = release.signature_url;
+        index.signature_sha256 = release.signature_sha256;
+        index.signed_by = release.signed_by;
+        index.release_date = release.release.date;
         index.priority = spec.priority;
-        // Accepted when the lock was made: a locked build reports (and warns about) it too.
+        packages_files.push_back(locked_packages_file(release, entry, dists));
+        index.packages_url = dists + "/" + entry.packages_path;
+        index.packages_sha256 = packages_files.back().sha256;
+        index.packages_path = entry.packages_path;
+        index.packages_size = packages_files.back().size;
+        // Accepted when the lock was made: a locked build reports it too.
         for (const std::string& override_used : entry.overrides) {
           const std::string note = override_used + ", recorded in the lock";
           std::vector<std::string>& overrides = locked.sources.overrides;
@@ -143,39 +282,28 @@ LockedDebian debian_from_lock(const recipe::Recipe& recipe, const lock::LockFile
         }
         locked.sources.indexes.push_back(std::move(index));
       }
+    }
   }
+  if (locked.sources.indexes.size() != lock.repositories.size())
+    throw Error("the recipe has " + std::to_string(locked.sources.indexes.size()) +
+                    " repositories, the lock " + std::to_string(lock.repositories.size()),
+                recipe.where.str(), "lock the recipe again with `compose lock`");
+  read_locked_packages(packages_files, fetcher, *options.log, locked.sources);
 
+  // Every locked package must be a record of its signed Packages index; the plan points at
+  // the signed record, never at the lock's copy of it.
+  std::vector<SignedDebRecords> signed_records;
+  for (const AptIndex& index : locked.sources.indexes)
+    signed_records.emplace_back(index.packages, index.packages_url);
   for (std::size_t i = 0; i < lock.packages.size(); ++i) {
     const lock::LockedPackage& entry = lock.packages[i];
-    const std::string where = "lock: packages[" + std::to_string(i) + "] (" + entry.name + ")";
-    std::vector<repo::deb::Package> parsed = repo::deb::parse_packages(entry.record, where);
-    if (parsed.size() != 1)
-      throw Error("the stanza holds " + std::to_string(parsed.size()) +
-                      " packages, expected exactly one",
-                  where);
-    repo::deb::Package& package = parsed.front();
-    const auto sha256 = entry.digests.find("sha256");
-    if (package.name != entry.name || package.version != entry.version ||
-        package.architecture != entry.architecture || package.size != entry.size ||
-        package.filename != entry.path || sha256 == entry.digests.end() ||
-        sha256->second != package.sha256)
-      throw Error("the stanza says " + package.name + " " + package.version + " " +
-                      package.architecture + " (" + package.filename + ", " +
-                      std::to_string(package.size) + " bytes, sha256 " + package.sha256 +
-                      "), which differs from the entry",
-                  where, "the lock file was edited; write it again with `compose lock`");
-    if (entry.repository >= locked.sources.indexes.size())
-      throw Error("names repository " + std::to_string(entry.repository) + ", but the recipe has " +
-                      std::to_string(locked.sources.indexes.size()),
-                  where);
-    package.index = entry.repository;
-    locked.sources.indexes[entry.repository].packages.push_back(std::move(package));
-  }
-  // Every index is complete now: pointers into them stay valid.
-  std::vector<std::size_t> next(locked.sources.indexes.size(), 0);
-  for (const lock::LockedPackage& entry : lock.packages) {
-    locked.plan.packages.push_back(
-        &locked.sources.indexes[entry.repository].packages[next[entry.repository]++]);
+    try {
+      locked.plan.packages.push_back(&signed_records.at(entry.repository)
+                                         .find(entry, lock.repositories.at(entry.repository)));
+    } catch (Error& e) {
+      e.at("lock: packages[" + std::to_string(i) + "] (" + entry.name + ")");
+      throw;
+    }
     locked.plan.reasons.push_back(entry.reason);
   }
   locked.plan.world = lock.world;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "pipeline/debian_index_fetch.hpp"
+#include "pipeline/debian_release.hpp"
 #include "pipeline/key_lookup.hpp"
 #include "util/decompress.hpp"
 #include "util/error.hpp"
@@ -23,78 +24,6 @@ std::string without_trailing_slash(std::string url)
   while (url.size() > 1 && url.back() == '/')
     url.pop_back();
   return url;
-}
-
-struct SignedRelease {
-  std::string url, sha256, signed_by;
-  std::string signature_url, signature_sha256; // Release.gpg, when signed detached
-  repo::deb::Release release;
-  std::string override_note; // an expired Valid-Until accepted with --allow-expired-release
-  std::vector<fetch::Fetched> files; // confirmed in the cache once its Packages are checked
-};
-
-// What a Release must pass, besides its signature, before it is used or cached.
-struct ReleaseRules {
-  const verify::OpenPgpTrust& trust;
-  const std::string& suite;
-  const recipe::Recipe& recipe;
-  const BuildOptions& options;
-};
-
-void check_release(SignedRelease& signed_release, const ReleaseRules& rules)
-{
-  const repo::deb::Release& release = signed_release.release;
-  const std::string& suite = rules.suite;
-  // apt refuses a Release for another suite: a mirror must not swap in an older one.
-  const std::string last = suite.substr(suite.rfind('/') + 1);
-  if (release.suite != suite && release.codename != suite && release.codename != last &&
-      release.suite != last)
-    throw Error("the signed Release is for " + quote(release.suite) + " (" +
-                    quote(release.codename) + "), not for the requested suite " + quote(suite),
-                signed_release.url, "check the repository's suites in " + rules.recipe.where.file);
-  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
-  const bool expired = release.valid_until && *release.valid_until < now;
-  repo::deb::check_valid_until(release, now, rules.options.allow_expired_release,
-                               signed_release.url);
-  if (expired)
-    signed_release.override_note =
-        signed_release.url + ": expired Valid-Until accepted (--allow-expired-release)";
-  const auto& architectures = release.architectures;
-  if (!architectures.empty() &&
-      std::find(architectures.begin(), architectures.end(), rules.recipe.architecture) ==
-          architectures.end())
-    throw Error("the Release does not list architecture " + quote(rules.recipe.architecture),
-                signed_release.url);
-}
-
-SignedRelease accept_inrelease(const std::string& bytes, const std::string& url,
-                               const ReleaseRules& rules)
-{
-  const verify::VerifiedText verified =
-      verify::verify_cleartext(bytes, rules.trust.keyring, rules.trust.pinned, url);
-  SignedRelease result;
-  result.url = url;
-  result.sha256 = sha256_hex(bytes);
-  result.signed_by = verified.signed_by;
-  result.release = repo::deb::parse_release(verified.text, url);
-  check_release(result, rules);
-  return result;
-}
-
-SignedRelease accept_detached(const std::string& text, const std::string& signature,
-                              const std::string& url, const ReleaseRules& rules)
-{
-  const verify::VerifiedText verified = verify::verify_detached(
-      text, signature, rules.trust.keyring, rules.trust.pinned, url + ".gpg");
-  SignedRelease result;
-  result.url = url;
-  result.sha256 = sha256_hex(text);
-  result.signature_url = url + ".gpg";
-  result.signature_sha256 = sha256_hex(signature);
-  result.signed_by = verified.signed_by;
-  result.release = repo::deb::parse_release(verified.text, url);
-  check_release(result, rules);
-  return result;
 }
 
 // InRelease first, as apt does; Release + Release.gpg when a mirror has no InRelease. A
@@ -233,8 +162,8 @@ DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptio
         throw;
       }
       log.detail(signed_release.url + ": signed by " + signed_release.signed_by);
-      if (!signed_release.override_note.empty())
-        sources.overrides.push_back(signed_release.override_note);
+      for (const std::string& note : signed_release.overrides)
+        sources.overrides.push_back(note);
       release_files.insert(release_files.end(), signed_release.files.begin(),
                            signed_release.files.end());
       for (const std::string& component : spec.components) {

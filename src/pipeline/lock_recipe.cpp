@@ -8,6 +8,7 @@
 #include "pipeline/debian_lock.hpp"
 #include "pipeline/debian_plan.hpp"
 #include "pipeline/debian_system.hpp"
+#include "unpack/apk_install.hpp"
 
 namespace compose::pipeline {
 
@@ -55,7 +56,11 @@ lock::LockFile lock_recipe(const recipe::Recipe& recipe, const BuildOptions& opt
     const resolve::apk::Plan plan = resolve::apk::solve(recipe.packages, sources.indexes);
     // The index pins only the control part (SHA-1); the lock pins each whole file.
     const std::vector<fetch::Fetched> files =
-        fetch_alpine_packages(sources, plan, {}, fetcher, log);
+        fetch_alpine_packages(sources, plan, {}, false, fetcher, log);
+    // A locked build requires each package's own signature: a package without a good one
+    // is refused now, cached or not, rather than by every build of the lock.
+    for (std::size_t i = 0; i < files.size(); ++i)
+      unpack::apk::check_package_file(files[i].path, plan.packages[i], {&sources.keys, true});
     lock_alpine(sources, plan, files, lock);
     lock.epoch = options.epoch.value_or(alpine_default_epoch(plan));
   } else {

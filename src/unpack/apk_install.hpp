@@ -11,6 +11,7 @@
 
 #include "repo/apk/index.hpp"
 #include "stage/tree.hpp"
+#include "unpack/apk/package_reader.hpp"
 
 namespace compose::unpack::apk {
 
@@ -29,6 +30,8 @@ struct InstallOptions {
   // Build time (SOURCE_DATE_EPOCH): mtime of what compose creates, and the "last password
   // change" day busybox adduser writes into /etc/shadow.
   std::int64_t epoch = 0;
+  // Each package's own signature, checked as it is read (package_reader.hpp).
+  SignaturePolicy signature;
 };
 
 struct ScriptReport {
@@ -58,8 +61,10 @@ struct InstallReport {
 InstallReport install(const std::vector<PackageFile>& packages, const InstallOptions& options,
                       stage::Tree& tree);
 
-// Verifies an .apk file against its index record without unpacking the data (used as
-// the fetch validator so that a bad download never enters the cache).
-void check_package_file(const std::filesystem::path& file, const repo::apk::Package& package);
+// Verifies an .apk file against its index record (and its signature, as `signature` says)
+// without unpacking the data (used as the fetch validator so that a bad download never
+// enters the cache).
+void check_package_file(const std::filesystem::path& file, const repo::apk::Package& package,
+                        const SignaturePolicy& signature = {});
 
 } // namespace compose::unpack::apk

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <ctime>
 
 #include "util/error.hpp"
 #include "util/handles.hpp"
@@ -54,6 +56,25 @@ std::string describe(rnp_result_t status)
   }
 }
 
+// When a key (with its primary) stops being valid; 0 when it does not expire.
+std::int64_t valid_until(rnp_key_handle_t key)
+{
+  uint64_t until = 0;
+  if (rnp_key_valid_till64(key, &until) != RNP_SUCCESS || until == UINT64_MAX)
+    return 0;
+  return static_cast<std::int64_t>(until);
+}
+
+std::string date_text(std::int64_t seconds)
+{
+  const std::time_t time = static_cast<std::time_t>(seconds);
+  std::tm parts{};
+  gmtime_r(&time, &parts);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y-%m-%d", &parts);
+  return text;
+}
+
 VerifiedText run(rnp_op_verify_t raw, Output& output, const std::vector<std::string>& pinned,
                  const std::string& where)
 {
@@ -79,6 +100,12 @@ VerifiedText run(rnp_op_verify_t raw, Output& output, const std::vector<std::str
     rnp_key_handle_t key_raw = nullptr;
     if (rnp_op_verify_signature_get_key(signature, &key_raw) == RNP_SUCCESS && key_raw) {
       KeyHandle key(key_raw);
+      check.key_valid_until = valid_until(key.get());
+      // librnp says "invalid" for a signature made after its key's validity ended: say why.
+      if (check.status == "bad" && check.key_valid_until != 0 &&
+          check.created >= check.key_valid_until)
+        check.status =
+            "signature made after its key expired (" + date_text(check.key_valid_until) + ")";
       char* fingerprint = nullptr;
       if (rnp_key_get_fprint(key.get(), &fingerprint) == RNP_SUCCESS)
         check.key_fingerprint = lower(take(fingerprint));
@@ -97,14 +124,18 @@ VerifiedText run(rnp_op_verify_t raw, Output& output, const std::vector<std::str
     if (check.status == "good" && !pinned.empty() &&
         std::find(pinned.begin(), pinned.end(), check.primary_fingerprint) == pinned.end())
       check.status = "not pinned";
-    if (check.status == "good" && result.signed_by.empty())
+    if (check.status == "good" && result.signed_by.empty()) {
       result.signed_by = check.primary_fingerprint;
+      result.signed_at = check.created;
+      result.key_valid_until = check.key_valid_until;
+    }
     result.signatures.push_back(check);
   }
   if (result.signed_by.empty()) {
     std::string details;
     for (const SignatureCheck& check : result.signatures)
-      details += (details.empty() ? "" : "; ") + check.status + " signature" +
+      details += (details.empty() ? "" : "; ") + check.status +
+                 (check.status.starts_with("signature") ? "" : " signature") +
                  (check.key_fingerprint.empty() ? "" : " by " + check.key_fingerprint);
     throw Error("no acceptable OpenPGP signature: " + details, where,
                 "the file differs from what the key signed, or it was signed by a key this "

@@ -35,18 +35,27 @@ struct SignatureCheck {
   std::string primary_fingerprint; // its primary key, when known
   std::string hash;                // "SHA256", …
   std::int64_t created = 0;
+  // When the signing key's validity ends (expiry, or the primary's), as the keyring says
+  // now; 0: it does not expire. librnp judges a signature at its own creation time, so a
+  // good signature may come from a key that has expired since.
+  std::int64_t key_valid_until = 0;
 };
 
 struct VerifiedText {
   std::string text;                      // exactly the signed data
   std::string signed_by;                 // primary fingerprint of the accepted signature
+  std::int64_t signed_at = 0;            // its creation time
+  std::int64_t key_valid_until = 0;      // its key's end of validity (0: none)
   std::vector<SignatureCheck> signatures; // every signature found, in file order
 };
 
 // InRelease: the file must be one cleartext-signed message and nothing else. Accepts when at
 // least one signature is good, not expired, uses a strong digest (not MD5/SHA-1) and comes
 // from a key whose primary fingerprint is in `pinned` (all loaded keys when `pinned` is
-// empty). Throws Error naming `where` and saying what each signature was otherwise.
+// empty). Signatures are judged at their creation time (librnp): the key must have been
+// valid then; whether it has expired since is the caller's to judge (key_valid_until). A
+// signature made after its key expired is refused as such. Throws Error naming `where` and
+// saying what each signature was otherwise.
 VerifiedText verify_cleartext(const std::string& file, const OpenPgpKeyring& keys,
                               const std::vector<std::string>& pinned, const std::string& where);
 

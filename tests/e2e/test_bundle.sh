@@ -222,7 +222,7 @@ tamper "$WORK/b.tar" "$WORK/bad.tar" recipes/one.toml remanifest
 rejected "$WORK/bad.tar" "recipes/one.lock.json" "one.toml"
 # A lock whose record of a package is not the signed one (its digests unchanged).
 tamper "$WORK/b.tar" "$WORK/bad.tar" recipes/one.lock.json record=busybox
-rejected "$WORK/bad.tar" "$index" "the signed record of busybox"
+rejected "$WORK/bad.tar" "$index" "the lock's entry for busybox"
 echo "consistent tampering: ok"
 
 # ---- Debian: the signed bookworm test mirror, one small package set ---------------------------
@@ -278,5 +278,5 @@ rejected "$WORK/bad.tar" "$inrelease" "signature"
 tamper "$WORK/deb.tar" "$WORK/bad.tar" "$mawk" remanifest
 rejected "$WORK/bad.tar" "$mawk" "the signed index lists"
 tamper "$WORK/deb.tar" "$WORK/bad.tar" recipes/bookworm.lock.json record=mawk
-rejected "$WORK/bad.tar" "$packages" "the signed stanza of mawk"
+rejected "$WORK/bad.tar" "$packages" "the lock's entry for mawk"
 echo "debian: ok"

@@ -3,8 +3,8 @@
 # whose hash does not match the signed Release, a .deb whose hash does not match Packages, a
 # truncated .deb (both from copies of the real bookworm mirror), a .deb with a compression
 # dpkg does not know, and an expired Valid-Until — refused, then accepted with
-# --allow-expired-release and recorded in the report, and in a lock whose locked build
-# reports it again; and a Packages index with stanzas apt skips or compose cannot use,
+# --allow-expired-release and recorded in the report, and in a lock whose locked build needs
+# the override again and reports both; and a Packages index with stanzas apt skips or compose cannot use,
 # which are warnings naming the index line and package while the rest builds (a small
 # repository signed by a throwaway OpenPGP key).
 source "$(dirname "$0")/lib.sh"
@@ -160,16 +160,20 @@ import json, sys
 overrides = json.load(open(sys.argv[1]))["repositories"][0]["verification_overrides"]
 assert len(overrides) == 1 and "Valid-Until" in overrides[0], overrides
 PY
+# The locked build verifies the Release again: its Valid-Until needs the override again (a
+# lock is no signed statement that it may be ignored).
+expect_deb_failure "Valid-Until" "$WORK/tiny-stale.toml" --locked "${trust[@]}"
 "$COMPOSE" build "$WORK/tiny-stale.toml" --locked -o "$WORK/out-stale-locked" \
-  --cache-dir "$WORK/cache-stale" "${trust[@]}" -q >/dev/null 2>"$WORK/stderr" ||
+  --cache-dir "$WORK/cache-stale" "${trust[@]}" --allow-expired-release -q >/dev/null 2>"$WORK/stderr" ||
   { cat "$WORK/stderr"; fail "the locked build failed"; }
 grep -q "Valid-Until accepted (--allow-expired-release), recorded in the lock" "$WORK/stderr" ||
   { cat "$WORK/stderr"; fail "the locked build does not warn about the override"; }
 python3 - "$WORK/out-stale-locked/tiny.result.json" <<'PY' || fail "the locked build's report lacks it"
 import json, sys
 overrides = json.load(open(sys.argv[1]))["verification_overrides"]
-assert len(overrides) == 1 and overrides[0].endswith(", recorded in the lock"), overrides
-print("  locked build reports:", overrides[0])
+assert len(overrides) == 2 and overrides[1].endswith(", recorded in the lock"), overrides
+assert overrides[0].endswith("expired Valid-Until accepted (--allow-expired-release)"), overrides
+print("  locked build reports:", overrides)
 PY
 
 echo "case: stanzas apt skips or compose cannot use are warnings, the rest builds"

@@ -3,11 +3,12 @@
 # mirror can be updated): the lock pins indexes, keys, packages, the pinned file, the release
 # and the epoch; locked builds with different output and cache directories, HOME,
 # SOURCE_DATE_EPOCH and user (root, nobody) give the same bytes as each other and as a plain build at the lock's
-# epoch; after the mirror gains a newer package a locked build still gives the old set
-# (byte for byte, without reading any index) while a plain build picks the new one; a recipe
+# epoch; after the mirror gains a newer package a plain build picks the new one, while a
+# locked build needs the locked (signed) index: refused from an empty cache, the old set byte
+# for byte from the cache that kept it; a recipe
 # edited after locking and a locked package gone from the mirror fail, naming what differs.
 # Debian (the test mirror, one small package set): lock, two locked builds, same bytes; a
-# locked package whose digest differs fails naming it; a mirror with Release + Release.gpg
+# locked package whose digest differs from its signed stanza fails naming both; a mirror with Release + Release.gpg
 # and no InRelease locks both, builds and bundles.
 source "$(dirname "$0")/lib.sh"
 
@@ -100,7 +101,7 @@ fi
 [[ $(json "$WORK/a/e2e.result.json" 'd["release"]["version"]') == 1.0.0 ]] || fail "the report lacks the release"
 cmp "$WORK/a/e2e.result.json" "$WORK/b/e2e.result.json" || fail "the two locked builds' reports differ"
 tar -xOf "$WORK/a/e2e.oci.tar" index.json | grep -q '"1.0.0-e2e"' || fail "the locked release is not in the tags"
-# Offline, a locked build needs only the cached packages, pinned file and keys: no index.
+# Offline, a locked build needs only the cached packages, pinned file, keys and locked indexes.
 CACHE=$WORK/cache-a run_compose build "$WORK/r.toml" --locked --offline -o "$WORK/offline" -q >/dev/null
 same_outputs "$WORK/a" "$WORK/offline" e2e
 # A plain build at the lock's epoch and release gives the same bytes: the lock changes nothing.
@@ -119,13 +120,24 @@ tar -xOf "$WORK/release2/e2e.oci.tar" index.json | grep -q '"2.0.0-e2e"' || fail
 CACHE=$WORK/cache-new run_compose "$WORK/r.toml" --release 1.0.0 -o "$WORK/unlocked" -q >/dev/null
 json "$WORK/unlocked/e2e.result.json" '[p["version"] for p in d["packages"] if p["name"] == "supervisor"]' |
   grep -q "4.2.5-r6" || fail "a plain build did not pick the newer supervisor"
-# The locked build reads no index at all: hide them.
+# The locked build verifies the very index the lock pins again: the mirror serves only the
+# new one now, so from an empty cache it is refused …
+CACHE=$WORK/cache-c expect_failure "a signed index the lock pins is not available" "$WORK/r.toml" --locked
+# … and from the cache that verified the locked index before, it builds the old set, without
+# reading any index from the mirror: hide them.
+cp -a "$WORK/cache-a" "$WORK/cache-kept"
 for index in "$WORK"/mirror/v3.22/*/x86_64/APKINDEX.tar.gz; do mv "$index" "$index.hidden"; done
-CACHE=$WORK/cache-c run_compose build "$WORK/r.toml" --locked -o "$WORK/c" -q >/dev/null
+CACHE=$WORK/cache-kept run_compose build "$WORK/r.toml" --locked -o "$WORK/c" -q >/dev/null
 for index in "$WORK"/mirror/v3.22/*/x86_64/APKINDEX.tar.gz.hidden; do mv "$index" "${index%.hidden}"; done
 same_outputs "$WORK/a" "$WORK/c" e2e
 json "$WORK/c/e2e.result.json" '[p["version"] for p in d["packages"] if p["name"] == "supervisor"]' |
   grep -q "4.2.5-r5" || fail "the locked build did not keep supervisor 4.2.5-r5"
+
+# The mirror as it was (the same key signs the same index bytes again), for the cases below.
+"$COMPOSE_FIXTURE" alpine-mirror --out "$WORK/mirror" --trust-dir "$WORK/trust" \
+  --private-key "$WORK/mirror-signing.pem" >/dev/null
+[[ $(sha256sum <"$WORK/mirror/v3.22/community/x86_64/APKINDEX.tar.gz") == \
+  $(json "$lock" 'd["repositories"][1]["index"]["sha256"]')"  -" ]] || fail "the index is not the locked one again"
 
 # ---- disagreements ----------------------------------------------------------------------------
 cp "$WORK/r.toml" "$WORK/r.toml.orig"
@@ -208,8 +220,8 @@ status=0
 "$COMPOSE" build "$WORK/deb.toml" --lock "$WORK/deb-bad.lock.json" -o "$WORK/deb-bad" \
   --cache-dir "$WORK/deb-cache-bad" -q >/dev/null 2>"$WORK/stderr" || status=$?
 [[ $status == 1 ]] || fail "a wrong locked digest did not fail"
-grep -q "not available as locked: .*mawk_.*\.deb" "$WORK/stderr" ||
-  { cat "$WORK/stderr"; fail "the failure does not name mawk's .deb"; }
+grep -q "the lock's entry for mawk .* differs from the signed index .*Packages.xz: sha256 '0\{64\}' in the lock" "$WORK/stderr" ||
+  { cat "$WORK/stderr"; fail "the failure does not name mawk and its signed index"; }
 [[ ! -e "$WORK/deb-bad" ]] || fail "output left behind"
 
 # A mirror without InRelease (Release + Release.gpg, as older mirrors serve): both files are

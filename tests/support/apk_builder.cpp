@@ -241,7 +241,14 @@ BuiltApk make_apk(const ApkSpec& spec, const RsaTestKey& key, const ApkOptions& 
   const std::string control_member = gzip_member(control); // fragment: no end blocks
   apk.checksum = "Q1" + base64_encode(digest(DigestAlgorithm::sha1, control_member));
 
-  const std::string signature = signature_member(key, options.signature, control_member);
+  std::string signature;
+  if (spec.signing == ApkSpec::Signing::repository_key) {
+    signature = signature_member(key, options.signature, control_member);
+  } else if (spec.signing == ApkSpec::Signing::wrong_key) {
+    RsaTestKey impostor("impostor-of-" + key.name());
+    impostor.rename(key.name());
+    signature = signature_member(impostor, options.signature, control_member);
+  }
   apk.control_offset = signature.size();
   apk.data_offset = signature.size() + control_member.size();
   apk.bytes = signature + control_member + data_member;

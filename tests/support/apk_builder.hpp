@@ -67,6 +67,10 @@ struct ApkSpec {
   std::map<std::string, std::string> scripts; // ".pre-install" -> script text
   std::vector<ApkFile> files;
   bool corrupt_file_checksum = false; // for bad-input fixtures: one wrong per-file SHA-1
+  // The package's own signature: by the repository key (as abuild signs), none, or made by
+  // another key under the repository key's name (it names a trusted key but does not verify).
+  enum class Signing { repository_key, none, wrong_key };
+  Signing signing = Signing::repository_key;
 };
 
 struct ApkOptions {

@@ -3,6 +3,7 @@
 //   compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22]
 //                   [--arch x86_64] [--preset system|large|parity] [--packages N] [--size-mb M]
 //                   [--key-name FILE-NAME] [--private-key FILE] [--add-version NAME=VERSION]…
+//                   [--package-signature NAME=unsigned|wrong-key]…
 //   compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT…]
 //   compose-fixture verify-detached DATA SIGNATURE KEYRING [FINGERPRINT…]
 //   compose-fixture apk-compare | apk-valid | apk-list KEYS INDEX… | apk-resolve KEYS INDEX…
@@ -17,6 +18,8 @@
 // and --keys-dir both point there). Prints the key name on stdout. --private-key keeps the
 // signing key in FILE (made on first use), so a mirror regenerated with --add-version (a newer
 // build of a package beside the old one, as a mirror update brings) is signed by the same key.
+// --package-signature makes one package unsigned, or signed by another key under the trusted
+// key's name, while the signed index still lists it as built (for the signature checks).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -44,6 +47,7 @@ int usage()
                "usage: compose-fixture alpine-mirror --out DIR --trust-dir DIR [--branch v3.22[,v3.21…]]\n"
                "         [--arch x86_64] [--preset system|large|parity] [--packages N] [--size-mb M]\n"
                "         [--key-name FILE-NAME] [--private-key FILE] [--add-version NAME=VERSION]\n"
+               "         [--package-signature NAME=unsigned|wrong-key]\n"
                "       compose-fixture verify-inrelease FILE KEYRING [FINGERPRINT...]\n"
                "       compose-fixture verify-detached DATA SIGNATURE KEYRING [FINGERPRINT...]\n");
   return 2;
@@ -68,6 +72,22 @@ void add_version(MirrorContent& content, const std::string& name, const std::str
         return;
       }
   throw std::runtime_error("--add-version: no package " + name + " in the preset");
+}
+
+// --package-signature NAME=unsigned|wrong-key: every version of NAME.
+void set_signing(MirrorContent& content, const std::string& name, const std::string& how)
+{
+  if (how != "unsigned" && how != "wrong-key")
+    throw std::runtime_error("--package-signature: " + how + " is not unsigned or wrong-key");
+  bool found = false;
+  for (std::vector<ApkSpec>* repository : {&content.main, &content.community})
+    for (ApkSpec& spec : *repository)
+      if (spec.name == name) {
+        spec.signing = how == "unsigned" ? ApkSpec::Signing::none : ApkSpec::Signing::wrong_key;
+        found = true;
+      }
+  if (!found)
+    throw std::runtime_error("--package-signature: no package " + name + " in the preset");
 }
 
 } // namespace
@@ -129,7 +149,7 @@ int main(int argc, char** argv)
     return usage();
   std::string out, trust, branch = "v3.22", arch = "x86_64", preset = "system", key_name;
   std::string private_key;
-  std::vector<std::pair<std::string, std::string>> added_versions;
+  std::vector<std::pair<std::string, std::string>> added_versions, signings;
   int packages = 300, size_mb = 200;
   for (int i = 2; i < argc; ++i) {
     const std::string flag = argv[i];
@@ -145,6 +165,8 @@ int main(int argc, char** argv)
     else if (flag == "--packages") packages = std::stoi(value);
     else if (flag == "--size-mb") size_mb = std::stoi(value);
     else if (flag == "--private-key") private_key = value;
+    else if (flag == "--package-signature" && value.find('=') != std::string::npos)
+      signings.emplace_back(value.substr(0, value.find('=')), value.substr(value.find('=') + 1));
     else if (flag == "--add-version" && value.find('=') != std::string::npos)
       added_versions.emplace_back(value.substr(0, value.find('=')), value.substr(value.find('=') + 1));
     else return usage();
@@ -166,6 +188,8 @@ int main(int argc, char** argv)
                                                  : system_preset(arch, key.name());
     for (const auto& [name, version] : added_versions)
       add_version(content, name, version);
+    for (const auto& [name, how] : signings)
+      set_signing(content, name, how);
     IndexOptions options;
     // "--branch v3.19,v3.22": one key signs every branch, as Alpine's keys do.
     std::stringstream branches(branch);

@@ -7,84 +7,15 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <optional>
-
+#include "repo/apk/signature.hpp"
 #include "util/error.hpp"
 #include "util/gzip_members.hpp"
 #include "util/handles.hpp"
 #include "util/hash.hpp"
-#include "verify/keyring.hpp"
-#include "verify/rsa_signature.hpp"
 
 namespace compose::repo::apk {
 
 namespace {
-
-struct SignatureEntry {
-  std::string algorithm; // "RSA", "RSA256", "RSA512"
-  std::string key_name;
-  std::string signature;
-};
-
-std::uint64_t octal(std::string_view field)
-{
-  std::uint64_t value = 0;
-  for (char c : field) {
-    if (c == '\0' || c == ' ')
-      break;
-    if (c < '0' || c > '7')
-      throw Error("bad number in a tar header");
-    value = value * 8 + static_cast<std::uint64_t>(c - '0');
-  }
-  return value;
-}
-
-// The signature member is a tar fragment without end blocks (abuild-tar --cut).
-std::vector<SignatureEntry> read_signatures(const std::string& fragment, const std::string& where)
-{
-  std::vector<SignatureEntry> entries;
-  std::size_t offset = 0;
-  while (offset + 512 <= fragment.size()) {
-    const std::string_view header(fragment.data() + offset, 512);
-    if (header.find_first_not_of('\0') == std::string_view::npos)
-      break; // end blocks, tolerated
-    const std::string name(header.substr(0, header.find('\0') < 100 ? header.find('\0') : 100));
-    std::uint64_t size = 0;
-    try {
-      size = octal(header.substr(124, 12));
-    } catch (const Error&) {
-      throw Error("signature member has a corrupt tar header", where);
-    }
-    offset += 512;
-    if (offset + size > fragment.size())
-      throw Error("signature member is truncated", where);
-    if (!name.starts_with(".SIGN."))
-      throw Error("the first member holds " + quote(name) + ", not a .SIGN.* signature", where);
-    const std::string rest = name.substr(6);
-    const std::size_t dot = rest.find('.');
-    if (dot == std::string::npos)
-      throw Error("malformed signature entry " + quote(name), where);
-    SignatureEntry entry{rest.substr(0, dot), rest.substr(dot + 1),
-                         fragment.substr(offset, size)};
-    if (entry.key_name.empty() || entry.key_name.find('/') != std::string::npos ||
-        entry.key_name.find("..") != std::string::npos)
-      throw Error("signature names an unsafe key file " + quote(entry.key_name), where);
-    entries.push_back(std::move(entry));
-    offset += (size + 511) / 512 * 512;
-  }
-  return entries;
-}
-
-std::optional<DigestAlgorithm> algorithm_of(const std::string& name)
-{
-  if (name == "RSA")
-    return DigestAlgorithm::sha1;
-  if (name == "RSA256")
-    return DigestAlgorithm::sha256;
-  if (name == "RSA512")
-    return DigestAlgorithm::sha512;
-  return std::nullopt; // DSA and anything else: refused
-}
 
 // Reads DESCRIPTION and APKINDEX from the (verified, inflated) data tar.
 std::pair<std::string, std::string> read_index_members(const std::string& tar,
@@ -133,46 +64,30 @@ Index load_index(const std::string& file_bytes, Repository repository,
       static_cast<unsigned char>(file_bytes[1]) != 0x8b)
     throw Error("not a gzip file (an APKINDEX.tar.gz was expected)", where);
   const GzipMember first = inflate_member(file_bytes, 0, where, 1 << 20);
-  if (first.inflated.rfind(".SIGN.", 0) != 0)
+  if (!is_signature_member(first.inflated))
     throw Error("index is not signed (its first member holds no .SIGN.* entry)", where,
                 "use the mirror's signed APKINDEX.tar.gz");
-  const std::vector<SignatureEntry> signatures = read_signatures(first.inflated, where);
+  const std::vector<SignatureEntry> signatures = read_signature_entries(first.inflated, where);
   const std::size_t signed_from = first.offset + first.size;
   if (signed_from >= file_bytes.size())
     throw Error("index has a signature but no data", where);
   const std::string_view signed_bytes(file_bytes.data() + signed_from,
                                       file_bytes.size() - signed_from);
 
-  std::string untrusted, failed;
-  std::string signer;
-  for (const SignatureEntry& entry : signatures) {
-    const std::optional<DigestAlgorithm> algorithm = algorithm_of(entry.algorithm);
-    const verify::ApkKey* key = keys.find(entry.key_name);
-    if (!algorithm) {
-      failed += (failed.empty() ? "" : ", ") + entry.key_name + " (unsupported " +
-                entry.algorithm + ")";
-      continue;
-    }
-    if (!key) {
-      untrusted += (untrusted.empty() ? "" : ", ") + quote(entry.key_name);
-      continue;
-    }
-    const std::string digest = compose::digest(*algorithm, signed_bytes);
-    if (verify::verify_rsa_digest(key->key.get(), *algorithm, digest, entry.signature)) {
-      signer = entry.key_name;
-      break;
-    }
-    failed += (failed.empty() ? "" : ", ") + entry.key_name;
-  }
-  if (signer.empty()) {
-    if (!failed.empty())
-      throw Error("index signature does not verify (signed by key " + failed + ")", where,
+  const SignatureVerdict verdict = verify_signatures(signatures, signed_bytes, keys);
+  if (verdict.signer.empty()) {
+    if (!verdict.failed.empty())
+      throw Error("index signature does not verify (signed by key " + key_list(verdict.failed) +
+                      ")",
+                  where,
                   "the file differs from what the key signed; fetch it again or use another "
                   "mirror");
-    throw Error("index is signed only by untrusted key(s) " + untrusted, where,
+    throw Error("index is signed only by untrusted key(s) " + key_list(verdict.untrusted, true),
+                where,
                 "trust the key in the recipe (repositories.keys) if it is genuinely the "
                 "repository's key, and pin it in keys/");
   }
+  const std::string& signer = verdict.signer;
 
   // Only now is anything of the data inflated and parsed.
   std::string tar;

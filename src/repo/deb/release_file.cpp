@@ -97,8 +97,6 @@ Release parse_release(const std::string& verified_text, const std::string& where
   return release;
 }
 
-namespace {
-
 std::string utc_text(std::int64_t seconds)
 {
   const std::time_t time = static_cast<std::time_t>(seconds);
@@ -108,8 +106,6 @@ std::string utc_text(std::int64_t seconds)
   std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &parts);
   return text;
 }
-
-} // namespace
 
 void check_valid_until(const Release& release, std::int64_t now, bool allow_expired,
                        const std::string& where)

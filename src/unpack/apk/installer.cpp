@@ -518,12 +518,12 @@ namespace {
 
 // Reading, inflating and verifying a package needs nothing from the tree, so it runs ahead
 // on other cores while earlier packages are applied in plan order.
-ApkPackage decode(const PackageFile& file)
+ApkPackage decode(const PackageFile& file, const SignaturePolicy& signature)
 {
   if (!file.package)
     throw Error("package file without an index record", file.file.string());
   const std::string bytes = read_file(file.file);
-  return read_package(bytes, *file.package);
+  return read_package(bytes, *file.package, signature);
 }
 
 } // namespace
@@ -532,18 +532,22 @@ InstallReport install(const std::vector<PackageFile>& packages, const InstallOpt
                       stage::Tree& tree)
 {
   Installer installer(options, tree);
-  decode_ahead(packages, decode, [&installer](const PackageFile& file, ApkPackage&& package) {
+  const auto decode_signed = [&options](const PackageFile& file) {
+    return decode(file, options.signature);
+  };
+  decode_ahead(packages, decode_signed, [&installer](const PackageFile& file, ApkPackage&& package) {
     installer.install(file, std::move(package));
   });
   installer.finish();
   return installer.report;
 }
 
-void check_package_file(const std::filesystem::path& file, const repo::apk::Package& package)
+void check_package_file(const std::filesystem::path& file, const repo::apk::Package& package,
+                        const SignaturePolicy& signature)
 {
   const std::string bytes = read_file(file);
   std::size_t data_offset = 0;
-  check_package_bytes(bytes, package, data_offset);
+  check_package_bytes(bytes, package, data_offset, signature);
 }
 
 } // namespace compose::unpack::apk

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
+#include "repo/apk/signature.hpp"
 #include "unpack/tar_reader.hpp"
 #include "util/error.hpp"
 #include "util/gzip_members.hpp"
@@ -199,6 +201,35 @@ void read_data_entries(ApkPackage& package)
   });
 }
 
+// The package's own signature, judged as `policy` says; `first` is the inflated signature
+// member when the file has one.
+std::string check_signature(const std::optional<GzipMember>& first, std::string_view control,
+                            const SignaturePolicy& policy, const std::string& file)
+{
+  const std::string where = file + ": signature";
+  if (!policy.keys)
+    return {};
+  if (!first) {
+    if (policy.required)
+      throw Error("package is not signed (it has no .SIGN.* member)", where,
+                  "a locked or bundled build installs only packages signed by a trusted key");
+    return {};
+  }
+  const repo::apk::SignatureVerdict verdict = repo::apk::verify_signatures(
+      repo::apk::read_signature_entries(first->inflated, where), control, *policy.keys);
+  if (!verdict.signer.empty())
+    return verdict.signer;
+  if (!verdict.failed.empty())
+    throw Error("package signature does not verify (signed by key " +
+                    repo::apk::key_list(verdict.failed) + ")",
+                where, "the file is not what the key signed; fetch it again or use another mirror");
+  if (policy.required)
+    throw Error("package is signed only by untrusted key(s) " +
+                    repo::apk::key_list(verdict.untrusted, true),
+                where, "a locked or bundled build installs only packages signed by a trusted key");
+  return {};
+}
+
 } // namespace
 
 PackageInfo parse_pkginfo(std::string_view text, const std::string& where)
@@ -269,7 +300,7 @@ PackageInfo parse_pkginfo(std::string_view text, const std::string& where)
 }
 
 ApkPackage check_package_bytes(std::string_view bytes, const repo::apk::Package& record,
-                               std::size_t& data_offset)
+                               std::size_t& data_offset, const SignaturePolicy& signature)
 {
   ApkPackage package;
   package.file_name = record.file_name();
@@ -286,8 +317,10 @@ ApkPackage check_package_bytes(std::string_view bytes, const repo::apk::Package&
     if (entry.name.starts_with(".SIGN."))
       first_is_signature = true;
   });
+  std::optional<GzipMember> signature_member;
   if (first_is_signature) {
     package.signed_member = true;
+    signature_member = control;
     control = inflate_member(bytes, control.offset + control.size, file + ": control member");
   }
   const std::string_view control_bytes = bytes.substr(control.offset, control.size);
@@ -297,6 +330,7 @@ ApkPackage check_package_bytes(std::string_view bytes, const repo::apk::Package&
                     record.checksum,
                 file + ": control member",
                 "the file is not the package the index describes; fetch it again");
+  package.signed_by = check_signature(signature_member, control_bytes, signature, file);
 
   bool first = true;
   std::string pkginfo;
@@ -336,10 +370,11 @@ ApkPackage check_package_bytes(std::string_view bytes, const repo::apk::Package&
   return package;
 }
 
-ApkPackage read_package(std::string_view bytes, const repo::apk::Package& record)
+ApkPackage read_package(std::string_view bytes, const repo::apk::Package& record,
+                        const SignaturePolicy& signature)
 {
   std::size_t offset = 0;
-  ApkPackage package = check_package_bytes(bytes, record, offset);
+  ApkPackage package = check_package_bytes(bytes, record, offset, signature);
   // Packages from other builders may split the data over several members (apk-format §5.1).
   while (offset < bytes.size()) {
     GzipMember member =

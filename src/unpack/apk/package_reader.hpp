@@ -13,6 +13,7 @@
 
 #include "repo/apk/index.hpp"
 #include "stage/tree.hpp"
+#include "verify/keyring.hpp"
 
 namespace compose::unpack::apk {
 
@@ -55,19 +56,33 @@ struct ApkPackage {
   std::string file_name;    // "busybox-1.36.1-r15.apk", the start of every error place
   std::string identity;     // "Q1" + base64(SHA-1(control member)), equal to the index C:
   bool signed_member = false; // the file began with a .SIGN.* member
+  std::string signed_by;      // the trusted key whose signature verified, when checked
   PackageInfo info;
   std::map<std::string, std::string> scripts; // ".post-install" -> text
   std::vector<DataEntry> entries;             // archive order, skipped names removed
   std::string data;                           // the inflated data tar
 };
 
-// Checks size, C: and datahash over the compressed bytes; returns the byte offset where
-// the data members start and the parsed .PKGINFO/scripts (entries are left empty).
+// How a package's own signature (.SIGN.RSA*.<key> over its control member) is judged.
+struct SignaturePolicy {
+  const verify::Keyring* keys = nullptr; // null: not checked
+  // Locked and bundle builds: the package must carry a signature that verifies with a
+  // trusted key. Otherwise (an index-driven build, whose signed index pins the control
+  // member by C:), an unsigned package or one signed only by keys the recipe does not trust
+  // is accepted on the index's word, but a signature by a trusted key that does not verify
+  // is always an error.
+  bool required = false;
+};
+
+// Checks size, C:, the package's signature (as `signature` says) and datahash over the
+// compressed bytes; returns the byte offset where the data members start and the parsed
+// .PKGINFO/scripts (entries are left empty).
 ApkPackage check_package_bytes(std::string_view bytes, const repo::apk::Package& record,
-                               std::size_t& data_offset);
+                               std::size_t& data_offset, const SignaturePolicy& signature = {});
 
 // check_package_bytes, then inflates the data members once and checks every entry.
 // Throws Error at "<P>-<V>.apk: <member>" for the first problem found.
-ApkPackage read_package(std::string_view bytes, const repo::apk::Package& record);
+ApkPackage read_package(std::string_view bytes, const repo::apk::Package& record,
+                        const SignaturePolicy& signature = {});
 
 } // namespace compose::unpack::apk
