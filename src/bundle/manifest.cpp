@@ -8,6 +8,7 @@
 #include <set>
 
 #include "util/error.hpp"
+#include "util/json_nesting.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -177,6 +178,7 @@ Manifest parse_manifest(const std::string& text, const std::string& where)
 {
   json document;
   try {
+    check_json_nesting(text, where);
     document = json::parse(text);
   } catch (const json::parse_error& e) {
     throw Error(std::string("bundle manifest is not valid JSON: ") + e.what(), where,

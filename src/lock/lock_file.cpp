@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "util/error.hpp"
+#include "util/json_nesting.hpp"
 #include "util/files.hpp"
 
 namespace fs = std::filesystem;
@@ -264,6 +265,7 @@ std::string lock_json(const LockFile& lock)
 
 LockFile parse_lock(const std::string& text, const std::string& where)
 {
+  check_json_nesting(text, where);
   json document;
   try {
     document = json::parse(text);
