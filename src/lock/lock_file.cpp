@@ -269,7 +269,7 @@ LockFile parse_lock(const std::string& text, const std::string& where)
   json document;
   try {
     document = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) { // parse_error, and out_of_range for numbers like 8e5389
     throw Error(std::string("lock file is not valid JSON: ") + e.what(), where);
   }
   const Field root(document, "", where);
