@@ -21,7 +21,8 @@ fi
 mkdir -p "$artifacts"
 # Images and signed files are large by nature; everything else is read record by record.
 case $harness in
-  inspect_ext4 | openpgp) max_len=300000 ;;
+  openpgp) max_len=300000 ;;
+  inspect_ext4) max_len=131072 ;;
   *) max_len=65536 ;;
 esac
 inputs=("$corpus")

@@ -177,4 +177,14 @@ TEST_SUITE("emit::ext4_inspect")
                     output);
     }
   }
+
+  TEST_CASE("an image shorter than its superblock says is refused before its bitmaps are read")
+  {
+    const compose::TempPath directory = compose::make_temp_directory("compose-ext4-");
+    const fs::path image = directory.path() / "cut.ext4";
+    write_ext4(compose::testing::representative_tree(), options(), image);
+    fs::resize_file(image, fs::file_size(image) / 2);
+    CHECK_THROWS_WITH_AS(inspect_ext4(image), doctest::Contains("blocks of 4096 bytes, the image holds"),
+                         Error);
+  }
 }

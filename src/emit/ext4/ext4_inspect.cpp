@@ -168,7 +168,7 @@ private:
     }
     const std::unique_ptr<std::remove_pointer_t<ext2_file_t>, FreeWith<ext2fs_file_close>>
         owner(file);
-    std::vector<char> buffer(1 << 20);
+    std::vector<char> buffer(1 << 16);
     std::uint64_t total = 0;
     for (;;) {
       unsigned int got = 0;
