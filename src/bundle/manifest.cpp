@@ -8,6 +8,7 @@
 #include <set>
 
 #include "util/error.hpp"
+#include "util/json_nesting.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -177,8 +178,9 @@ Manifest parse_manifest(const std::string& text, const std::string& where)
 {
   json document;
   try {
+    check_json_nesting(text, where);
     document = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) { // parse_error, and out_of_range for numbers like 8e5389
     throw Error(std::string("bundle manifest is not valid JSON: ") + e.what(), where,
                 "the bundle is damaged or was edited; write it again with `compose bundle`");
   }

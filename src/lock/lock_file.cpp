@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "util/error.hpp"
+#include "util/json_nesting.hpp"
 #include "util/files.hpp"
 
 namespace fs = std::filesystem;
@@ -264,10 +265,11 @@ std::string lock_json(const LockFile& lock)
 
 LockFile parse_lock(const std::string& text, const std::string& where)
 {
+  check_json_nesting(text, where);
   json document;
   try {
     document = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) { // parse_error, and out_of_range for numbers like 8e5389
     throw Error(std::string("lock file is not valid JSON: ") + e.what(), where);
   }
   const Field root(document, "", where);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <set>
 
 #include "emit/ext4/ext2fs_call.hpp"
 #include "emit/ext4/ext4_geometry.hpp"
@@ -57,8 +58,20 @@ class Reader {
 public:
   Reader(ext2_filsys fs, Ext4Report& report) : m_fs(fs), m_report(report) {}
 
-  void list(ext2_ino_t directory, const std::string& prefix)
+  // Depth first, as the tree is listed. A damaged image may link a directory into itself or
+  // into two places: each directory is listed once, and no deeper than a path can reach.
+  void list(ext2_ino_t directory, const std::string& prefix, std::size_t depth = 0)
   {
+    if (!m_listed.insert(directory).second) {
+      problem("/" + prefix + ": directory inode " + std::to_string(directory) +
+              " is linked more than once (a directory loop)");
+      return;
+    }
+    if (depth > k_max_depth) {
+      problem("/" + prefix.substr(0, 256) + "…: directories nested deeper than " +
+              std::to_string(k_max_depth) + " levels");
+      return;
+    }
     std::vector<std::pair<std::string, ext2_ino_t>> children;
     const errcode_t code = ext2fs_dir_iterate2(m_fs, directory, 0, nullptr, collect, &children);
     if (code != 0) {
@@ -70,7 +83,7 @@ public:
       const std::string path = prefix.empty() ? name : prefix + "/" + name;
       const Ext4Entry& entry = add(path, ino);
       if (entry.type == stage::FileType::directory)
-        list(ino, path);
+        list(ino, path, depth + 1);
     }
   }
 
@@ -139,6 +152,14 @@ private:
                            std::string* bytes = nullptr)
   {
     Hasher hasher(DigestAlgorithm::sha256);
+    // Holes read as zeros: a damaged size of 2^60 bytes would be read for ever. No file of
+    // an image compose wrote is larger than the file system.
+    const std::uint64_t capacity = ext2fs_blocks_count(m_fs->super) * m_fs->blocksize;
+    if (size > capacity) {
+      problem("/" + path + ": size " + std::to_string(size) + " is larger than the file system (" +
+              std::to_string(capacity) + " bytes)");
+      return {};
+    }
     ext2_file_t file = nullptr;
     errcode_t code = ext2fs_file_open(m_fs, ino, 0, &file);
     if (code != 0) {
@@ -147,7 +168,7 @@ private:
     }
     const std::unique_ptr<std::remove_pointer_t<ext2_file_t>, FreeWith<ext2fs_file_close>>
         owner(file);
-    std::vector<char> buffer(1 << 20);
+    std::vector<char> buffer(1 << 16);
     std::uint64_t total = 0;
     for (;;) {
       unsigned int got = 0;
@@ -209,13 +230,50 @@ private:
 
   void problem(std::string text) { m_report.problems.push_back(std::move(text)); }
 
+  // PATH_MAX is 4096: a path of one-letter names ("a/a/…") nests at most 2048 directories.
+  static constexpr std::size_t k_max_depth = 2048;
+
   ext2_filsys m_fs;
   Ext4Report& m_report;
+  std::set<ext2_ino_t> m_listed;
 };
 
-// Every inode's checksum, and the free counts against the bitmaps.
+// The bits of an on-disk bitmap block past the group's last inode or block must be set, as
+// mke2fs and the kernel leave them (e2fsck: "Padding at end of inode bitmap is not set").
+// libext2fs reads only the bits in use, so this looks at the blocks themselves.
+void check_bitmap_padding(ext2_filsys fs, Ext4Report& report)
+{
+  std::vector<unsigned char> block(fs->blocksize);
+  const std::size_t bits = std::size_t{fs->blocksize} * 8;
+  auto padded = [&](blk64_t location, std::size_t used) {
+    if (location == 0 || location >= ext2fs_blocks_count(fs->super) ||
+        io_channel_read_blk64(fs->io, location, 1, block.data()) != 0)
+      return true; // unreadable: ext2fs_read_bitmaps reports it
+    for (std::size_t bit = used; bit < bits; ++bit)
+      if (!(block[bit / 8] & (1u << (bit % 8))))
+        return false;
+    return true;
+  };
+  const std::uint64_t data_blocks =
+      ext2fs_blocks_count(fs->super) - fs->super->s_first_data_block;
+  for (dgrp_t group = 0; group < fs->group_desc_count; ++group) {
+    const std::string where = "group " + std::to_string(group) + ": ";
+    if (!ext2fs_bg_flags_test(fs, group, EXT2_BG_INODE_UNINIT) &&
+        !padded(ext2fs_inode_bitmap_loc(fs, group), EXT2_INODES_PER_GROUP(fs->super)))
+      report.problems.push_back(where + "padding at end of inode bitmap is not set");
+    std::size_t blocks = EXT2_CLUSTERS_PER_GROUP(fs->super);
+    if (group + 1 == fs->group_desc_count && data_blocks % EXT2_BLOCKS_PER_GROUP(fs->super) != 0)
+      blocks = EXT2FS_NUM_B2C(fs, data_blocks % EXT2_BLOCKS_PER_GROUP(fs->super));
+    if (!ext2fs_bg_flags_test(fs, group, EXT2_BG_BLOCK_UNINIT) &&
+        !padded(ext2fs_block_bitmap_loc(fs, group), blocks))
+      report.problems.push_back(where + "padding at end of block bitmap is not set");
+  }
+}
+
+// Every inode's checksum, the bitmaps' padding, and the free counts against the bitmaps.
 void check_metadata(ext2_filsys fs, Ext4Report& report)
 {
+  check_bitmap_padding(fs, report);
   errcode_t code = ext2fs_read_bitmaps(fs);
   if (code != 0) {
     report.problems.push_back(std::string("cannot read the bitmaps: ") + error_message(code));
@@ -292,6 +350,17 @@ Ext4Report inspect_ext4(const std::filesystem::path& image)
         "cannot open the ext4 image", image.string());
   const ext4::Ext2Fs fs(raw);
   const ext2_super_block& super = *raw->super;
+  // A superblock that claims more blocks than the file holds is damaged (e2fsck: "The
+  // filesystem size (according to the superblock) is … blocks"); its bitmaps would be sized
+  // by the claim, so stop here.
+  std::error_code size_error;
+  const std::uintmax_t file_size = std::filesystem::file_size(image, size_error);
+  const std::uint64_t claimed = ext2fs_blocks_count(raw->super);
+  if (size_error || claimed > file_size / raw->blocksize)
+    throw Error("the superblock says " + std::to_string(claimed) + " blocks of " +
+                    std::to_string(raw->blocksize) + " bytes, the image holds " +
+                    std::to_string(file_size / raw->blocksize),
+                image.string(), "the image is truncated or damaged; rebuild it or fetch it again");
   Ext4Report report;
   const auto* label = reinterpret_cast<const char*>(super.s_volume_name);
   report.label.assign(label, strnlen(label, sizeof super.s_volume_name));

@@ -11,6 +11,8 @@
 #include "util/error.hpp"
 #include "util/handles.hpp"
 #include "util/hash.hpp"
+#include "util/json_nesting.hpp"
+#include "util/printable.hpp"
 
 using nlohmann::json;
 
@@ -28,7 +30,8 @@ std::map<std::string, std::string> read_members(const std::filesystem::path& fil
   archive_entry* entry = nullptr;
   int status = ARCHIVE_OK;
   while ((status = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK) {
-    std::string name = archive_entry_pathname(entry);
+    const char* path = archive_entry_pathname(entry);
+    std::string name = path ? path : "";
     if (name.starts_with("./"))
       name.erase(0, 2);
     if (archive_entry_filetype(entry) != AE_IFREG)
@@ -46,6 +49,37 @@ std::map<std::string, std::string> read_members(const std::filesystem::path& fil
     throw Error(std::string("not a readable tar: ") + archive_error_string(reader.get()),
                 file.string());
   return members;
+}
+
+// The archive's JSON is untrusted: fields are read through these, so a missing field or a
+// wrong type is a problem to report, never an exception or undefined behaviour.
+const json* field(const json* object, const char* key)
+{
+  if (!object || !object->is_object())
+    return nullptr;
+  const auto found = object->find(key);
+  return found == object->end() ? nullptr : &*found;
+}
+
+std::string text_field(const json* object, const char* key)
+{
+  const json* value = field(object, key);
+  return value && value->is_string() ? value->get<std::string>() : std::string();
+}
+
+// oci-layout marks the directory as an image layout: {"imageLayoutVersion": "1.0.0"}.
+void check_layout_file(const std::string& bytes, const std::filesystem::path& file)
+{
+  check_json_nesting(bytes, file.string() + ": oci-layout");
+  const json layout = json::parse(bytes, nullptr, false);
+  const json* version = field(&layout, "imageLayoutVersion");
+  if (!version || !version->is_string())
+    throw Error("oci-layout is not a JSON object with an imageLayoutVersion", file.string(),
+                "not an OCI image layout, or a damaged one");
+  if (!version->get<std::string>().starts_with("1."))
+    throw Error("oci-layout has imageLayoutVersion " + printable(version->dump()) +
+                    "; inspect reads version 1 layouts",
+                file.string());
 }
 
 std::string mode_text(mode_t mode)
@@ -71,6 +105,7 @@ OciReport inspect_oci_archive(const std::filesystem::path& file)
   const std::map<std::string, std::string> members = read_members(file);
   if (!members.contains("oci-layout") || !members.contains("index.json"))
     throw Error("not an OCI image layout (no oci-layout or index.json)", file.string());
+  check_layout_file(members.at("oci-layout"), file);
   OciReport report;
   auto problem = [&](const std::string& text) { report.problems.push_back(text); };
 
@@ -79,43 +114,58 @@ OciReport inspect_oci_archive(const std::filesystem::path& file)
     if (name.starts_with("blobs/sha256/") && sha256_hex(bytes) != name.substr(13))
       problem(name + ": content does not match its name (sha256 " + sha256_hex(bytes) + ")");
 
-  auto blob = [&](const json& descriptor, const std::string& what) -> const std::string* {
-    const std::string digest = descriptor.value("digest", "");
+  auto blob = [&](const json* descriptor, const std::string& what) -> const std::string* {
+    const std::string digest = text_field(descriptor, "digest");
     const auto found = members.find("blobs/sha256/" + digest.substr(digest.find(':') + 1));
     if (!digest.starts_with("sha256:") || found == members.end()) {
-      problem(what + " " + digest + " is missing");
+      problem(what + " " + printable(digest) + " is missing");
       return nullptr;
     }
-    if (descriptor.value("size", std::uint64_t{0}) != found->second.size())
-      problem(what + " " + digest + " has size " + std::to_string(found->second.size()) +
-              ", descriptor says " + std::to_string(descriptor.value("size", 0)));
+    const json* size = field(descriptor, "size");
+    if (!size || !size->is_number_unsigned() || size->get<std::uint64_t>() != found->second.size())
+      problem(what + " " + printable(digest) + " has size " + std::to_string(found->second.size()) +
+              ", descriptor says " +
+              (!size                         ? std::string("nothing")
+               : size->is_number_unsigned() ? std::to_string(size->get<std::uint64_t>())
+                                            : std::string("a ") + size->type_name()));
     return &found->second;
   };
 
-  const json index = json::parse(members.at("index.json"), nullptr, false);
-  if (index.is_discarded() || !index.contains("manifests"))
+  // Deep nesting is refused before parsing: the values are copied and compared below.
+  auto parse = [&](const std::string& bytes, const std::string& name) {
+    check_json_nesting(bytes, file.string() + ": " + name);
+    return json::parse(bytes, nullptr, false);
+  };
+  const json index = parse(members.at("index.json"), "index.json");
+  const json* manifests = field(&index, "manifests");
+  if (!manifests || !manifests->is_array())
     throw Error("index.json is not an image index", file.string());
-  for (const json& descriptor : index["manifests"]) {
-    if (descriptor.contains("annotations"))
-      report.tags.push_back(
-          descriptor["annotations"].value("org.opencontainers.image.ref.name", ""));
+  for (const json& descriptor : *manifests) {
+    if (const json* annotations = field(&descriptor, "annotations"))
+      report.tags.push_back(printable(text_field(annotations, "org.opencontainers.image.ref.name")));
     if (report.manifest_digest.empty())
-      report.manifest_digest = descriptor.value("digest", "");
+      report.manifest_digest = printable(text_field(&descriptor, "digest"));
   }
-  if (index["manifests"].empty())
+  if (manifests->empty())
     throw Error("index.json lists no manifests", file.string());
 
-  const std::string* manifest_bytes = blob(index["manifests"][0], "manifest");
+  const std::string* manifest_bytes = blob(&manifests->front(), "manifest");
   if (!manifest_bytes)
     return report;
-  const json manifest = json::parse(*manifest_bytes, nullptr, false);
-  const std::string* config_bytes = blob(manifest["config"], "config");
-  json config = config_bytes ? json::parse(*config_bytes, nullptr, false) : json();
+  const json manifest = parse(*manifest_bytes, "manifest");
+  const std::string* config_bytes = blob(field(&manifest, "config"), "config");
+  const json config = config_bytes ? parse(*config_bytes, "config") : json();
   if (config.is_object())
-    report.platform = config.value("os", "") + "/" + config.value("architecture", "");
+    report.platform = printable(text_field(&config, "os") + "/" + text_field(&config, "architecture"));
+  const json* diff_ids = field(field(&config, "rootfs"), "diff_ids");
+  const json* layers = field(&manifest, "layers");
+  if (!layers || !layers->is_array()) {
+    problem("the manifest lists no layers");
+    return report;
+  }
   std::size_t layer_number = 0;
-  for (const json& layer : manifest["layers"]) {
-    const std::string* bytes = blob(layer, "layer");
+  for (const json& layer : *layers) {
+    const std::string* bytes = blob(&layer, "layer");
     if (!bytes)
       continue;
     ArchiveReader reader(archive_read_new());
@@ -135,24 +185,24 @@ OciReport inspect_oci_archive(const std::filesystem::path& file)
       while ((got = archive_read_data(raw.get(), buffer, sizeof buffer)) > 0)
         diff.update(buffer, static_cast<std::size_t>(got));
       if (got < 0)
-        problem("layer " + layer.value("digest", "") + " does not decompress");
+        problem("layer " + printable(text_field(&layer, "digest")) + " does not decompress");
     }
     const std::string diff_id = "sha256:" + diff.finish_hex();
-    const json diff_ids = config.is_object() ? config["rootfs"]["diff_ids"] : json();
-    if (!diff_ids.is_array() || diff_ids.size() <= layer_number ||
-        diff_ids[layer_number] != diff_id)
-      problem("layer " + layer.value("digest", "") + " has diff_id " + diff_id +
+    if (!diff_ids || !diff_ids->is_array() || diff_ids->size() <= layer_number ||
+        (*diff_ids)[layer_number] != diff_id)
+      problem("layer " + printable(text_field(&layer, "digest")) + " has diff_id " + diff_id +
               ", which the config does not list");
     while (archive_read_next_header(reader.get(), &entry) == ARCHIVE_OK) {
+      const char* name = archive_entry_pathname(entry);
       std::string line = mode_text(archive_entry_mode(entry)) + " " +
                          std::to_string(archive_entry_uid(entry)) + "/" +
                          std::to_string(archive_entry_gid(entry)) + " " +
                          std::to_string(archive_entry_size(entry)) + " " +
-                         archive_entry_pathname(entry);
+                         printable(name ? name : "");
       if (const char* link = archive_entry_symlink(entry))
-        line += std::string(" -> ") + link;
+        line += " -> " + printable(link);
       if (const char* link = archive_entry_hardlink(entry))
-        line += std::string(" link to ") + link;
+        line += " link to " + printable(link);
       report.entries.push_back(std::move(line));
     }
     ++layer_number;
