@@ -27,6 +27,18 @@ struct BuildOptions {
   // apt's Check-Valid-Until=false: accept signed Release files past their Valid-Until
   // (snapshots, air-gapped mirrors). Explicit, and recorded in the build report.
   bool allow_expired_release = false;
+  // Overrides the caller accepted before the build (--trust-bundle-keys), reported with the
+  // build's own in result.json's verification_overrides.
+  std::vector<std::string> overrides;
+  // Whose signatures vouched for the inputs, for the report: the lock's verified signer
+  // (--lock-signed-by), and the bundle built from (--from-bundle) with its verified signer.
+  std::string lock_signer;
+  struct BundleOrigin {
+    std::string file;   // its file name
+    std::string sha256; // of the bundle file
+    std::string signer; // primary fingerprint; empty when --trust-bundle-keys stood in
+  };
+  std::optional<BundleOrigin> bundle;
   fetch::Options fetch;
   Log* log = nullptr;
 };
