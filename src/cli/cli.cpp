@@ -1,5 +1,5 @@
 // Command line: `compose [build] RECIPE`, `lock`, `report`, `show-packages`, `show-config`,
-// `inspect`, `check`, `boot`, `bundle`, `verify`.
+// `inspect`, `check`, `boot`, `bundle`, `verify`, `diff`.
 // Parses flags with CLI11 and hands typed options to the pipeline; stdout carries results,
 // stderr progress and diagnostics.
 #include "cli/cli.hpp"
@@ -22,7 +22,7 @@ namespace {
 
 const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", "inspect",
                                        "check", "boot", "lock", "report",
-                                       "bundle", "verify", "kernel-check"};
+                                       "bundle", "verify", "kernel-check", "diff"};
 
 void add_common_build_flags(CLI::App& command, CommonOptions& options)
 {
@@ -151,6 +151,14 @@ int run(int argc, char** argv)
       "report", "print the components table (Markdown) from lock files, one column each");
   report->add_option("locks", report_locks, "lock files")->required();
 
+  std::string diff_old, diff_new, diff_format = "markdown";
+  CLI::App* diff = app.add_subcommand(
+      "diff", "what changed between two locks: packages, repositories, keys, pinned files");
+  diff->add_option("old", diff_old, "the earlier lock file")->required();
+  diff->add_option("new", diff_new, "the later lock file")->required();
+  diff->add_option("--format", diff_format, "markdown (default) or json")
+      ->check(CLI::IsMember({"markdown", "json"}));
+
   CommonOptions show_options;
   CLI::App* show_packages =
       app.add_subcommand("show-packages", "resolve a recipe and print the install plan");
@@ -253,6 +261,8 @@ int run(int argc, char** argv)
     return run_lock(lock_options);
   if (*report)
     return run_report(report_locks);
+  if (*diff)
+    return run_diff(diff_old, diff_new, diff_format);
   if (*show_packages)
     return run_show_packages(show_options);
   if (*show_config)

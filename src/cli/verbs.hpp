@@ -17,6 +17,8 @@ int run_build(const CommonOptions& options, const std::string& out_dir);
 int build_and_print(const recipe::Recipe& recipe, const pipeline::BuildOptions& build, Log& log);
 int run_lock(const CommonOptions& options);
 int run_report(const std::vector<std::string>& lock_files);
+// `compose diff OLD NEW`: format "markdown" (default) or "json".
+int run_diff(const std::string& old_file, const std::string& new_file, const std::string& format);
 
 // `build --locked` / `--lock FILE`: the lock, and the options with its release inputs filled
 // in where the command line gives none.
