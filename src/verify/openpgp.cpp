@@ -69,6 +69,15 @@ VerifiedText run(rnp_op_verify_t raw, Output& output, const std::vector<std::str
     uint32_t created = 0, expires = 0;
     rnp_op_verify_signature_get_times(signature, &created, &expires);
     check.created = created;
+    // The issuer's key id, so that an unknown key is still named.
+    rnp_signature_handle_t handle_raw = nullptr;
+    if (rnp_op_verify_signature_get_handle(signature, &handle_raw) == RNP_SUCCESS && handle_raw) {
+      const std::unique_ptr<rnp_signature_handle_st, FreeWith<rnp_signature_handle_destroy>>
+          handle(handle_raw);
+      char* keyid = nullptr;
+      if (rnp_signature_get_keyid(handle.get(), &keyid) == RNP_SUCCESS)
+        check.key_id = lower(take(keyid));
+    }
     rnp_key_handle_t key_raw = nullptr;
     if (rnp_op_verify_signature_get_key(signature, &key_raw) == RNP_SUCCESS && key_raw) {
       KeyHandle key(key_raw);
@@ -98,7 +107,9 @@ VerifiedText run(rnp_op_verify_t raw, Output& output, const std::vector<std::str
     std::string details;
     for (const SignatureCheck& check : result.signatures)
       details += (details.empty() ? "" : "; ") + check.status + " signature" +
-                 (check.key_fingerprint.empty() ? "" : " by " + check.key_fingerprint);
+                 (!check.key_fingerprint.empty() ? " by " + check.key_fingerprint
+                  : !check.key_id.empty()        ? " by key id " + check.key_id
+                                                 : std::string());
     throw Error("no acceptable OpenPGP signature: " + details, where,
                 "the file differs from what the key signed, or it was signed by a key this "
                 "repository does not trust");

@@ -252,5 +252,7 @@ cmp <(tar -tvf "$WORK/deb-a/bookworm-lock.rootfs.tar" | grep -v etc/apt) \
 # (Listed to a file: `tar -t | grep -q` under pipefail fails when grep stops reading early.)
 tar -tf "$WORK/detached.tar" >"$WORK/detached.list"
 grep -q "dists/bookworm/Release.gpg$" "$WORK/detached.list" || fail "the bundle lacks Release.gpg"
-"$COMPOSE" verify "$WORK/detached.tar" -q >/dev/null || fail "the detached-signature bundle does not verify"
+# The index signatures are the point here, not the producer's (test_bundle_signing.sh).
+"$COMPOSE" verify "$WORK/detached.tar" --trust-bundle-keys -q >/dev/null 2>&1 ||
+  fail "the detached-signature bundle does not verify"
 echo "debian: ok"
