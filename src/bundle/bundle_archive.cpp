@@ -22,6 +22,7 @@ namespace {
 
 constexpr std::size_t k_manifest_limit = 64u << 20; // far above any real manifest
 constexpr std::size_t k_chunk = 1u << 16;
+constexpr std::size_t k_signature_limit = 1u << 20; // a few signatures are a few KiB
 
 std::string describe_member(const Member& member)
 {
@@ -76,8 +77,8 @@ BundleWriter::BundleWriter(fs::path destination) : m_destination(std::move(desti
 void BundleWriter::add(Source source)
 {
   check_member_path(source.member.path);
-  if (source.member.path == k_manifest_path)
-    throw Error("a bundle member cannot be called " + quote(k_manifest_path), source.origin);
+  if (source.member.path == k_manifest_path || source.member.path == k_signature_path)
+    throw Error("a bundle member cannot be called " + quote(source.member.path), source.origin);
   if (!known_kind(source.member.kind))
     throw Error("unknown bundle member kind " + quote(source.member.kind), source.origin);
   const auto found = m_members.find(source.member.path);
@@ -124,6 +125,11 @@ void BundleWriter::add_recipe(BundledRecipe recipe)
   m_recipes.emplace(recipe.name, std::move(recipe));
 }
 
+void BundleWriter::sign_with(std::function<std::string(const std::string&)> signer)
+{
+  m_signer = std::move(signer);
+}
+
 Manifest BundleWriter::manifest() const
 {
   Manifest manifest;
@@ -138,6 +144,7 @@ std::string BundleWriter::commit()
 {
   const std::string where = m_destination.string();
   const std::string manifest = manifest_json(this->manifest());
+  const std::string signature = m_signer ? m_signer(manifest) : std::string();
   AtomicFile file(m_destination);
   Hasher whole(DigestAlgorithm::sha256);
   ArchiveWriter writer(archive_write_new());
@@ -163,6 +170,10 @@ std::string BundleWriter::commit()
   ArchiveEntry entry(archive_entry_new());
   write_member(a, entry.get(), k_manifest_path, manifest.size(), where);
   write_data(a, manifest, k_manifest_path, where);
+  if (m_signer) {
+    write_member(a, entry.get(), k_signature_path, signature.size(), where);
+    write_data(a, signature, k_signature_path, where);
+  }
   for (const auto& [path, source] : m_members) {
     write_member(a, entry.get(), path, source.member.size, where);
     if (source.file.empty()) {
@@ -212,7 +223,7 @@ Manifest unpack_bundle(const fs::path& tar, const fs::path& directory)
                 "cannot open the bundle", tar.string());
 
   Manifest manifest;
-  bool have_manifest = false;
+  bool have_manifest = false, have_signature = false;
   std::set<std::string> seen;
   archive_entry* entry = nullptr;
   for (;;) {
@@ -247,6 +258,19 @@ Manifest unpack_bundle(const fs::path& tar, const fs::path& directory)
       }
       write_file_atomic(directory / k_manifest_path, text);
       have_manifest = true;
+      continue;
+    }
+    if (name == k_signature_path) {
+      if (!seen.empty() || have_signature)
+        reject(quote(name), "must come right after " + quote(k_manifest_path) + ", once", tar);
+      const la_int64_t size = archive_entry_size(entry);
+      if (size < 0 || static_cast<std::uint64_t>(size) > k_signature_limit)
+        reject(quote(name), "is too large for a signature", tar);
+      std::string text(static_cast<std::size_t>(size), '\0');
+      if (archive_read_data(a, text.data(), text.size()) != size)
+        reject(quote(name), "is cut off", tar);
+      write_file_atomic(directory / k_signature_path, text);
+      have_signature = true;
       continue;
     }
     try {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -28,9 +29,13 @@ public:
                  const std::string& url = {});
   void add_recipe(BundledRecipe recipe); // throws Error for a second recipe of that name
 
+  // Signs manifest.json on commit: `signer` returns a detached signature of its bytes, stored
+  // as manifest.json.asc (k_signature_path) right after it.
+  void sign_with(std::function<std::string(const std::string& manifest)> signer);
+
   Manifest manifest() const;
   // Writes the tar under a temporary name, renames it onto the destination and returns its
-  // SHA-256. Throws Error when a source file changed since it was added.
+  // SHA-256. Throws Error when a source file changed since it was added, or signing fails.
   std::string commit();
 
 private:
@@ -45,12 +50,15 @@ private:
   std::filesystem::path m_destination;
   std::map<std::string, Source> m_members; // by path
   std::map<std::string, BundledRecipe> m_recipes;
+  std::function<std::string(const std::string&)> m_signer;
 };
 
 // Unpacks a bundle into `directory` (created; must not exist yet) and checks it against its
-// manifest: manifest.json must come first and be canonical; every other member must be a
-// regular file with a safe path, listed once, and have the listed size and SHA-256; every
-// listed member must be present. Throws Error naming the member and the check that failed.
+// manifest: manifest.json must come first and be canonical; manifest.json.asc, when present,
+// second (it is unpacked beside the manifest, unchecked: whose signature counts is the
+// caller's decision); every other member must be a regular file with a safe path, listed
+// once, and have the listed size and SHA-256; every listed member must be present. Throws
+// Error naming the member and the check that failed.
 Manifest unpack_bundle(const std::filesystem::path& tar, const std::filesystem::path& directory);
 
 } // namespace compose::bundle

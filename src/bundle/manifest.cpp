@@ -204,8 +204,8 @@ Manifest parse_manifest(const std::string& text, const std::string& where)
     } catch (const Error& e) {
       bad_field(path + ".path", e.message(), where);
     }
-    if (member.path == k_manifest_path)
-      bad_field(path + ".path", "lists the manifest itself", where);
+    if (member.path == k_manifest_path || member.path == k_signature_path)
+      bad_field(path + ".path", "lists the manifest or its signature", where);
     member.kind = text_field(entry, "kind", path, where);
     if (!known_kind(member.kind))
       bad_field(path + ".kind", "is " + quote(member.kind) + ", not a known kind", where);

@@ -14,6 +14,10 @@ namespace compose::bundle {
 
 inline constexpr int k_format_version = 1;
 inline constexpr const char* k_manifest_path = "manifest.json";
+// The producer's detached OpenPGP signature over manifest.json's exact bytes (`compose bundle
+// --sign`). It cannot list itself, so it is the one member the manifest does not list; it
+// comes right after the manifest.
+inline constexpr const char* k_signature_path = "manifest.json.asc";
 
 // What a member is. Downloads: "index" (APKINDEX.tar.gz, InRelease or Release),
 // "index-signature" (Release.gpg), "packages-index" (a Packages file), "package", "file"

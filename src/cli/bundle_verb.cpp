@@ -6,10 +6,12 @@
 #include "cli/verbs.hpp"
 #include "pipeline/build.hpp"
 #include "pipeline/bundle_collect.hpp"
+#include "pipeline/bundle_signature.hpp"
 #include "pipeline/bundle_verify.hpp"
 #include "pipeline/mirrors.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/hash.hpp"
 
 namespace fs = std::filesystem;
 
@@ -18,21 +20,35 @@ namespace compose::cli {
 namespace {
 
 // A bundle unpacked into a private temporary directory, checked against its manifest,
-// locks, keys and signatures; the directory goes when this goes.
+// its producer's signature, locks, keys and index signatures; the directory goes when this
+// goes.
 struct UnpackedBundle {
   TempPath directory;
   fs::path root; // directory / "bundle"
   bundle::Manifest manifest;
+  pipeline::BundleSignature signature;
   pipeline::BundleSummary summary;
 };
 
-UnpackedBundle unpack_and_verify(const fs::path& file, const fs::path& trust_dir, Log& log)
+// The signer must be one the user names (explicit --trust-dir, --signed-by); repository keys
+// are checked against an explicit --trust-dir, else the bundle's own trust/, which the
+// verified signature covers.
+UnpackedBundle unpack_and_verify(const fs::path& file, const CommonOptions& options, Log& log)
 {
-  UnpackedBundle unpacked{make_temp_directory("compose-bundle"), {}, {}, {}};
+  UnpackedBundle unpacked{make_temp_directory("compose-bundle"), {}, {}, {}, {}};
   unpacked.root = unpacked.directory.path() / "bundle";
   log.step("unpack " + file.string());
   unpacked.manifest = bundle::unpack_bundle(file, unpacked.root);
-  unpacked.summary = pipeline::verify_bundle(unpacked.root, unpacked.manifest, trust_dir, log);
+  pipeline::BundleTrust trust;
+  trust.anchors = signer_anchors(options, options.signed_by, options.trust_dir);
+  trust.trust_bundle_keys = options.trust_bundle_keys;
+  unpacked.signature = pipeline::check_bundle_signature(unpacked.root, file.string(), trust);
+  if (!unpacked.signature.signer.empty())
+    log.step("signed by " + unpacked.signature.signer);
+  else
+    log.warning(unpacked.signature.override_note);
+  unpacked.summary =
+      pipeline::verify_bundle(unpacked.root, unpacked.manifest, options.trust_dir, log);
   return unpacked;
 }
 
@@ -83,21 +99,25 @@ int run_bundle(const CommonOptions& options, const std::vector<std::string>& rec
     }
     inputs.push_back(std::move(input));
   }
-  const std::string digest = pipeline::write_bundle(inputs, build, output);
+  const std::string digest = pipeline::write_bundle(
+      inputs, build, output, {options.sign_key, options.passphrase_file});
   log.step("bundle sha256:" + digest);
   std::printf("%s\n", output.c_str());
   return 0;
 }
 
-int run_verify(const std::string& file, const std::string& trust_dir, Verbosity verbosity)
+int run_verify(const std::string& file, const CommonOptions& options)
 {
-  Log log(verbosity);
-  const UnpackedBundle unpacked = unpack_and_verify(file, trust_dir, log);
+  Log log(verbosity_of(options));
+  const UnpackedBundle unpacked = unpack_and_verify(file, options, log);
   const pipeline::BundleSummary& summary = unpacked.summary;
-  std::printf("%s: ok (%zu recipe(s), %zu members: %zu signed indexes, %zu packages, %zu pinned "
-              "files, %zu keys)\n",
-              file.c_str(), summary.recipes, unpacked.manifest.members.size(), summary.indexes,
-              summary.packages, summary.files, summary.keys);
+  const std::string trusted = unpacked.signature.signer.empty()
+                                  ? "NOT signature-checked: --trust-bundle-keys"
+                                  : "signed by " + unpacked.signature.signer;
+  std::printf("%s: ok, %s (%zu recipe(s), %zu members: %zu signed indexes, %zu packages, %zu "
+              "pinned files, %zu keys)\n",
+              file.c_str(), trusted.c_str(), summary.recipes, unpacked.manifest.members.size(),
+              summary.indexes, summary.packages, summary.files, summary.keys);
   return 0;
 }
 
@@ -106,7 +126,7 @@ int run_build_from_bundle(const CommonOptions& options, const std::string& bundl
 {
   Log log(verbosity_of(options));
   // Verified before anything is built: a bad bundle writes nothing to out/.
-  const UnpackedBundle unpacked = unpack_and_verify(bundle_file, options.trust_dir, log);
+  const UnpackedBundle unpacked = unpack_and_verify(bundle_file, options, log);
   const bundle::BundledRecipe& entry =
       pick_recipe(unpacked.manifest, options.recipe, bundle_file);
 
@@ -131,6 +151,11 @@ int run_build_from_bundle(const CommonOptions& options, const std::string& bundl
   pipeline::BuildOptions build = build_options(local, log);
   build.out_dir = out_dir;
   use_lock(*locked, build, log);
+  build.bundle = pipeline::BuildOptions::BundleOrigin{fs::path(bundle_file).filename().string(),
+                                                      sha256_file_hex(bundle_file),
+                                                      unpacked.signature.signer};
+  if (!unpacked.signature.override_note.empty())
+    build.overrides.push_back(unpacked.signature.override_note);
   // Every transfer goes into the unpacked bundle; a URL it lacks fails, never the network.
   build.fetch.mirrors = bundle::bundle_mirrors(unpacked.root);
   build.fetch.mirrors_only = "the bundle " + quote(bundle_file);

@@ -1,5 +1,5 @@
 // Command line: `compose [build] RECIPE`, `lock`, `report`, `show-packages`, `show-config`,
-// `inspect`, `check`, `boot`, `bundle`, `verify`.
+// `inspect`, `check`, `boot`, `bundle`, `verify`, `diff`.
 // Parses flags with CLI11 and hands typed options to the pipeline; stdout carries results,
 // stderr progress and diagnostics.
 #include "cli/cli.hpp"
@@ -22,7 +22,7 @@ namespace {
 
 const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", "inspect",
                                        "check", "boot", "lock", "report",
-                                       "bundle", "verify", "kernel-check"};
+                                       "bundle", "verify", "kernel-check", "diff"};
 
 void add_common_build_flags(CLI::App& command, CommonOptions& options)
 {
@@ -52,6 +52,27 @@ void add_common_build_flags(CLI::App& command, CommonOptions& options)
   command.add_flag("-q,--quiet", options.quiet, "print only warnings and errors");
 }
 
+// Whose signature a bundle (or lock) must carry: keys the user holds, never the bundle's.
+void add_bundle_trust_flags(CLI::App& command, CommonOptions& options)
+{
+  command.add_option("--signed-by", options.signed_by,
+                     "FINGERPRINT: accept the bundle only when signed by this primary key "
+                     "(repeatable; its public key from --signer-keyring or --trust-dir)");
+  command.add_option("--signer-keyring", options.signer_keyrings,
+                     "OpenPGP public key file holding the signer's key (repeatable)");
+  command.add_flag("--trust-bundle-keys", options.trust_bundle_keys,
+                   "accept an unsigned bundle, trusting the keys and trust configuration it "
+                   "carries (recorded in the report)");
+}
+
+void add_signing_flags(CLI::App& command, CommonOptions& options, const std::string& what)
+{
+  command.add_option("--sign", options.sign_key,
+                     "KEY: sign " + what + " with this OpenPGP secret key file (detached)");
+  command.add_option("--passphrase-file", options.passphrase_file,
+                     "first line: the passphrase of a protected --sign key");
+}
+
 } // namespace
 
 int run(int argc, char** argv)
@@ -78,6 +99,10 @@ int run(int argc, char** argv)
   build->add_option("--from-bundle", from_bundle,
                     "build RECIPE (a name or path in the bundle) from an offline bundle, with "
                     "no network: every transfer is served by the bundle, checked first");
+  add_bundle_trust_flags(*build, build_options);
+  build->add_option("--lock-signed-by", build_options.lock_signed_by,
+                    "FINGERPRINT: refuse the lock unless LOCK.asc beside it is a good signature "
+                    "by this key (from --signer-keyring or the trust configuration's signers)");
 
   CommonOptions bundle_options;
   std::vector<std::string> bundle_recipes;
@@ -100,29 +125,42 @@ int run(int argc, char** argv)
                      "the product release, for recipes locked now");
   bundle->add_option("-j,--jobs", bundle_options.jobs, "parallel downloads")
       ->check(CLI::Range(1, 64));
+  add_signing_flags(*bundle, bundle_options, "the manifest (manifest.json.asc in the bundle)");
   bundle->add_flag("-v,--verbose", bundle_options.verbose, "print steps with timings");
   bundle->add_flag("-q,--quiet", bundle_options.quiet, "print only warnings and errors");
 
-  std::string verify_file, verify_trust_dir;
-  bool verify_verbose = false, verify_quiet = false;
+  std::string verify_file;
+  CommonOptions verify_options;
   CLI::App* verify = app.add_subcommand(
-      "verify", "check an offline bundle on its own: digests, keys, signatures, locks");
+      "verify", "check an offline bundle: its producer's signature, digests, keys, index "
+                "signatures, locks");
   verify->add_option("bundle", verify_file, "bundle file")->required();
-  verify->add_option("--trust-dir", verify_trust_dir,
-                     "check keys against this trust configuration (default: the bundle's own)");
-  verify->add_flag("-v,--verbose", verify_verbose, "print every check");
-  verify->add_flag("-q,--quiet", verify_quiet, "print only warnings and errors");
+  verify->add_option("--trust-dir", verify_options.trust_dir,
+                     "trust configuration: its signers (kind openpgp-signer) and the repository "
+                     "keys (default for those: the bundle's own, covered by its signature)");
+  add_bundle_trust_flags(*verify, verify_options);
+  verify->add_flag("-v,--verbose", verify_options.verbose, "print every check");
+  verify->add_flag("-q,--quiet", verify_options.quiet, "print only warnings and errors");
 
   CommonOptions lock_options;
   CLI::App* lock = app.add_subcommand(
       "lock", "resolve a recipe and write its lock file (beside it: .toml -> .lock.json)");
   add_common_build_flags(*lock, lock_options);
   lock->add_option("--lock", lock_options.lock_file, "write the lock here instead");
+  add_signing_flags(*lock, lock_options, "the lock (LOCK.asc beside it)");
 
   std::vector<std::string> report_locks;
   CLI::App* report = app.add_subcommand(
       "report", "print the components table (Markdown) from lock files, one column each");
   report->add_option("locks", report_locks, "lock files")->required();
+
+  std::string diff_old, diff_new, diff_format = "markdown";
+  CLI::App* diff = app.add_subcommand(
+      "diff", "what changed between two locks: packages, repositories, keys, pinned files");
+  diff->add_option("old", diff_old, "the earlier lock file")->required();
+  diff->add_option("new", diff_new, "the later lock file")->required();
+  diff->add_option("--format", diff_format, "markdown (default) or json")
+      ->check(CLI::IsMember({"markdown", "json"}));
 
   CommonOptions show_options;
   CLI::App* show_packages =
@@ -207,6 +245,18 @@ int run(int argc, char** argv)
     throw UsageError(e.what());
   }
 
+  for (const CommonOptions* options : {&build_options, &verify_options})
+    if (options->trust_bundle_keys && !options->signed_by.empty())
+      throw UsageError("--trust-bundle-keys and --signed-by contradict each other",
+                       "", "name the signer, or trust the bundle's own keys, not both");
+  if (*build && from_bundle.empty() && (build_options.trust_bundle_keys ||
+                                        !build_options.signed_by.empty()))
+    throw UsageError("--signed-by and --trust-bundle-keys go with --from-bundle BUNDLE",
+                     "", "a lock's signer is named with --lock-signed-by");
+  if (*build && !build_options.lock_signed_by.empty() &&
+      (!from_bundle.empty() || (!build_options.locked && build_options.lock_file.empty())))
+    throw UsageError("--lock-signed-by checks the lock of --locked or --lock FILE", "",
+                     "a bundle's locks are covered by its signature (--signed-by)");
   if (*build && !from_bundle.empty())
     return run_build_from_bundle(build_options, from_bundle, out_dir);
   if (*build)
@@ -214,14 +264,13 @@ int run(int argc, char** argv)
   if (*bundle)
     return run_bundle(bundle_options, bundle_recipes, bundle_output);
   if (*verify)
-    return run_verify(verify_file, verify_trust_dir,
-                      verify_quiet     ? Verbosity::quiet
-                      : verify_verbose ? Verbosity::verbose
-                                       : Verbosity::normal);
+    return run_verify(verify_file, verify_options);
   if (*lock)
     return run_lock(lock_options);
   if (*report)
     return run_report(report_locks);
+  if (*diff)
+    return run_diff(diff_old, diff_new, diff_format);
   if (*show_packages)
     return run_show_packages(show_options);
   if (*show_config)

@@ -70,6 +70,21 @@ std::optional<std::int64_t> epoch_from_environment()
   return epoch;
 }
 
+verify::SignerAnchors signer_anchors(const CommonOptions& options,
+                                     const std::vector<std::string>& fingerprints,
+                                     const fs::path& trust_dir)
+{
+  verify::SignerAnchors anchors;
+  for (const std::string& fingerprint : fingerprints)
+    anchors.fingerprints.push_back(verify::normalize_fingerprint(fingerprint));
+  for (const std::string& keyring : options.signer_keyrings)
+    anchors.keyrings.emplace_back(keyring);
+  anchors.trust_dir = trust_dir;
+  for (const std::string& directory : options.keys_dirs)
+    anchors.keys_dirs.emplace_back(directory);
+  return anchors;
+}
+
 pipeline::BuildOptions build_options(const CommonOptions& options, Log& log)
 {
   pipeline::BuildOptions build;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pipeline/build.hpp"
+#include "verify/signer_trust.hpp"
 
 namespace compose::cli {
 
@@ -24,6 +25,13 @@ struct CommonOptions {
   std::string point_release;        // ${point_release}
   bool locked = false;              // build: use the lock beside the recipe
   std::string lock_file;            // build: use this lock; lock: write it here
+  // Signing (lock, bundle: --sign) and whose signatures count (build, verify).
+  std::string sign_key;                     // --sign: OpenPGP secret key file
+  std::string passphrase_file;              // --passphrase-file: unlocks a protected key
+  std::vector<std::string> signed_by;       // --signed-by: the bundle's signer
+  std::vector<std::string> lock_signed_by;  // --lock-signed-by: the lock's signer
+  std::vector<std::string> signer_keyrings; // --signer-keyring: where their public keys are
+  bool trust_bundle_keys = false;           // --trust-bundle-keys: no bundle signature needed
   unsigned jobs = 8;
   bool verbose = false;
   bool quiet = false;
@@ -42,6 +50,12 @@ Verbosity verbosity_of(const CommonOptions& options);
 // The recipe with --release, --point-release and "host-apt" resolved; the --mirror rewrites
 // go to build.fetch.
 recipe::Recipe load_for_build(const CommonOptions& options, pipeline::BuildOptions& build);
+
+// The signer anchors the user named: `fingerprints` (normalized) with --signer-keyring
+// files, and `trust_dir`'s signer entries when it is not empty.
+verify::SignerAnchors signer_anchors(const CommonOptions& options,
+                                     const std::vector<std::string>& fingerprints,
+                                     const std::filesystem::path& trust_dir);
 
 // BuildOptions from the flags, the environment and the defaults above.
 pipeline::BuildOptions build_options(const CommonOptions& options, Log& log);

@@ -6,6 +6,9 @@
 #include "lock/lock_file.hpp"
 #include "pipeline/lock_recipe.hpp"
 #include "util/error.hpp"
+#include "util/files.hpp"
+#include "verify/openpgp_sign.hpp"
+#include "verify/signer_trust.hpp"
 
 namespace fs = std::filesystem;
 
@@ -19,6 +22,28 @@ fs::path lock_file_of(const CommonOptions& options)
                                    : fs::path(options.lock_file);
 }
 
+// The detached signature beside a lock: "NAME.lock.json" -> "NAME.lock.json.asc".
+fs::path signature_path_of(const fs::path& lock_file)
+{
+  return fs::path(lock_file.string() + ".asc");
+}
+
+// --lock-signed-by: the lock's exact bytes must carry a good signature by a named signer
+// before anything in it is believed. Returns the signer's primary fingerprint.
+std::string check_lock_signature(const fs::path& file, const CommonOptions& options)
+{
+  const fs::path signature = signature_path_of(file);
+  if (!fs::exists(signature))
+    throw Error("the lock is unsigned: " + quote(signature.string()) + " does not exist",
+                file.string(),
+                "sign it where it was made with `compose lock --sign KEY`, or build without "
+                "--lock-signed-by");
+  const verify::SignerTrust signers = verify::load_signer_trust(
+      signer_anchors(options, options.lock_signed_by, find_trust_dir(options)));
+  return verify::verify_signer(read_file(file), read_file(signature), signers, "the lock",
+                               signature.string());
+}
+
 } // namespace
 
 int run_lock(const CommonOptions& options)
@@ -28,8 +53,22 @@ int run_lock(const CommonOptions& options)
   const recipe::Recipe recipe = load_for_build(options, build);
   const lock::LockFile locked = pipeline::lock_recipe(recipe, build);
   const fs::path file = lock_file_of(options);
+  const fs::path signature_file = signature_path_of(file);
+  // Signed first: a key that cannot sign leaves the old lock and signature as they were.
+  std::optional<verify::DetachedSignature> signature;
+  if (!options.sign_key.empty())
+    signature = verify::sign_detached(lock::lock_json(locked), options.sign_key,
+                                      options.passphrase_file);
   log.step("write " + file.string());
   lock::write_lock(file, locked);
+  if (signature) {
+    log.step("write " + signature_file.string() + " (signed by " + signature->signer + ")");
+    write_file_atomic(signature_file, signature->armored);
+  } else if (fs::exists(signature_file)) {
+    // It signed the lock this one replaces; left in place it would only ever fail.
+    log.step("remove " + signature_file.string() + ": it signed the previous lock");
+    fs::remove(signature_file);
+  }
   log.step("locked " + recipe.name + ": " + std::to_string(locked.packages.size()) +
            " packages from " + std::to_string(locked.repositories.size()) +
            " repositories, epoch " + std::to_string(locked.epoch));
@@ -43,6 +82,8 @@ std::optional<LockedBuild> read_lock_for_build(const CommonOptions& options)
     return std::nullopt;
   LockedBuild locked;
   locked.file = lock_file_of(options);
+  if (!options.lock_signed_by.empty())
+    locked.signer = check_lock_signature(locked.file, options);
   locked.lock = lock::read_lock(locked.file);
   locked.options = options;
   if (locked.options.release_version.empty())
@@ -61,6 +102,9 @@ void use_lock(const LockedBuild& locked, pipeline::BuildOptions& build, Log& log
   build.epoch = locked.lock.epoch;
   build.lock = &locked.lock;
   build.lock_where = locked.file.string();
+  build.lock_signer = locked.signer;
+  if (!locked.signer.empty())
+    log.step("lock signed by " + locked.signer);
   log.step("build from " + locked.file.string() + " (" +
            std::to_string(locked.lock.packages.size()) + " locked packages)");
 }

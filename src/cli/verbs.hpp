@@ -17,6 +17,8 @@ int run_build(const CommonOptions& options, const std::string& out_dir);
 int build_and_print(const recipe::Recipe& recipe, const pipeline::BuildOptions& build, Log& log);
 int run_lock(const CommonOptions& options);
 int run_report(const std::vector<std::string>& lock_files);
+// `compose diff OLD NEW`: format "markdown" (default) or "json".
+int run_diff(const std::string& old_file, const std::string& new_file, const std::string& format);
 
 // `build --locked` / `--lock FILE`: the lock, and the options with its release inputs filled
 // in where the command line gives none.
@@ -24,9 +26,11 @@ struct LockedBuild {
   lock::LockFile lock;
   std::filesystem::path file;
   CommonOptions options;
+  std::string signer; // --lock-signed-by: the verified signer's primary fingerprint
 };
 // std::nullopt unless options.locked or options.lock_file. Throws Error for a missing or
-// malformed lock.
+// malformed lock, and (options.lock_signed_by) for a missing LOCK.asc or one that is not a
+// good signature by a named signer over the lock's exact bytes.
 std::optional<LockedBuild> read_lock_for_build(const CommonOptions& options);
 // The build uses the lock and its epoch (SOURCE_DATE_EPOCH does not override it).
 void use_lock(const LockedBuild& locked, pipeline::BuildOptions& build, Log& log);
@@ -37,7 +41,9 @@ int run_show_packages(const CommonOptions& options);
 // --from-bundle BUNDLE NAME` builds a bundled recipe with every transfer served by the bundle.
 int run_bundle(const CommonOptions& options, const std::vector<std::string>& recipes,
                const std::string& output);
-int run_verify(const std::string& bundle_file, const std::string& trust_dir, Verbosity verbosity);
+// `compose verify BUNDLE`: options.trust_dir, signed_by, signer_keyrings, trust_bundle_keys
+// and verbosity are read.
+int run_verify(const std::string& bundle_file, const CommonOptions& options);
 int run_build_from_bundle(const CommonOptions& options, const std::string& bundle_file,
                           const std::string& out_dir);
 // Empty version / point release: the recipe's defaults, as for a build without the flags.

@@ -11,6 +11,7 @@
 #include "pipeline/debian_system.hpp"
 #include "pipeline/lock_check.hpp"
 #include "pipeline/output_staging.hpp"
+#include "pipeline/provenance.hpp"
 #include "pipeline/result_report.hpp"
 #include "pipeline/sbom_outputs.hpp"
 #include "util/error.hpp"
@@ -153,8 +154,9 @@ Artifacts build(const recipe::Recipe& recipe, const BuildOptions& options)
   OutputStaging staging(options.out_dir, recipe.name);
   // The SBOMs come first so that the image manifest can name them by digest.
   const std::vector<SbomDocument> sboms = make_sboms(recipe, system);
-  std::vector<OutputFile> outputs =
-      emit_outputs(recipe, system, sbom_annotations(sboms), staging, options);
+  std::map<std::string, std::string> annotations = provenance_annotations(options);
+  annotations.merge(sbom_annotations(sboms));
+  std::vector<OutputFile> outputs = emit_outputs(recipe, system, annotations, staging, options);
   for (OutputFile& sbom : write_sboms(sboms, staging, options))
     outputs.push_back(std::move(sbom));
   const std::string result_name = recipe.name + ".result.json";

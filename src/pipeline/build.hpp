@@ -30,6 +30,18 @@ struct BuildOptions {
   // Accept a signature by an OpenPGP key that has expired since it signed, in an
   // index-driven build (a locked build only warns). Explicit, and recorded in the report.
   bool allow_expired_key = false;
+  // Overrides the caller accepted before the build (--trust-bundle-keys), reported with the
+  // build's own in result.json's verification_overrides.
+  std::vector<std::string> overrides;
+  // Whose signatures vouched for the inputs, for the report: the lock's verified signer
+  // (--lock-signed-by), and the bundle built from (--from-bundle) with its verified signer.
+  std::string lock_signer;
+  struct BundleOrigin {
+    std::string file;   // its file name
+    std::string sha256; // of the bundle file
+    std::string signer; // primary fingerprint; empty when --trust-bundle-keys stood in
+  };
+  std::optional<BundleOrigin> bundle;
   fetch::Options fetch;
   Log* log = nullptr;
 };

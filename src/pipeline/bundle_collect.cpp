@@ -12,6 +12,7 @@
 #include "util/files.hpp"
 #include "util/hash.hpp"
 #include "verify/openpgp_keys.hpp"
+#include "verify/openpgp_sign.hpp"
 
 namespace fs = std::filesystem;
 
@@ -164,7 +165,7 @@ std::map<std::string, std::string> key_files(const BundleInput& input, const Bui
 } // namespace
 
 std::string write_bundle(const std::vector<BundleInput>& inputs, const BuildOptions& options,
-                         const fs::path& destination)
+                         const fs::path& destination, const BundleSigning& signing)
 {
   Log& log = *options.log;
   if (inputs.empty())
@@ -214,6 +215,13 @@ std::string write_bundle(const std::vector<BundleInput>& inputs, const BuildOpti
       writer.add_file(bundle::mirror_path_for_url(url), downloads[i].kind, fetched[i].path, url);
     }
   }
+  if (!signing.secret_key.empty())
+    writer.sign_with([&](const std::string& manifest_text) {
+      const verify::DetachedSignature signature =
+          verify::sign_detached(manifest_text, signing.secret_key, signing.passphrase_file);
+      log.step("sign the manifest with " + signature.signer);
+      return signature.armored;
+    });
   const bundle::Manifest manifest = writer.manifest();
   log.step("write " + destination.string() + " (" + std::to_string(manifest.members.size()) +
            " members, " + std::to_string(manifest.recipes.size()) + " recipe(s))");

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/provenance.hpp"
 #include "util/hash.hpp"
 
 namespace compose::pipeline {
@@ -22,12 +23,23 @@ std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system
       {"architecture", recipe.architecture},
   };
   report["release"] = {{"version", recipe.version}, {"point_release", recipe.point_release}};
-  if (options.lock)
+  const Provenance& provenance = this_build();
+  report["provenance"] = {{"compose_version", provenance.compose_version},
+                          {"source_digest", provenance.source_digest},
+                          {"libraries", provenance.libraries}};
+  if (options.lock) {
     // The file name only (no build-machine path); the digest of the lock as compose writes it.
     report["lock"] = {
         {"file", std::filesystem::path(options.lock_where).filename().string()},
         {"sha256", sha256_hex(lock::lock_json(*options.lock))},
     };
+    if (!options.lock_signer.empty())
+      report["lock"]["signer"] = options.lock_signer;
+  }
+  if (options.bundle)
+    report["bundle"] = {{"file", options.bundle->file},
+                        {"sha256", options.bundle->sha256},
+                        {"signer", options.bundle->signer}};
   report["epoch"] = system.epoch;
   report["inputs_digest"] = "sha256:" + system.inputs_digest;
   report["world"] = system.world;
@@ -86,7 +98,9 @@ std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system
   }
   report["outputs"] = produced;
   report["warnings"] = system.warnings;
-  report["verification_overrides"] = system.overrides;
+  std::vector<std::string> overrides = options.overrides;
+  overrides.insert(overrides.end(), system.overrides.begin(), system.overrides.end());
+  report["verification_overrides"] = overrides;
   return report.dump(2) + "\n";
 }
 

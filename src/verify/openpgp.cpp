@@ -11,38 +11,31 @@
 
 #include "util/error.hpp"
 #include "util/handles.hpp"
+#include "verify/rnp_handles.hpp"
 
 namespace compose::verify {
 
 namespace {
 
-using Ffi = std::unique_ptr<rnp_ffi_st, FreeWith<rnp_ffi_destroy>>;
-using Input = std::unique_ptr<rnp_input_st, FreeWith<rnp_input_destroy>>;
-using Output = std::unique_ptr<rnp_output_st, FreeWith<rnp_output_destroy>>;
-using Verify = std::unique_ptr<rnp_op_verify_st, FreeWith<rnp_op_verify_destroy>>;
-using KeyHandle = std::unique_ptr<rnp_key_handle_st, FreeWith<rnp_key_handle_destroy>>;
-using Text = std::unique_ptr<char, FreeWith<rnp_buffer_destroy>>;
+using Ffi = RnpFfi;
+using Input = RnpInput;
+using Output = RnpOutput;
+using Verify = RnpVerify;
+using KeyHandle = RnpKey;
 
 std::string lower(std::string text)
 {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
+  return lower_hex(std::move(text));
 }
 
 Input memory_input(const std::string& bytes)
 {
-  rnp_input_t input = nullptr;
-  if (rnp_input_from_memory(&input, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
-                            false) != RNP_SUCCESS)
-    throw Error("cannot read OpenPGP data");
-  return Input(input);
+  return rnp_memory_input(bytes);
 }
 
 std::string take(char* text)
 {
-  Text owner(text);
-  return text ? std::string(text) : std::string();
+  return take_rnp_text(text);
 }
 
 std::string describe(rnp_result_t status)
@@ -97,6 +90,15 @@ VerifiedText run(rnp_op_verify_t raw, Output& output, const std::vector<std::str
     uint32_t created = 0, expires = 0;
     rnp_op_verify_signature_get_times(signature, &created, &expires);
     check.created = created;
+    // The issuer's key id, so that an unknown key is still named.
+    rnp_signature_handle_t handle_raw = nullptr;
+    if (rnp_op_verify_signature_get_handle(signature, &handle_raw) == RNP_SUCCESS && handle_raw) {
+      const std::unique_ptr<rnp_signature_handle_st, FreeWith<rnp_signature_handle_destroy>>
+          handle(handle_raw);
+      char* keyid = nullptr;
+      if (rnp_signature_get_keyid(handle.get(), &keyid) == RNP_SUCCESS)
+        check.key_id = lower(take(keyid));
+    }
     rnp_key_handle_t key_raw = nullptr;
     if (rnp_op_verify_signature_get_key(signature, &key_raw) == RNP_SUCCESS && key_raw) {
       KeyHandle key(key_raw);
@@ -136,7 +138,9 @@ VerifiedText run(rnp_op_verify_t raw, Output& output, const std::vector<std::str
     for (const SignatureCheck& check : result.signatures)
       details += (details.empty() ? "" : "; ") + check.status +
                  (check.status.starts_with("signature") ? "" : " signature") +
-                 (check.key_fingerprint.empty() ? "" : " by " + check.key_fingerprint);
+                 (!check.key_fingerprint.empty() ? " by " + check.key_fingerprint
+                  : !check.key_id.empty()        ? " by key id " + check.key_id
+                                                 : std::string());
     throw Error("no acceptable OpenPGP signature: " + details, where,
                 "the file differs from what the key signed, or it was signed by a key this "
                 "repository does not trust");
@@ -170,6 +174,22 @@ void check_framing(const std::string& file, const std::string& where)
 }
 
 } // namespace
+
+RnpInput rnp_memory_input(const std::string& bytes)
+{
+  rnp_input_t input = nullptr;
+  if (rnp_input_from_memory(&input, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                            false) != RNP_SUCCESS)
+    throw Error("cannot read OpenPGP data");
+  return RnpInput(input);
+}
+
+std::string lower_hex(std::string text)
+{
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
 
 struct OpenPgpKeyring::Impl {
   Ffi ffi;

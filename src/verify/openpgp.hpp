@@ -32,6 +32,7 @@ private:
 struct SignatureCheck {
   std::string status;              // "good", "bad", "unknown key", "expired", "weak digest", "not pinned"
   std::string key_fingerprint;     // signing (sub)key, when known
+  std::string key_id;              // the issuer key id the signature names (16 hex digits)
   std::string primary_fingerprint; // its primary key, when known
   std::string hash;                // "SHA256", …
   std::int64_t created = 0;

@@ -30,11 +30,11 @@ std::vector<std::string> pinned_in(const TrustedKey& trusted, const std::string&
 } // namespace
 
 OpenPgpTrust load_openpgp_keys(const TrustConfig& trust, const std::vector<std::string>& names,
-                               const KeyLookup& lookup)
+                               const KeyLookup& lookup, const std::string& kind)
 {
   OpenPgpTrust result;
   for (const std::string& name : names) {
-    const TrustedKey& trusted = find_trusted(trust, name, "openpgp");
+    const TrustedKey& trusted = find_trusted(trust, name, kind);
     const FoundKey found =
         locate_key(trusted, lookup, [&](const std::string& bytes, const std::string& source) {
           check_sha256_pin(trusted, bytes, source);

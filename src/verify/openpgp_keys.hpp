@@ -22,7 +22,8 @@ struct OpenPgpTrust {
 
 // Throws Error when a name is not an OpenPGP key of the trust configuration, a copy does
 // not match its SHA-256 pin, or holds none of its pinned fingerprints.
+// `kind`: "openpgp" for repository keys, "openpgp-signer" for bundle and lock signers.
 OpenPgpTrust load_openpgp_keys(const TrustConfig& trust, const std::vector<std::string>& names,
-                               const KeyLookup& lookup);
+                               const KeyLookup& lookup, const std::string& kind = "openpgp");
 
 } // namespace compose::verify

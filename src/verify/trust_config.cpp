@@ -115,15 +115,21 @@ TrustConfig load_trust_config(const fs::path& directory)
       key.where = location(file, table->source());
       key.name = string_field(*table, "name", file, true);
       key.kind = string_field(*table, "kind", file, true);
-      key.url = string_field(*table, "url", file, true);
+      // A signer's key comes from its producer, not from a distribution's download page.
+      key.url = string_field(*table, "url", file, key.kind != "openpgp-signer");
       key.sha256 = string_field(*table, "sha256", file, false);
       key.fingerprints = list_field(*table, "fingerprints", file);
       key.architectures = list_field(*table, "architectures", file);
-      if (key.kind != "apk-rsa" && key.kind != "openpgp")
-        throw Error("unknown key kind " + quote(key.kind) + " (apk-rsa or openpgp)", key.where);
+      if (key.kind != "apk-rsa" && key.kind != "openpgp" && key.kind != "openpgp-signer")
+        throw Error("unknown key kind " + quote(key.kind) +
+                        " (apk-rsa, openpgp or openpgp-signer)",
+                    key.where);
+      if (key.kind == "openpgp-signer" && key.fingerprints.empty())
+        throw Error("signer key " + quote(key.name) + " pins no fingerprint", key.where,
+                    "a bundle or lock signer is named by its primary key fingerprint");
       // OpenPGP keys may be pinned by fingerprint alone: a keyring file gains new
       // self-signatures (extended expiry) without its keys changing.
-      if (key.sha256.empty() && (key.kind != "openpgp" || key.fingerprints.empty()))
+      if (key.sha256.empty() && (key.kind == "apk-rsa" || key.fingerprints.empty()))
         throw Error("key " + quote(key.name) + " has no pin",
                     key.where, "give sha256 (of the file) or, for OpenPGP keys, fingerprints");
       if (!key.sha256.empty() && !is_hex(key.sha256, 64))

@@ -12,7 +12,9 @@ namespace compose::verify {
 
 struct TrustedKey {
   std::string name;                       // file name, e.g. alpine-devel@…-6165ee59.rsa.pub
-  std::string kind;                       // "apk-rsa" | "openpgp"
+  // "apk-rsa" | "openpgp" (signs repository indexes) | "openpgp-signer" (signs compose
+  // bundles and locks; never accepted for an index, nor an index key for a bundle)
+  std::string kind;
   std::string url;                        // official download location
   std::string sha256;                     // pin: SHA-256 of the key file, lower-case hex
   std::vector<std::string> fingerprints;  // OpenPGP primary key fingerprints

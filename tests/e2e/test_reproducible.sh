@@ -26,3 +26,30 @@ done
 (cd "$WORK/b" && CACHE=$WORK/b/cache run_compose "$WORK/r.toml" -o "$WORK/b/out2" -q)
 cmp "$WORK/a/out2/e2e.rootfs.tar" "$WORK/b/out2/e2e.rootfs.tar" || fail "default epoch is not stable"
 echo "ok"
+
+# Provenance: result.json and the OCI manifest annotations name this compose, the digest of
+# its source tree (recomputed here from the checkout, as cmake/source_digest.cmake describes)
+# and the libraries that shaped the bytes; the two agree.
+digest=$(cd "$COMPOSE_SOURCE_DIR" &&
+  { ls CMakeLists.txt; find cmake src -name '*.cmake' -o -name '*.cpp' -o -name '*.hpp'; } |
+  LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
+python3 - "$WORK/a/out/e2e.result.json" "$WORK/a/out/e2e.oci.tar" "sha256:$digest" <<'PY' ||
+import json, sys, tarfile
+report = json.load(open(sys.argv[1]))
+provenance = report["provenance"]
+assert provenance["source_digest"] == sys.argv[3], (provenance["source_digest"], sys.argv[3])
+assert provenance["compose_version"] == report["compose_version"]
+libraries = provenance["libraries"]
+assert sorted(libraries) == ["libarchive", "libext2fs", "librnp", "openssl", "zlib", "zstd"], libraries
+assert all(version and version[0].isdigit() for version in libraries.values()), libraries
+tar = tarfile.open(sys.argv[2])
+index = json.load(tar.extractfile("index.json"))
+manifest = json.load(tar.extractfile("blobs/sha256/" + index["manifests"][0]["digest"].split(":")[1]))
+annotations = manifest["annotations"]
+assert annotations["compose.source-digest"] == sys.argv[3]
+assert annotations["compose.version"] == report["compose_version"]
+assert annotations["compose.libraries"] == ",".join(f"{k}={v}" for k, v in sorted(libraries.items()))
+assert "compose.lock" not in annotations, "an unlocked build names a lock"
+PY
+  fail "provenance in result.json and the OCI annotations"
+echo "provenance: ok"

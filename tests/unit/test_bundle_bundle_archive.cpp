@@ -168,6 +168,40 @@ TEST_SUITE("bundle::bundle_archive")
                          Error);
   }
 
+  TEST_CASE("a signed bundle: the signature right after the manifest, over its exact bytes")
+  {
+    const compose::TempPath dir = compose::make_temp_directory("bundle-test");
+    const fs::path unsigned_tar = dir.path() / "unsigned.tar";
+    write_sample(dir.path(), unsigned_tar);
+    const fs::path tar = dir.path() / "signed.tar";
+    BundleWriter writer(tar);
+    writer.add_bytes("recipes/web.toml", "recipe", "name = \"web\"\n");
+    writer.add_bytes("recipes/web.lock.json", "lock", "{}\n");
+    writer.add_recipe({"web", "recipes/web.toml", "recipes/web.lock.json"});
+    std::string signed_text;
+    writer.sign_with([&](const std::string& manifest) {
+      signed_text = manifest;
+      return std::string("-----BEGIN PGP SIGNATURE-----\n");
+    });
+    writer.commit();
+    const std::vector<Listed> listed = list_tar(tar);
+    REQUIRE(listed.size() == 4);
+    CHECK(listed[0].path == "manifest.json");
+    CHECK(listed[1].path == "manifest.json.asc");
+    const Manifest manifest = unpack_bundle(tar, dir.path() / "unpacked");
+    CHECK(compose::read_file(dir.path() / "unpacked/manifest.json") == signed_text);
+    CHECK(compose::read_file(dir.path() / "unpacked/manifest.json.asc") ==
+          "-----BEGIN PGP SIGNATURE-----\n");
+    CHECK(manifest.find("manifest.json.asc") == nullptr);
+    // An unsigned bundle unpacks with no signature file.
+    unpack_bundle(unsigned_tar, dir.path() / "unpacked-unsigned");
+    CHECK_FALSE(fs::exists(dir.path() / "unpacked-unsigned/manifest.json.asc"));
+    // The signature cannot be smuggled in as a member either.
+    BundleWriter bad(dir.path() / "bad.tar");
+    CHECK_THROWS_WITH_AS(bad.add_bytes("manifest.json.asc", "file", "x"),
+                         doctest::Contains("cannot be called 'manifest.json.asc'"), Error);
+  }
+
   TEST_CASE("damaged and hostile bundles are rejected naming the member")
   {
     using compose::testing::file_item;
@@ -208,6 +242,14 @@ TEST_SUITE("bundle::bundle_archive")
         {"a path out of the bundle",
          {file_item("recipes/web.lock.json", lock), file_item("../escape", "x")},
          "bundle member '../escape': bundle member path '../escape' has a '..' part"},
+        {"a signature after the members",
+         {file_item("recipes/web.lock.json", lock), file_item("recipes/web.toml", recipe),
+          file_item("manifest.json.asc", "signature")},
+         "bundle member 'manifest.json.asc': must come right after 'manifest.json', once"},
+        {"two signatures",
+         {file_item("manifest.json.asc", "a"), file_item("manifest.json.asc", "b"),
+          file_item("recipes/web.lock.json", lock), file_item("recipes/web.toml", recipe)},
+         "bundle member 'manifest.json.asc': must come right after 'manifest.json', once"},
         {"no manifest first", {file_item("recipes/web.toml", recipe)},
          "bundle member 'recipes/web.toml': comes first, but a bundle starts with 'manifest.json'",
          false},
