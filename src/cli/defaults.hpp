@@ -24,6 +24,10 @@ struct CommonOptions {
   bool locked = false;              // build: use the lock beside the recipe
   std::string lock_file;            // build: use this lock; lock: write it here
   unsigned jobs = 8;
+  // Transfer bounds (fetch::Options): --stall-timeout, --file-timeout, --retries.
+  unsigned stall_timeout = 30;
+  unsigned file_timeout = 600;
+  unsigned retries = 3;
   bool verbose = false;
   bool quiet = false;
 };
