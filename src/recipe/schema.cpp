@@ -256,7 +256,7 @@ void read_repository_urls(const TableReader& entry, RepositorySpec& repository)
     if (values.empty())
       entry.fail(*list, "'urls' is empty");
   } else {
-    entry.required_string("url", "or urls = [...] for several mirrors");
+    entry.required_string("url", "url = \"<mirror>\", or urls = [...] for several mirrors");
     values.push_back(single);
   }
   for (std::size_t i = 0; i < values.size(); ++i) {
