@@ -19,6 +19,7 @@ using Clock = std::chrono::steady_clock;
 struct Watch {
   BodySink* sink = nullptr;
   const Bounds* bounds = nullptr;
+  CURL* handle = nullptr;
   Clock::time_point last_byte = Clock::now(); // of the last body byte (or the start)
   curl_off_t seen = 0;
   bool stalled = false;
@@ -30,6 +31,11 @@ std::size_t write_body(char* data, std::size_t one, std::size_t count, void* use
 {
   auto& watch = *static_cast<Watch*>(user);
   const std::size_t bytes = one * count;
+  // An error page is not the file: stop at once (its status says what went wrong).
+  long status = 0;
+  curl_easy_getinfo(watch.handle, CURLINFO_RESPONSE_CODE, &status);
+  if (status >= 400)
+    return 0;
   // A short count makes curl stop with CURLE_WRITE_ERROR.
   return watch.sink->append(data, bytes) ? bytes : 0;
 }
@@ -102,9 +108,9 @@ Attempt http_transfer(const std::string& url, const std::filesystem::path& desti
   CurlEasy curl(curl_easy_init());
   if (!curl)
     throw Error("cannot start libcurl");
-  Watch watch{&sink, &bounds};
-  std::array<char, CURL_ERROR_SIZE> error_text{};
   CURL* handle = curl.get();
+  Watch watch{&sink, &bounds, handle};
+  std::array<char, CURL_ERROR_SIZE> error_text{};
   curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, write_body);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &watch);
@@ -123,6 +129,9 @@ Attempt http_transfer(const std::string& url, const std::filesystem::path& desti
   long status = 0;
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
   sink.finish(); // a failed write to the cache is an Error, not a transfer problem
+  if (status >= 400)
+    return {transient_status(status) ? Outcome::transient : Outcome::permanent,
+            "HTTP " + std::to_string(status), {}, 0};
   if (sink.too_large() || watch.announced_too_large)
     return {Outcome::permanent, bounds.too_large, {}, 0};
   if (watch.late)
@@ -139,9 +148,6 @@ Attempt http_transfer(const std::string& url, const std::filesystem::path& desti
     const std::string text = error_text[0] ? error_text.data() : curl_easy_strerror(code);
     return {transient_curl_code(code) ? Outcome::transient : Outcome::permanent, text, {}, 0};
   }
-  if (status >= 400)
-    return {transient_status(status) ? Outcome::transient : Outcome::permanent,
-            "HTTP " + std::to_string(status), {}, 0};
   return {Outcome::done, {}, sink.sha256(), sink.size()};
 }
 
