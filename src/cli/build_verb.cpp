@@ -29,6 +29,7 @@ recipe::Recipe load_for_build(const CommonOptions& options, pipeline::BuildOptio
   for (const std::string& mirror : options.mirrors)
     mirrors.push_back(pipeline::parse_mirror(mirror));
   build.fetch.mirrors = pipeline::apply_mirrors(recipe, mirrors);
+  build.fetch.repositories = pipeline::repository_mirrors(recipe);
   return recipe;
 }
 

@@ -97,6 +97,8 @@ int run_bundle(const CommonOptions& options, const std::vector<std::string>& rec
       recipe::Recipe copy = input.recipe;
       build.fetch.mirrors = pipeline::apply_mirrors(copy, mirrors);
     }
+    for (fetch::RepositoryMirrors& repository : pipeline::repository_mirrors(input.recipe))
+      build.fetch.repositories.push_back(std::move(repository));
     inputs.push_back(std::move(input));
   }
   const std::string digest = pipeline::write_bundle(
@@ -159,6 +161,7 @@ int run_build_from_bundle(const CommonOptions& options, const std::string& bundl
   // Every transfer goes into the unpacked bundle; a URL it lacks fails, never the network.
   build.fetch.mirrors = bundle::bundle_mirrors(unpacked.root);
   build.fetch.mirrors_only = "the bundle " + quote(bundle_file);
+  build.fetch.repositories = pipeline::repository_mirrors(recipe); // their index ceilings
   return build_and_print(recipe, build, log);
 }
 

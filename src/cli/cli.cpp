@@ -24,6 +24,20 @@ const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", 
                                        "check", "boot", "lock", "report",
                                        "bundle", "verify", "kernel-check", "diff"};
 
+// How long a transfer may wait and how often it is tried (README, "Limits").
+void add_transfer_flags(CLI::App& command, CommonOptions& options)
+{
+  command.add_option("--stall-timeout", options.stall_timeout,
+                     "SECONDS without a byte before a transfer attempt fails (default 30)")
+      ->check(CLI::Range(1, 86400));
+  command.add_option("--file-timeout", options.file_timeout,
+                     "SECONDS for all attempts at one file on one mirror (default 600)")
+      ->check(CLI::Range(1, 604800));
+  command.add_option("--retries", options.retries,
+                     "extra attempts after a transient failure, per mirror (default 3)")
+      ->check(CLI::Range(0, 20));
+}
+
 void add_common_build_flags(CLI::App& command, CommonOptions& options)
 {
   command.add_option("recipe", options.recipe, "recipe file (TOML)")->required();
@@ -48,6 +62,7 @@ void add_common_build_flags(CLI::App& command, CommonOptions& options)
                      "FROM=TO: fetch repositories whose URL starts with FROM from TO instead "
                      "(repeatable; signatures are still checked)");
   command.add_option("-j,--jobs", options.jobs, "parallel downloads")->check(CLI::Range(1, 64));
+  add_transfer_flags(command, options);
   command.add_flag("-v,--verbose", options.verbose, "print steps with timings");
   command.add_flag("-q,--quiet", options.quiet, "print only warnings and errors");
 }
@@ -126,6 +141,7 @@ int run(int argc, char** argv)
   bundle->add_option("-j,--jobs", bundle_options.jobs, "parallel downloads")
       ->check(CLI::Range(1, 64));
   add_signing_flags(*bundle, bundle_options, "the manifest (manifest.json.asc in the bundle)");
+  add_transfer_flags(*bundle, bundle_options);
   bundle->add_flag("-v,--verbose", bundle_options.verbose, "print steps with timings");
   bundle->add_flag("-q,--quiet", bundle_options.quiet, "print only warnings and errors");
 

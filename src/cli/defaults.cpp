@@ -98,6 +98,9 @@ pipeline::BuildOptions build_options(const CommonOptions& options, Log& log)
   build.allow_expired_release = options.allow_expired_release;
   build.allow_expired_key = options.allow_expired_key;
   build.fetch.parallel = options.jobs;
+  build.fetch.stall_seconds = options.stall_timeout;
+  build.fetch.file_timeout_seconds = options.file_timeout;
+  build.fetch.retries = options.retries;
   build.fetch.log = &log;
   build.log = &log;
   return build;

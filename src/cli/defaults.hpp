@@ -33,6 +33,10 @@ struct CommonOptions {
   std::vector<std::string> signer_keyrings; // --signer-keyring: where their public keys are
   bool trust_bundle_keys = false;           // --trust-bundle-keys: no bundle signature needed
   unsigned jobs = 8;
+  // Transfer bounds (fetch::Options): --stall-timeout, --file-timeout, --retries.
+  unsigned stall_timeout = 30;
+  unsigned file_timeout = 600;
+  unsigned retries = 3;
   bool verbose = false;
   bool quiet = false;
 };

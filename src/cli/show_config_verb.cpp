@@ -34,7 +34,7 @@ int run_show_config(const std::string& recipe_file, const std::string& version,
     fragments.push_back(fragment.string());
   out["fragments"] = fragments;
   json repositories = json::array();
-  for (const recipe::RepositorySpec& repository : recipe.repositories)
+  for (const recipe::RepositorySpec& repository : recipe.repositories) {
     repositories.push_back({{"url", repository.url},
                             {"branch", repository.branch},
                             {"repos", repository.repos},
@@ -44,6 +44,11 @@ int run_show_config(const std::string& recipe_file, const std::string& version,
                             {"tag", repository.tag},
                             {"priority", repository.priority},
                             {"from", repository.where.str()}});
+    if (!repository.mirrors.empty())
+      repositories.back()["mirrors"] = repository.mirrors;
+    if (repository.max_index_size)
+      repositories.back()["max_index_size"] = *repository.max_index_size;
+  }
   out["repositories"] = repositories;
   json packages = json::array();
   for (const recipe::PackageSpec& package : recipe.packages)

@@ -8,11 +8,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "fetch/limits.hpp"
 #include "util/log.hpp"
 
 namespace compose::fetch {
@@ -37,6 +40,7 @@ struct Request {
   std::string cache_key;
   std::optional<std::string> sha256; // expected whole-file digest (hex), when known
   std::optional<std::uint64_t> size; // expected size, when known
+  Kind kind = Kind::file;            // its ceiling when `size` is not known (limits.hpp)
   Freshness freshness = Freshness::immutable;
   // Runs on the complete temporary file before it enters the cache; throws Error to
   // reject it (e.g. an .apk whose control member does not match the index).
@@ -51,20 +55,32 @@ struct Fetched {
   std::uint64_t size = 0;
   std::string url;            // where it came from ("cache" when offline)
   bool from_cache = false;
+  std::string mirror;         // the repository mirror that served it, when not the first
   std::string unconfirmed_key; // Adoption::when_confirmed: the key confirm() will record
 };
 
 // Checks files that are only trusted together (a Release and its detached signature).
 using GroupValidator = std::function<void(const std::vector<std::filesystem::path>&)>;
 
+// A recipe repository's mirrors (`url`, or `urls = [...]`): files under the first are also
+// found under each other one, tried in order when one fails or serves bytes that fail their
+// checks. Results, cache keys and reports keep the first (canonical) URL.
+struct RepositoryMirrors {
+  std::vector<std::string> urls;               // bases, the canonical one first
+  std::optional<std::uint64_t> max_index_size; // replaces the index ceilings (limits.hpp)
+};
+
 struct Options {
   std::filesystem::path cache_dir; // default: default_cache_dir()
   bool offline = false;
   unsigned parallel = 8;           // concurrent transfers
-  unsigned retries = 3;            // extra attempts after a transient failure
-  unsigned backoff_ms = 200;       // first pause before a retry; doubles each time
+  unsigned retries = 3;            // extra attempts on one mirror after a transient failure
+  unsigned backoff_ms = 200;       // first pause before a retry; doubles each time…
+  unsigned max_backoff_ms = 5000;  // …up to this
   long connect_timeout_seconds = 30;
-  long low_speed_seconds = 60;     // abort when below 1 KiB/s for this long
+  long stall_seconds = 30;         // --stall-timeout: no body byte for this long fails an attempt
+  long file_timeout_seconds = 600; // --file-timeout: all attempts at one file on one mirror
+  std::vector<RepositoryMirrors> repositories;
   // --mirror: transfers of URLs starting with FROM go to TO instead (longest FROM wins).
   // Requests, cache keys and results keep the public URL; messages name the one tried.
   std::vector<std::pair<std::string, std::string>> mirrors;
@@ -101,6 +117,9 @@ public:
                                       const GroupValidator& validate);
   // Makes `file`'s cache key name it (Adoption::when_confirmed); nothing for cache hits.
   void confirm(const Fetched& file) const;
+  // Canonical URL -> the other repository mirror that served it, for every file so far
+  // that the first mirror did not serve (the build report names them).
+  std::map<std::string, std::string> served_elsewhere() const;
 
   // A cache entry by digest, if present.
   std::optional<std::filesystem::path> find_cached(const std::string& sha256) const;
@@ -110,13 +129,15 @@ private:
   struct Download; // a checked file still in cache/tmp (removed unless kept)
   Fetched fetch_one(const Request& request) const;
   std::optional<Fetched> from_cache(const Request& request) const;
-  // Tries each mirror (with retries) until one gives a file that passes the request's
-  // checks; throws Error listing every failure, or the validator's Error itself when it
-  // rejected the only mirror's file.
+  // Tries each source (the request's URLs on each repository mirror, with retries) until
+  // one gives a file that passes the request's checks; throws Error listing every failure,
+  // or the validator's Error itself when it rejected the only source's file.
   Download download(const Request& request) const;
   // Moves a checked download into the cache and records its key (Adoption::when_checked).
   Fetched keep(Download download, const Request& request) const;
   Options m_options;
+  mutable std::mutex m_served_mutex;
+  mutable std::map<std::string, std::string> m_served_elsewhere;
 };
 
 } // namespace compose::fetch

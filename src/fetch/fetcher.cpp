@@ -2,11 +2,12 @@
 #include "fetch/fetch.hpp"
 
 #include <atomic>
-#include <chrono>
 #include <cstdlib>
 #include <thread>
 
 #include "fetch/cache.hpp"
+#include "fetch/retry.hpp"
+#include "fetch/sources.hpp"
 #include "fetch/transfer.hpp"
 #include "util/error.hpp"
 
@@ -50,30 +51,15 @@ std::optional<Fetched> Fetcher::from_cache(const Request& request) const
   const std::optional<fs::path> entry = cache.find(*digest, request.size);
   if (!entry)
     return std::nullopt;
-  return Fetched{*entry, *digest, fs::file_size(*entry), "cache", true, {}};
-}
-
-std::string mirrored_url(const std::string& url,
-                         const std::vector<std::pair<std::string, std::string>>& mirrors)
-{
-  // FROM matches whole path parts: "…/debian" moves "…/debian/dists/…", not "…/debian-security/…".
-  const auto matches = [&url](const std::string& from) {
-    return url.starts_with(from) &&
-           (url.size() == from.size() || from.ends_with('/') || url[from.size()] == '/' ||
-            url[from.size()] == '?');
-  };
-  const std::pair<std::string, std::string>* best = nullptr;
-  for (const auto& mirror : mirrors)
-    if (matches(mirror.first) && (!best || mirror.first.size() > best->first.size()))
-      best = &mirror;
-  return best ? best->second + url.substr(best->first.size()) : url;
+  return Fetched{*entry, *digest, fs::file_size(*entry), "cache", true, {}, {}};
 }
 
 struct Fetcher::Download {
   TempPath file;
   std::string sha256;
   std::uint64_t size = 0;
-  std::string url; // the one it came from
+  std::string url;    // the one it came from
+  std::string mirror; // the repository mirror it came from, when not the first
 };
 
 Fetched Fetcher::fetch_one(const Request& request) const
@@ -90,65 +76,90 @@ Fetched Fetcher::fetch_one(const Request& request) const
   return keep(download(request), request);
 }
 
+namespace {
+
+// The ceiling of `request`: its exact size when the index gives one, else its kind's,
+// which the repository's max_index_size replaces for indexes.
+Bounds bounds_for(const Request& request, const Options& options)
+{
+  Bounds bounds;
+  if (request.size) {
+    bounds.max_bytes = *request.size;
+    bounds.too_large = "larger than the expected " + std::to_string(*request.size) + " bytes";
+    return bounds;
+  }
+  bounds.max_bytes = default_ceiling(request.kind);
+  if (is_index(request.kind) && !request.urls.empty())
+    if (const RepositoryMirrors* repository = repository_of(request.urls.front(), options);
+        repository && repository->max_index_size)
+      bounds.max_bytes = *repository->max_index_size;
+  bounds.too_large = "larger than " + describe_ceiling(request.kind, bounds.max_bytes);
+  return bounds;
+}
+
+// Why a complete download is not the file asked for, or "" when it is.
+std::string mismatch(const Request& request, const Attempt& result)
+{
+  if (request.size && result.size != *request.size)
+    return "size is " + std::to_string(result.size) + " bytes, expected " +
+           std::to_string(*request.size);
+  if (request.sha256 && result.sha256 != *request.sha256)
+    return "sha256 is " + result.sha256 + ", expected " + *request.sha256;
+  return {};
+}
+
+bool missing_from_bundle(const Source& source, const Options& options)
+{
+  if (options.mirrors_only.empty())
+    return false;
+  if (source.url == source.public_url || !is_local(source.url))
+    return true;
+  return !fs::exists(source.url.starts_with("file://") ? source.url.substr(7) : source.url);
+}
+
+} // namespace
+
 Fetcher::Download Fetcher::download(const Request& request) const
 {
   if (request.urls.empty())
     throw Error("nowhere to fetch " + quote(request.display_name) + " from");
   const Cache cache(m_options.cache_dir);
+  const Bounds bounds = bounds_for(request, m_options);
   std::vector<std::string> failures;
   std::optional<Error> rejection; // the validator's own error, kept whole
-  for (const std::string& public_url : request.urls) {
-    const std::string url = mirrored_url(public_url, m_options.mirrors);
-    if (!m_options.mirrors_only.empty() && (url == public_url || !is_local(url) ||
-                                            !fs::exists(url.starts_with("file://")
-                                                            ? url.substr(7)
-                                                            : url))) {
-      failures.push_back(public_url + ": not in " + m_options.mirrors_only);
+  for (const Source& source : sources_for(request.urls, m_options)) {
+    const std::string& url = source.url;
+    if (missing_from_bundle(source, m_options)) {
+      failures.push_back(source.public_url + ": not in " + m_options.mirrors_only);
       continue;
     }
-    unsigned pause_ms = m_options.backoff_ms;
-    for (unsigned attempt = 0; attempt <= m_options.retries; ++attempt) {
-      // Written under cache/tmp; the TempPath removes it on every way out but keep().
-      TempPath temporary = cache.temporary();
-      const Attempt result = transfer(url, temporary.path(), request.size, m_options);
-      if (result.outcome == Outcome::done) {
-        std::string problem;
-        if (request.size && result.size != *request.size)
-          problem = "size is " + std::to_string(result.size) + " bytes, expected " +
-                    std::to_string(*request.size);
-        else if (request.sha256 && result.sha256 != *request.sha256)
-          problem = "sha256 is " + result.sha256 + ", expected " + *request.sha256;
-        if (problem.empty() && request.validate) {
-          try {
-            request.validate(temporary.path());
-          } catch (Error& e) {
-            if (e.where().find(url) == std::string::npos)
-              e.at(url);
-            problem = e.describe();
-            rejection = e;
-          }
-        }
-        if (!problem.empty()) {
-          // A wrong file is not fixed by asking the same mirror again.
-          failures.push_back(url + ": " + problem);
-          break;
-        }
-        return Download{std::move(temporary), result.sha256, result.size, url};
-      }
-      const bool last = attempt == m_options.retries || result.outcome == Outcome::permanent;
-      if (last) {
-        failures.push_back(url + ": " + result.problem + " (after " +
-                           std::to_string(attempt + 1) + " attempt" + (attempt ? "s" : "") + ")");
-        break;
-      }
-      if (m_options.log)
-        m_options.log->detail(url + ": " + result.problem + "; retrying in " +
-                              std::to_string(pause_ms) + " ms");
-      std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
-      pause_ms *= 2;
+    // Written under cache/tmp; the TempPath removes it on every way out but keep().
+    TempPath temporary = cache.temporary();
+    const Tried tried = transfer_with_retries(url, temporary.path(), bounds, m_options);
+    if (tried.last.outcome != Outcome::done) {
+      failures.push_back(url + ": " + tried.last.problem + " (after " +
+                         std::to_string(tried.attempts) + " attempt" +
+                         (tried.attempts > 1 ? "s" : "") + ")");
+      continue;
     }
+    // A wrong file is not fixed by asking the same source again: the next one is tried.
+    std::string problem = mismatch(request, tried.last);
+    if (problem.empty() && request.validate) {
+      try {
+        request.validate(temporary.path());
+      } catch (Error& e) {
+        if (e.where().find(url) == std::string::npos)
+          e.at(url);
+        problem = e.describe();
+        rejection = e;
+      }
+    }
+    if (problem.empty())
+      return Download{std::move(temporary), tried.last.sha256, tried.last.size, url,
+                      source.mirror};
+    failures.push_back(url + ": " + problem);
   }
-  // One mirror that served a file its validator refused: that error says it best (and a
+  // One source that served a file its validator refused: that error says it best (and a
   // refused signed index must not read as a missing one).
   if (rejection && failures.size() == 1)
     throw *rejection;
@@ -162,7 +173,11 @@ Fetched Fetcher::keep(Download download, const Request& request) const
 {
   const Cache cache(m_options.cache_dir);
   const fs::path entry = cache.commit(std::move(download.file), download.sha256);
-  Fetched fetched{entry, download.sha256, download.size, download.url, false, {}};
+  Fetched fetched{entry, download.sha256, download.size, download.url, false, download.mirror, {}};
+  if (!download.mirror.empty()) {
+    const std::lock_guard<std::mutex> lock(m_served_mutex);
+    m_served_elsewhere[request.urls.front()] = download.mirror;
+  }
   if (!request.cache_key.empty()) {
     if (request.adoption == Adoption::when_checked)
       cache.remember(request.cache_key, download.sha256);
@@ -173,6 +188,12 @@ Fetched Fetcher::keep(Download download, const Request& request) const
     m_options.log->detail("fetched " + download.url + " (" + std::to_string(download.size) +
                           " bytes)");
   return fetched;
+}
+
+std::map<std::string, std::string> Fetcher::served_elsewhere() const
+{
+  const std::lock_guard<std::mutex> lock(m_served_mutex);
+  return m_served_elsewhere;
 }
 
 void Fetcher::confirm(const Fetched& file) const

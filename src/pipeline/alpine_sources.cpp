@@ -75,6 +75,7 @@ AlpineSources load_alpine_sources(const recipe::Recipe& recipe, const BuildOptio
     request.urls = {repository.index_url()};
     request.cache_key = "index:" + repository.index_url();
     request.freshness = fetch::Freshness::revalidate;
+    request.kind = fetch::Kind::index;
     request.display_name = repository.name + "/APKINDEX.tar.gz";
     request.validate = [&checked, &repository, &sources, i](const std::filesystem::path& file) {
       checked[i] = repo::apk::load_index(read_file(file), repository, sources.keys,

@@ -28,6 +28,7 @@ std::vector<fetch::Request> package_requests(const AlpineSources& sources,
     if (i < sha256.size() && !sha256[i].empty())
       request.sha256 = sha256[i];
     request.size = package.size;
+    request.kind = fetch::Kind::package;
     request.display_name = package.file_name();
     // A download that does not match its signed index record never enters the cache.
     request.validate = [&package, signature](const std::filesystem::path& file) {

@@ -149,7 +149,8 @@ Artifacts build(const recipe::Recipe& recipe, const BuildOptions& options)
   if (options.lock)
     check_lock(recipe, *options.lock, options.lock_where);
   fetch::Fetcher fetcher(options.fetch);
-  const StagedSystem system = compose_system(recipe, options, fetcher);
+  StagedSystem system = compose_system(recipe, options, fetcher);
+  system.served_elsewhere = fetcher.served_elsewhere();
 
   OutputStaging staging(options.out_dir, recipe.name);
   // The SBOMs come first so that the image manifest can name them by digest.

@@ -66,10 +66,11 @@ struct Download {
 };
 
 fetch::Request pinned_request(const std::string& url, const std::string& sha256,
-                              std::uint64_t size)
+                              std::uint64_t size, fetch::Kind kind)
 {
   fetch::Request request;
   request.urls = {url};
+  request.kind = kind;
   request.sha256 = sha256;
   if (size != 0)
     request.size = size;
@@ -85,15 +86,15 @@ std::vector<Download> downloads_of(const lock::LockFile& lock)
   std::vector<Download> downloads;
   for (const lock::LockedRepository& repository : lock.repositories) {
     downloads.push_back({pinned_request(repository.index.url, repository.index.sha256,
-                                        repository.index.size),
+                                        repository.index.size, fetch::Kind::index),
                          "index"});
     if (!repository.signature.url.empty())
       downloads.push_back({pinned_request(repository.signature.url, repository.signature.sha256,
-                                          repository.signature.size),
+                                          repository.signature.size, fetch::Kind::signature),
                            "index-signature"});
     if (!repository.packages.url.empty())
       downloads.push_back({pinned_request(repository.packages.url, repository.packages.sha256,
-                                          repository.packages.size),
+                                          repository.packages.size, fetch::Kind::packages_index),
                            "packages-index"});
   }
   for (std::size_t i = 0; i < lock.packages.size(); ++i) {
@@ -101,7 +102,7 @@ std::vector<Download> downloads_of(const lock::LockFile& lock)
     const auto sha256 = package.digests.find("sha256");
     fetch::Request request =
         pinned_request(package.url, sha256 != package.digests.end() ? sha256->second : "",
-                       package.size);
+                       package.size, fetch::Kind::package);
     if (package.digests.contains("apk-identity")) {
       // Alpine: the index record pins the package (and the lock's sha256, when an older lock
       // lacks it, is no pin); parse it once and check the download with it.
@@ -122,7 +123,7 @@ std::vector<Download> downloads_of(const lock::LockFile& lock)
     downloads.push_back({std::move(request), "package"});
   }
   for (const lock::LockedFile& file : lock.files)
-    downloads.push_back({pinned_request(file.url, file.sha256, 0), "file"});
+    downloads.push_back({pinned_request(file.url, file.sha256, 0, fetch::Kind::file), "file"});
   return downloads;
 }
 

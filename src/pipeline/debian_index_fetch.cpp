@@ -16,6 +16,7 @@ fetch::Request request_for(const IndexChoice& choice, const IndexCandidate& cand
   request.urls = candidate.urls;
   request.sha256 = candidate.sha256;
   request.size = candidate.size;
+  request.kind = fetch::Kind::packages_index;
   request.display_name = choice.suite + "/" + candidate.path;
   return request;
 }

@@ -36,6 +36,7 @@ SignedRelease fetch_release(const std::string& dists, const ReleaseRules& rules,
   auto request_for = [](const std::string& url, const std::string& name) {
     fetch::Request request;
     request.urls = {url};
+    request.kind = name.ends_with(".gpg") ? fetch::Kind::signature : fetch::Kind::index;
     request.cache_key = "index:" + url;
     request.freshness = fetch::Freshness::revalidate;
     request.adoption = fetch::Adoption::when_confirmed;

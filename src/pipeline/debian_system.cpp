@@ -34,6 +34,7 @@ std::vector<fetch::Request> package_requests(const DebianSources& sources,
     // never enters the cache.
     request.sha256 = package->sha256;
     request.size = package->size;
+    request.kind = fetch::Kind::package;
     request.display_name = package->filename.substr(package->filename.rfind('/') + 1);
     requests.push_back(std::move(request));
   }

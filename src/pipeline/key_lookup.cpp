@@ -19,6 +19,7 @@ verify::KeyLookup key_lookup(const BuildOptions& options, fetch::Fetcher& fetche
     fetch::Request request;
     request.urls = {url};
     request.cache_key = "key:" + url;
+    request.kind = fetch::Kind::key;
     request.display_name = url.substr(url.rfind('/') + 1);
     // A key that fails its pin is refused before it can enter the cache.
     request.validate = [&check](const std::filesystem::path& file) { check(read_file(file)); };

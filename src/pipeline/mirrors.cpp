@@ -168,4 +168,15 @@ apply_mirrors(recipe::Recipe& recipe,
   return rewrites;
 }
 
+std::vector<fetch::RepositoryMirrors> repository_mirrors(const recipe::Recipe& recipe)
+{
+  std::vector<fetch::RepositoryMirrors> result;
+  for (const recipe::RepositorySpec& repository : recipe.repositories) {
+    fetch::RepositoryMirrors mirrors{{repository.url}, repository.max_index_size};
+    mirrors.urls.insert(mirrors.urls.end(), repository.mirrors.begin(), repository.mirrors.end());
+    result.push_back(std::move(mirrors));
+  }
+  return result;
+}
+
 } // namespace compose::pipeline

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "fetch/fetch.hpp"
 #include "recipe/recipe.hpp"
 
 namespace compose::pipeline {
@@ -33,5 +34,10 @@ std::vector<std::pair<std::string, std::string>>
 apply_mirrors(recipe::Recipe& recipe,
               const std::vector<std::pair<std::string, std::string>>& mirrors,
               const std::filesystem::path& etc_apt = "/etc/apt");
+
+// The recipe's repositories as the fetcher sees them: each one's mirrors (`url`, then the
+// rest of `urls`, tried in that order) and its index ceiling. After apply_mirrors, so that
+// "host-apt" is resolved.
+std::vector<fetch::RepositoryMirrors> repository_mirrors(const recipe::Recipe& recipe);
 
 } // namespace compose::pipeline

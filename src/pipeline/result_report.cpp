@@ -58,6 +58,8 @@ std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system
     repositories.push_back(std::move(entry));
   }
   report["repositories"] = repositories;
+  if (!system.served_elsewhere.empty())
+    report["served_by_other_mirrors"] = system.served_elsewhere;
 
   json packages = json::array();
   for (const InstalledPackage& package : system.packages) {

@@ -53,6 +53,9 @@ struct StagedSystem {
   std::vector<ScriptEffect> scripts;
   std::int64_t epoch = 0; // SOURCE_DATE_EPOCH, else the newest package build time
   std::string inputs_digest; // SHA-256 over the recipe digest and every package's digest
+  // Canonical URL -> the mirror (from the recipe's `urls`) that served it, for the files the
+  // first mirror did not serve; the report names them, the image does not.
+  std::map<std::string, std::string> served_elsewhere;
 };
 
 } // namespace compose::pipeline

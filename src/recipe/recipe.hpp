@@ -23,6 +23,12 @@ const char* distribution_name(Distribution distribution);
 
 struct RepositorySpec {
   std::string url;                     // mirror base, e.g. https://dl-cdn.alpinelinux.org/alpine
+  // Further mirrors of `url` (`urls = [...]` after its first entry), tried in order when a
+  // transfer fails or its bytes fail their checks; the image and reports name `url` only.
+  std::vector<std::string> mirrors;
+  // Ceiling for index downloads without a signed size (APKINDEX, InRelease, Release);
+  // default: fetch/limits.hpp.
+  std::optional<std::uint64_t> max_index_size;
   std::string branch;                  // alpine: "v3.22"
   std::vector<std::string> repos;      // alpine: "main", "community"
   std::vector<std::string> suites;     // deb: "jammy", "jammy-updates"

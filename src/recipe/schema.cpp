@@ -21,8 +21,9 @@ const std::vector<std::string> k_top_keys{"include",      "name",         "distr
                                           "cleanup",      "version",      "point_release"};
 const std::vector<std::string> k_base_sets{"none", "essential", "required", "important",
                                            "standard"};
-const std::vector<std::string> k_repository_keys{"url",        "branch", "repos", "suites",
-                                                 "components", "keys",   "tag",   "priority"};
+const std::vector<std::string> k_repository_keys{
+    "url",  "urls", "branch", "repos",    "suites",        "components",
+    "keys", "tag",  "priority", "max_index_size"};
 const std::vector<std::string> k_distributions{"alpine", "debian", "ubuntu"};
 
 // Architecture names as each distribution spells them (apk --print-arch, dpkg
@@ -241,6 +242,39 @@ void check_alpine_branch(const TableReader& entry, const std::string& branch)
                                    "\"latest-stable\"");
 }
 
+// url = "…", or urls = ["…", "…"]: the mirrors in order, the first canonical.
+void read_repository_urls(const TableReader& entry, RepositorySpec& repository)
+{
+  const Node* single = entry.table().find("url");
+  const Node* list = entry.get("urls", NodeKind::array);
+  if (single && list)
+    entry.fail(*list, "a repository has url or urls, not both",
+               "urls = [\"first\", \"second\"] lists every mirror, the canonical one first");
+  std::vector<const Node*> values;
+  if (list) {
+    values = entry.string_items("urls");
+    if (values.empty())
+      entry.fail(*list, "'urls' is empty");
+  } else {
+    entry.required_string("url", "url = \"<mirror>\", or urls = [...] for several mirrors");
+    values.push_back(single);
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const std::string& text = values[i]->text;
+    // "host-apt" is resolved for the canonical URL only.
+    if (!is_url(text) || (i > 0 && text == "host-apt"))
+      entry.fail(*values[i], "bad repository url " + quote(text),
+                 "expected http://, https://, file:// or an absolute path");
+    for (std::size_t j = 0; j < i; ++j)
+      if (values[j]->text == text)
+        entry.fail(*values[i], "mirror " + quote(text) + " is listed twice");
+    if (i == 0)
+      repository.url = text;
+    else
+      repository.mirrors.push_back(text);
+  }
+}
+
 RepositorySpec read_repository(const Node& node, Distribution distribution)
 {
   if (node.kind != NodeKind::table)
@@ -248,10 +282,12 @@ RepositorySpec read_repository(const Node& node, Distribution distribution)
   const TableReader entry(node, "repositories", k_repository_keys, true);
   RepositorySpec repository;
   repository.where = node.where;
-  repository.url = entry.required_string("url");
-  if (!is_url(repository.url))
-    entry.fail(*node.find("url"), "bad repository url " + quote(repository.url),
-               "expected http://, https://, file:// or an absolute path");
+  read_repository_urls(entry, repository);
+  if (const Node* limit = node.find("max_index_size")) {
+    repository.max_index_size = read_size(*limit, entry.key_name("max_index_size"));
+    if (*repository.max_index_size == 0)
+      entry.fail(*limit, "'max_index_size' is zero", "omit it for the default (32M)");
+  }
   if (distribution == Distribution::alpine) {
     refuse_keys(entry, {"suites", "components", "priority"}, distribution);
     repository.branch = entry.required_string("branch");

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "fetch/fetch.hpp"
+#include "fetch_scene.hpp"
 #include "http_server_process.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -13,53 +14,10 @@
 namespace fs = std::filesystem;
 using compose::Error;
 using namespace compose::fetch;
+using compose::testing::FetchScene;
 using compose::testing::HttpServerProcess;
 
 namespace {
-
-struct Scene {
-  compose::TempPath dir = compose::make_temp_directory("compose-fetch-test-");
-  fs::path mirror = dir.path() / "mirror";
-  fs::path cache = dir.path() / "cache";
-  Scene() { fs::create_directories(mirror); }
-  std::string put(const std::string& name, const std::string& bytes)
-  {
-    std::ofstream(mirror / name, std::ios::binary) << bytes;
-    return compose::sha256_hex(bytes);
-  }
-  Options options(bool offline = false) const
-  {
-    Options o;
-    o.cache_dir = cache;
-    o.offline = offline;
-    o.retries = 2;
-    o.backoff_ms = 1;
-    return o;
-  }
-  std::size_t entries() const
-  {
-    std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e : fs::directory_iterator(cache / "sha256"))
-      ++n;
-    return n;
-  }
-  std::size_t temporaries() const
-  {
-    std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e : fs::directory_iterator(cache / "tmp"))
-      ++n;
-    return n;
-  }
-  void faults(const std::string& json) const { std::ofstream(dir.path() / "faults.json") << json; }
-  std::size_t requests_for(const std::string& path) const
-  {
-    std::ifstream log(dir.path() / "requests.log");
-    std::size_t n = 0;
-    for (std::string line; std::getline(log, line);)
-      n += line == path;
-    return n;
-  }
-};
 
 Request request_for(const std::string& url, const std::string& name)
 {
@@ -76,7 +34,7 @@ TEST_SUITE("fetch::Fetcher")
 {
   TEST_CASE("file:// and plain paths enter the cache under their digest")
   {
-    Scene scene;
+    FetchScene scene;
     const std::string digest = scene.put("a.bin", "alpha");
     Fetcher fetcher(scene.options());
     const Fetched viaurl = fetcher.fetch(request_for("file://" + (scene.mirror / "a.bin").string(), "a"));
@@ -90,7 +48,7 @@ TEST_SUITE("fetch::Fetcher")
 
   TEST_CASE("many files over HTTP in parallel, then from the cache without the network")
   {
-    Scene scene;
+    FetchScene scene;
     std::vector<Request> requests;
     std::vector<std::string> digests;
     HttpServerProcess server(scene.mirror);
@@ -115,7 +73,7 @@ TEST_SUITE("fetch::Fetcher")
 
   TEST_CASE("a wrong digest or a rejecting validator leaves nothing in the cache")
   {
-    Scene scene;
+    FetchScene scene;
     scene.put("x", "payload");
     Fetcher fetcher(scene.options());
     SUBCASE("digest")
@@ -145,7 +103,7 @@ TEST_SUITE("fetch::Fetcher")
 
   TEST_CASE("a connection dropped mid-file is retried")
   {
-    Scene scene;
+    FetchScene scene;
     const std::string bytes(100000, 'z');
     const std::string digest = scene.put("big", bytes);
     scene.faults(R"({"/big": ["drop-after:1000"]})");
@@ -159,7 +117,7 @@ TEST_SUITE("fetch::Fetcher")
 
   TEST_CASE("a mirror that always drops the connection gives a clear error and no entry")
   {
-    Scene scene;
+    FetchScene scene;
     scene.put("big", std::string(50000, 'q'));
     scene.faults(R"({"/big": ["always:drop-after:100"]})");
     HttpServerProcess server(scene.mirror, scene.dir.path() / "faults.json",
@@ -174,7 +132,7 @@ TEST_SUITE("fetch::Fetcher")
 
   TEST_CASE("404 on the first mirror moves on to the next without retrying")
   {
-    Scene scene;
+    FetchScene scene;
     scene.put("pkg", "package bytes");
     scene.faults(R"({"/missing/pkg": ["always:status:404"]})");
     HttpServerProcess server(scene.mirror, scene.dir.path() / "faults.json",
@@ -188,7 +146,7 @@ TEST_SUITE("fetch::Fetcher")
 
   TEST_CASE("503 is transient and retried")
   {
-    Scene scene;
+    FetchScene scene;
     scene.put("idx", "index");
     scene.faults(R"({"/idx": ["status:503", "status:503"]})");
     HttpServerProcess server(scene.mirror, scene.dir.path() / "faults.json",
@@ -201,7 +159,7 @@ TEST_SUITE("fetch::Fetcher")
 
   TEST_CASE("offline: a miss names every missing file")
   {
-    Scene scene;
+    FetchScene scene;
     Fetcher fetcher(scene.options(true));
     std::vector<Request> requests{request_for("http://127.0.0.1:9/a.apk", "a.apk"),
                                   request_for("http://127.0.0.1:9/b.apk", "b.apk")};
@@ -218,7 +176,7 @@ TEST_SUITE("fetch::Fetcher")
 
   TEST_CASE("revalidate: online fetches afresh, offline uses the cached copy")
   {
-    Scene scene;
+    FetchScene scene;
     scene.put("APKINDEX.tar.gz", "first");
     Request request = request_for((scene.mirror / "APKINDEX.tar.gz").string(), "index");
     request.freshness = Freshness::revalidate;
@@ -235,7 +193,7 @@ TEST_SUITE("fetch::Fetcher")
 
   TEST_CASE("an immutable entry found by its key needs no source")
   {
-    Scene scene;
+    FetchScene scene;
     scene.put("p.apk", "apk");
     Fetcher fetcher(scene.options());
     Request request = request_for((scene.mirror / "p.apk").string(), "p.apk");
@@ -248,7 +206,7 @@ TEST_SUITE("fetch::Fetcher")
 
   TEST_CASE("revalidate: a refused download neither enters the cache nor shadows the verified copy")
   {
-    Scene scene;
+    FetchScene scene;
     scene.put("InRelease", "signed: first");
     Request request = request_for((scene.mirror / "InRelease").string(), "InRelease");
     request.freshness = Freshness::revalidate;
@@ -276,7 +234,7 @@ TEST_SUITE("fetch::Fetcher")
 
   TEST_CASE("when_confirmed: the key names the new file only once the caller confirms it")
   {
-    Scene scene;
+    FetchScene scene;
     scene.put("Release", "one");
     Request request = request_for((scene.mirror / "Release").string(), "Release");
     request.freshness = Freshness::revalidate;
@@ -296,7 +254,7 @@ TEST_SUITE("fetch::Fetcher")
 
   TEST_CASE("fetch_together: files trusted only together enter the cache only together")
   {
-    Scene scene;
+    FetchScene scene;
     scene.put("Release", "text");
     scene.put("Release.gpg", "signature of text");
     std::vector<Request> pair{request_for((scene.mirror / "Release").string(), "Release"),

@@ -17,7 +17,7 @@ TEST_SUITE("fetch::transfer")
     compose::write_file_atomic(source, std::string(1 << 20, 'x'));
     // /dev/full accepts the open and fails every write with ENOSPC, like a full cache disk.
     try {
-      compose::fetch::transfer("file://" + source.string(), "/dev/full", std::nullopt, {});
+      compose::fetch::transfer("file://" + source.string(), "/dev/full", {}, {});
       FAIL("expected an error");
     } catch (const compose::Error& e) {
       CHECK(e.message().find("file://" + source.string()) != std::string::npos);
