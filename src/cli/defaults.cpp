@@ -3,8 +3,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <thread>
 
 #include "util/error.hpp"
 
@@ -82,6 +84,8 @@ pipeline::BuildOptions build_options(const CommonOptions& options, Log& log)
   build.fetch.offline = options.offline;
   build.allow_expired_release = options.allow_expired_release;
   build.fetch.parallel = options.jobs;
+  // Compression threads beyond the cores only cost memory; the bytes are the same either way.
+  build.threads = std::clamp(std::thread::hardware_concurrency(), 1u, std::max(1u, options.jobs));
   build.fetch.log = &log;
   build.log = &log;
   return build;

@@ -28,6 +28,8 @@ struct BuildOptions {
   // (snapshots, air-gapped mirrors). Explicit, and recorded in the build report.
   bool allow_expired_release = false;
   fetch::Options fetch;
+  // Layer compression threads; the outputs are the same bytes for any count.
+  unsigned threads = 2;
   Log* log = nullptr;
 };
 

@@ -27,9 +27,11 @@ bool wants(const recipe::Recipe& recipe, const std::string& format)
 }
 
 emit::oci::OciOptions oci_options(const recipe::Recipe& recipe, const StagedSystem& system,
-                                  const std::map<std::string, std::string>& annotations)
+                                  const std::map<std::string, std::string>& annotations,
+                                  unsigned threads)
 {
   emit::oci::OciOptions oci;
+  oci.threads = threads;
   oci.epoch = system.epoch;
   oci.architecture = recipe.architecture;
   oci.compression = recipe.outputs.layer_compression;
@@ -87,7 +89,7 @@ std::vector<OutputFile> write_image_outputs(
     log.step("write " + rootfs_path.string());
   }
   if (wants(recipe, "oci")) {
-    oci.emplace(recipe.image, oci_options(recipe, system, manifest_annotations),
+    oci.emplace(recipe.image, oci_options(recipe, system, manifest_annotations, options.threads),
                 staging.path_for(oci_path.filename().string()));
     log.step("write " + oci_path.string());
   }
