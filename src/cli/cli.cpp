@@ -61,7 +61,9 @@ void add_common_build_flags(CLI::App& command, CommonOptions& options)
   command.add_option("--mirror", options.mirrors,
                      "FROM=TO: fetch repositories whose URL starts with FROM from TO instead "
                      "(repeatable; signatures are still checked)");
-  command.add_option("-j,--jobs", options.jobs, "parallel downloads")->check(CLI::Range(1, 64));
+  command.add_option("-j,--jobs", options.jobs,
+                     "parallel downloads; also the most layer compression threads")
+      ->check(CLI::Range(1, 64));
   add_transfer_flags(command, options);
   command.add_flag("-v,--verbose", options.verbose, "print steps with timings");
   command.add_flag("-q,--quiet", options.quiet, "print only warnings and errors");

@@ -3,8 +3,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <thread>
 
 #include "util/error.hpp"
 
@@ -101,6 +103,8 @@ pipeline::BuildOptions build_options(const CommonOptions& options, Log& log)
   build.fetch.stall_seconds = options.stall_timeout;
   build.fetch.file_timeout_seconds = options.file_timeout;
   build.fetch.retries = options.retries;
+  // Compression threads beyond the cores only cost memory; the bytes are the same either way.
+  build.threads = std::clamp(std::thread::hardware_concurrency(), 1u, std::max(1u, options.jobs));
   build.fetch.log = &log;
   build.log = &log;
   return build;

@@ -3,12 +3,10 @@
 
 #include <algorithm>
 
-#include "emit/ext4/ext4_writer.hpp"
-#include "emit/oci/oci_writer.hpp"
-#include "emit/tar/rootfs_tar.hpp"
 #include "overlay/overlays.hpp"
 #include "pipeline/alpine_system.hpp"
 #include "pipeline/debian_system.hpp"
+#include "pipeline/image_outputs.hpp"
 #include "pipeline/lock_check.hpp"
 #include "pipeline/output_staging.hpp"
 #include "pipeline/provenance.hpp"
@@ -94,53 +92,6 @@ StagedSystem compose_system(const recipe::Recipe& recipe, const BuildOptions& op
 }
 
 
-std::vector<OutputFile> emit_outputs(const recipe::Recipe& recipe, const StagedSystem& system,
-                                     const std::map<std::string, std::string>& manifest_annotations,
-                                     OutputStaging& staging, const BuildOptions& options)
-{
-  std::vector<OutputFile> outputs;
-  for (const std::string& format : recipe.outputs.formats) {
-    if (format == "rootfs-tar") {
-      const std::string name = recipe.name + ".rootfs.tar";
-      const fs::path staged = staging.path_for(name);
-      options.log->step("write " + (options.out_dir / name).string());
-      const std::string digest =
-          emit::write_rootfs_tar(system.tree, staged, emit::TarOptions{system.epoch});
-      outputs.push_back(
-          OutputFile{format, options.out_dir / name, digest, fs::file_size(staged), {}});
-    } else if (format == "oci") {
-      const std::string name = recipe.name + ".oci.tar";
-      const fs::path staged = staging.path_for(name);
-      options.log->step("write " + (options.out_dir / name).string());
-      emit::oci::OciOptions oci;
-      oci.epoch = system.epoch;
-      oci.architecture = recipe.architecture;
-      oci.compression = recipe.outputs.layer_compression;
-      oci.created_by = std::string("compose ") + COMPOSE_VERSION + " " + recipe.name;
-      oci.annotations = manifest_annotations;
-      const emit::oci::OciResult result =
-          emit::oci::write_oci_archive(system.tree, recipe.image, oci, staged);
-      OutputFile output{format, options.out_dir / name, result.file_sha256, result.file_size, {}};
-      output.details = {{"manifest", result.manifest_digest}, {"config", result.config_digest},
-                        {"layer", result.layer_digest},       {"diff_id", result.diff_id},
-                        {"layer_size", std::to_string(result.layer_size)}};
-      outputs.push_back(std::move(output));
-    } else if (format == "ext4") {
-      const std::string name = recipe.name + ".ext4";
-      const fs::path staged = staging.path_for(name);
-      options.log->step("write " + (options.out_dir / name).string());
-      const emit::Ext4Result ext4 = emit::write_ext4(
-          system.tree, emit::Ext4Options{system.epoch, system.inputs_digest, recipe.outputs.ext4},
-          staged);
-      outputs.push_back(
-          OutputFile{format, options.out_dir / name, ext4.sha256, ext4.size_bytes, {}});
-    } else {
-      throw Error("output format " + quote(format) + " is not supported yet", recipe.where.str());
-    }
-  }
-  return outputs;
-}
-
 } // namespace
 
 Artifacts build(const recipe::Recipe& recipe, const BuildOptions& options)
@@ -157,7 +108,8 @@ Artifacts build(const recipe::Recipe& recipe, const BuildOptions& options)
   const std::vector<SbomDocument> sboms = make_sboms(recipe, system);
   std::map<std::string, std::string> annotations = provenance_annotations(options);
   annotations.merge(sbom_annotations(sboms));
-  std::vector<OutputFile> outputs = emit_outputs(recipe, system, annotations, staging, options);
+  std::vector<OutputFile> outputs =
+      write_image_outputs(recipe, system, annotations, staging, options);
   for (OutputFile& sbom : write_sboms(sboms, staging, options))
     outputs.push_back(std::move(sbom));
   const std::string result_name = recipe.name + ".result.json";

@@ -43,6 +43,8 @@ struct BuildOptions {
   };
   std::optional<BundleOrigin> bundle;
   fetch::Options fetch;
+  // Layer compression threads; the outputs are the same bytes for any count.
+  unsigned threads = 2;
   Log* log = nullptr;
 };
 

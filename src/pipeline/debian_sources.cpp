@@ -8,7 +8,7 @@
 #include "pipeline/debian_index_fetch.hpp"
 #include "pipeline/debian_release.hpp"
 #include "pipeline/key_lookup.hpp"
-#include "util/decompress.hpp"
+#include "pipeline/parsed_index_cache.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/hash.hpp"
@@ -213,15 +213,14 @@ DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptio
   // for their URLs together with them (apt's update transaction).
   for (const fetch::Fetched& file : release_files)
     fetcher.confirm(file);
-  // Decompressing and parsing dominate for big archives: one task per index.
+  // Decompressing and parsing dominate for big archives: one task per index (a warm build
+  // reads each index's parsed form from the cache instead).
   std::vector<std::future<repo::deb::PackagesIndex>> parsed;
   for (std::size_t i = 0; i < files.size(); ++i)
     parsed.push_back(std::async(std::launch::async, [&, i] {
-      const AptIndex& index = sources.indexes[i];
-      const std::string text = decompress(read_file(files[i].file.path),
-                                          compression_of(index.packages_url, index.packages_url),
-                                          index.packages_url);
-      return repo::deb::read_packages_index(text, index.packages_url);
+      return read_packages_index_cached(fetcher.options().cache_dir, files[i].file.path,
+                                        files[i].file.sha256, sources.indexes[i].packages_url,
+                                        log);
     }));
   for (std::size_t i = 0; i < parsed.size(); ++i) {
     repo::deb::PackagesIndex read = parsed[i].get();

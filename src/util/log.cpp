@@ -3,6 +3,7 @@
 
 #include "util/printable.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -30,7 +31,8 @@ void Log::step(const std::string& text)
   std::lock_guard lock(m_mutex);
   clear_progress_line();
   if (m_verbosity == Verbosity::verbose)
-    std::fprintf(stderr, "[%7.2fs] %s\n", seconds_since_start(), printable(text).c_str());
+    std::fprintf(stderr, "[%7.2fs cpu %7.2fs] %s\n", seconds_since_start(), cpu_seconds(),
+                 printable(text).c_str());
   else
     std::fprintf(stderr, "%s\n", printable(text).c_str());
 }
@@ -70,6 +72,16 @@ void Log::progress_done()
 {
   std::lock_guard lock(m_mutex);
   clear_progress_line();
+}
+
+double Log::cpu_seconds()
+{
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& time) {
+    return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 double Log::seconds_since_start() const

@@ -25,6 +25,9 @@ public:
   Verbosity verbosity() const { return m_verbosity; }
   bool interactive() const { return m_interactive; }
   double seconds_since_start() const;
+  // CPU time (user + system) of the whole process so far, all threads: with -v each step
+  // line shows it next to the wall time, which on a busy machine says more.
+  static double cpu_seconds();
 
 private:
   void clear_progress_line();

@@ -1,7 +1,7 @@
 // Parallel, deterministic layer compression; see layer_compressor.hpp.
 #include "emit/oci/layer_compressor.hpp"
 
-#include <zlib.h>
+#include <libdeflate.h>
 #include <zstd.h>
 
 #include "util/error.hpp"
@@ -10,29 +10,25 @@ namespace compose::emit::oci {
 
 namespace {
 
+// Fixed, whatever the thread count: the block size decides where members start.
 constexpr std::size_t k_block = 1 << 20;
-constexpr std::size_t k_window = 32 << 10;
 constexpr int k_gzip_level = 6; // the level Docker and containerd use
+constexpr int k_zstd_level = 3;
+constexpr int k_zstd_workers = 2;
 
-// One block as raw deflate, ending on a byte boundary (Z_SYNC_FLUSH) unless it is the last.
-std::string deflate_block(std::string block, std::string dictionary, bool last)
+// One block as one complete gzip member. libdeflate writes the header the way the layer
+// needs it on every host: no name, mtime 0, XFL 0 at this level, OS 255 (unknown).
+std::string gzip_member(const std::string& block)
 {
-  z_stream stream{};
-  if (deflateInit2(&stream, k_gzip_level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    throw Error("cannot start deflate");
-  if (!dictionary.empty())
-    deflateSetDictionary(&stream, reinterpret_cast<const Bytef*>(dictionary.data()),
-                         static_cast<uInt>(dictionary.size()));
-  std::string out(deflateBound(&stream, static_cast<uLong>(block.size())) + 64, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(block.data());
-  stream.avail_in = static_cast<uInt>(block.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  const int status = deflate(&stream, last ? Z_FINISH : Z_SYNC_FLUSH);
-  const std::size_t produced = out.size() - stream.avail_out;
-  deflateEnd(&stream);
-  if (status != (last ? Z_STREAM_END : Z_OK))
-    throw Error("deflate failed on a layer block");
+  libdeflate_compressor* compressor = libdeflate_alloc_compressor(k_gzip_level);
+  if (!compressor)
+    throw Error("cannot start libdeflate (out of memory)");
+  std::string out(libdeflate_gzip_compress_bound(compressor, block.size()), '\0');
+  const std::size_t produced =
+      libdeflate_gzip_compress(compressor, block.data(), block.size(), out.data(), out.size());
+  libdeflate_free_compressor(compressor);
+  if (produced == 0)
+    throw Error("libdeflate could not compress a layer block");
   out.resize(produced);
   return out;
 }
@@ -46,6 +42,16 @@ Compression parse_compression(const std::string& name, const std::string& where)
   if (name == "zstd")
     return Compression::zstd;
   throw Error("unknown layer compression " + quote(name), where, "use \"gzip\" or \"zstd\"");
+}
+
+std::string compression_engine(Compression compression)
+{
+  if (compression == Compression::gzip)
+    return std::string("libdeflate ") + LIBDEFLATE_VERSION_STRING + ", level " +
+           std::to_string(k_gzip_level) + ", " + std::to_string(k_block >> 20) +
+           " MiB members";
+  return std::string("zstd ") + ZSTD_versionString() + ", level " + std::to_string(k_zstd_level) +
+         ", " + std::to_string(k_zstd_workers) + " workers";
 }
 
 const char* layer_media_type(Compression compression)
@@ -64,16 +70,13 @@ LayerCompressor::LayerCompressor(Compression compression, const std::filesystem:
     : m_compression(compression), m_file(blob_file), m_threads(threads ? threads : 1)
 {
   if (compression == Compression::gzip) {
-    // gzip header: no name, mtime 0, no extra flags, OS = 255 (unknown) on every host.
-    emit(std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10));
-    m_crc = crc32(0L, Z_NULL, 0);
     m_block.reserve(k_block);
   } else {
     m_zstd = std::make_unique<Zstd>();
-    ZSTD_CCtx_setParameter(m_zstd->context, ZSTD_c_compressionLevel, 3);
+    ZSTD_CCtx_setParameter(m_zstd->context, ZSTD_c_compressionLevel, k_zstd_level);
     ZSTD_CCtx_setParameter(m_zstd->context, ZSTD_c_checksumFlag, 1);
     // A fixed worker count: zstd's output depends on whether workers are used, not on timing.
-    ZSTD_CCtx_setParameter(m_zstd->context, ZSTD_c_nbWorkers, 2);
+    ZSTD_CCtx_setParameter(m_zstd->context, ZSTD_c_nbWorkers, k_zstd_workers);
   }
 }
 
@@ -100,28 +103,18 @@ void LayerCompressor::drain(std::size_t keep)
   }
 }
 
-void LayerCompressor::submit_block(bool last)
+void LayerCompressor::submit_block()
 {
-  m_crc = crc32(m_crc, reinterpret_cast<const Bytef*>(m_block.data()),
-                static_cast<uInt>(m_block.size()));
-  std::string dictionary = m_dictionary;
-  // The next block is primed with the last 32 KiB of everything before it.
-  if (m_block.size() >= k_window) {
-    m_dictionary = m_block.substr(m_block.size() - k_window);
-  } else {
-    m_dictionary += m_block;
-    if (m_dictionary.size() > k_window)
-      m_dictionary.erase(0, m_dictionary.size() - k_window);
-  }
+  m_any_block = true;
   if (m_threads == 1) {
-    emit(deflate_block(std::move(m_block), std::move(dictionary), last)); // no helper thread
+    emit(gzip_member(m_block)); // no helper thread
   } else {
     // Up to `threads` blocks compress on helper threads while this thread produces more.
-    m_pending.push_back(std::async(std::launch::async, deflate_block, std::move(m_block),
-                                   std::move(dictionary), last));
+    m_pending.push_back(std::async(std::launch::async, gzip_member, std::move(m_block)));
+    m_block = std::string();
+    m_block.reserve(k_block);
   }
   m_block.clear();
-  m_block.reserve(k_block);
   drain(m_threads);
 }
 
@@ -147,7 +140,7 @@ void LayerCompressor::write(std::string_view bytes)
     m_block.append(bytes.substr(0, take));
     bytes.remove_prefix(take);
     if (m_block.size() == k_block)
-      submit_block(false);
+      submit_block();
   }
 }
 
@@ -165,14 +158,10 @@ CompressedLayer LayerCompressor::finish()
       emit(std::string_view(out.data(), output.pos));
     } while (remaining != 0);
   } else {
-    submit_block(true);
+    // The last, partial block; an empty layer is still one (empty) member.
+    if (!m_block.empty() || !m_any_block)
+      submit_block();
     drain(0);
-    std::string trailer(8, '\0');
-    for (int i = 0; i < 4; ++i) {
-      trailer[static_cast<std::size_t>(i)] = static_cast<char>((m_crc >> (8 * i)) & 0xff);
-      trailer[static_cast<std::size_t>(4 + i)] = static_cast<char>((m_in >> (8 * i)) & 0xff);
-    }
-    emit(trailer);
   }
   m_file.commit();
   return CompressedLayer{m_diff_id.finish_hex(), m_digest.finish_hex(), m_out, m_in};

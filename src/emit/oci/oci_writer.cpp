@@ -9,7 +9,6 @@
 #include <ctime>
 #include <fstream>
 
-#include "emit/oci/layer_compressor.hpp"
 #include "emit/tar/rootfs_tar.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -86,14 +85,24 @@ struct Blob {
   std::uint64_t size = 0;
 };
 
+// The archive file, hashed as it is written (no second read of it afterwards).
+struct HashedFile {
+  AtomicFile file;
+  Hasher hasher{DigestAlgorithm::sha256};
+  std::uint64_t size = 0;
+};
+
 la_ssize_t write_to_file(archive*, void* user, const void* buffer, size_t length)
 {
-  auto* file = static_cast<AtomicFile*>(user);
+  auto* out = static_cast<HashedFile*>(user);
+  const std::string_view bytes(static_cast<const char*>(buffer), length);
   try {
-    file->write(std::string_view(static_cast<const char*>(buffer), length));
+    out->file.write(bytes);
   } catch (const std::exception&) {
     return -1;
   }
+  out->hasher.update(bytes);
+  out->size += length;
   return static_cast<la_ssize_t>(length);
 }
 
@@ -134,6 +143,20 @@ void add_file(archive* writer, const std::string& path, const fs::path& file, st
   }
 }
 
+fs::path layer_path_for(const fs::path& destination)
+{
+  fs::path layer_path = destination;
+  layer_path += ".layer";
+  return layer_path;
+}
+
+// Both settings are checked before the expensive part starts.
+Compression checked_compression(const OciOptions& options)
+{
+  oci_platform(options.architecture);
+  return parse_compression(options.compression, "outputs.layer_compression");
+}
+
 } // namespace
 
 std::pair<std::string, std::string> oci_platform(const std::string& architecture)
@@ -149,23 +172,29 @@ std::pair<std::string, std::string> oci_platform(const std::string& architecture
   return found->second;
 }
 
-OciResult write_oci_archive(const stage::Tree& tree, const recipe::ImageConfig& image,
-                            const OciOptions& options, const fs::path& destination)
+OciArchiveWriter::OciArchiveWriter(const recipe::ImageConfig& image, OciOptions options,
+                                   fs::path destination)
+    : m_image(image), m_options(std::move(options)),
+      m_compression(checked_compression(m_options)),
+      m_destination(std::move(destination)), m_layer_file(layer_path_for(m_destination)),
+      m_compressor(m_compression, m_layer_file.path(), m_options.threads)
 {
-  const Compression compression = parse_compression(options.compression, "outputs.layer_compression");
-  oci_platform(options.architecture); // fail before the expensive part
+}
 
-  // 1. The layer: the rootfs tar stream, compressed as it is produced.
-  fs::path layer_path = destination;
-  layer_path += ".layer";
-  TempPath layer_guard(layer_path);
-  CompressedLayer layer;
-  {
-    LayerCompressor compressor(compression, layer_path, options.threads);
-    write_tar_stream(tree, TarOptions{options.epoch},
-                     [&](std::string_view bytes) { compressor.write(bytes); });
-    layer = compressor.finish();
-  }
+void OciArchiveWriter::write_layer(std::string_view tar_bytes)
+{
+  m_compressor.write(tar_bytes);
+}
+
+OciResult OciArchiveWriter::finish()
+{
+  const recipe::ImageConfig& image = m_image;
+  const OciOptions& options = m_options;
+  const fs::path& destination = m_destination;
+  const Compression compression = m_compression;
+  const fs::path& layer_path = m_layer_file.path();
+  // 1. The layer, compressed as the stream came in.
+  const CompressedLayer layer = m_compressor.finish();
 
   // 2. Config, manifest, index (nlohmann::json sorts keys: stable bytes).
   const std::string config = image_config(image, options, layer).dump();
@@ -209,7 +238,7 @@ OciResult write_oci_archive(const stage::Tree& tree, const recipe::ImageConfig& 
                              {layer.digest, {}, layer_path, layer.size}};
   std::sort(blobs.begin(), blobs.end(), [](const Blob& a, const Blob& b) { return a.hex < b.hex; });
 
-  AtomicFile file(destination);
+  HashedFile file{AtomicFile(destination)};
   ArchiveWriter writer(archive_write_new());
   archive* a = writer.get();
   archive_write_set_format_pax_restricted(a);
@@ -232,7 +261,7 @@ OciResult write_oci_archive(const stage::Tree& tree, const recipe::ImageConfig& 
   if (archive_write_close(a) != ARCHIVE_OK)
     throw Error(std::string("cannot finish OCI archive: ") + archive_error_string(a),
                 destination.string());
-  file.commit();
+  file.file.commit();
 
   OciResult result;
   result.manifest_digest = "sha256:" + manifest_hex;
@@ -242,10 +271,20 @@ OciResult write_oci_archive(const stage::Tree& tree, const recipe::ImageConfig& 
   result.layer_digest = "sha256:" + layer.digest;
   result.layer_size = layer.size;
   result.diff_id = "sha256:" + layer.diff_id;
-  result.file_sha256 = sha256_file_hex(destination);
-  result.file_size = fs::file_size(destination);
+  result.layer_engine = compression_engine(compression);
+  result.file_sha256 = file.hasher.finish_hex();
+  result.file_size = file.size;
   result.tags = tags;
   return result;
+}
+
+OciResult write_oci_archive(const stage::Tree& tree, const recipe::ImageConfig& image,
+                            const OciOptions& options, const fs::path& destination)
+{
+  OciArchiveWriter writer(image, options, destination);
+  write_tar_stream(tree, TarOptions{options.epoch},
+                   [&](std::string_view bytes) { writer.write_layer(bytes); });
+  return writer.finish();
 }
 
 } // namespace compose::emit::oci

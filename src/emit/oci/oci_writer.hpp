@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "emit/oci/layer_compressor.hpp"
 #include "recipe/recipe.hpp"
 #include "stage/tree.hpp"
 
@@ -25,6 +26,7 @@ struct OciOptions {
 
 struct OciResult {
   std::string manifest_digest, config_digest, layer_digest, diff_id; // "sha256:<hex>"
+  std::string layer_engine; // compression_engine(): what made the layer's bytes
   std::uint64_t manifest_size = 0, config_size = 0, layer_size = 0;
   std::string file_sha256; // of the .oci.tar
   std::uint64_t file_size = 0;
@@ -34,8 +36,28 @@ struct OciResult {
 // OCI platform names: x86_64 -> amd64, aarch64 -> arm64/v8, … Throws Error for unknown ones.
 std::pair<std::string, std::string> oci_platform(const std::string& architecture);
 
-// Writes `destination` atomically; the layer blob is staged in `destination`'s directory.
-// Throws Error (unknown compression or architecture, I/O) and leaves nothing behind.
+// Writes one archive from a layer tar stream that someone else produces, so the same stream
+// can feed other outputs at the same time. The constructor checks the options (unknown
+// compression or architecture: Error) before any byte is compressed; the layer blob is
+// staged beside `destination`. finish() writes `destination` atomically; an exception or a
+// writer destroyed unfinished leaves nothing behind.
+class OciArchiveWriter {
+public:
+  OciArchiveWriter(const recipe::ImageConfig& image, OciOptions options,
+                   std::filesystem::path destination);
+  void write_layer(std::string_view tar_bytes);
+  OciResult finish();
+
+private:
+  recipe::ImageConfig m_image;
+  OciOptions m_options;
+  Compression m_compression;
+  std::filesystem::path m_destination;
+  TempPath m_layer_file;
+  LayerCompressor m_compressor;
+};
+
+// The tree's tar stream as the layer of an OCI archive at `destination` (as above).
 OciResult write_oci_archive(const stage::Tree& tree, const recipe::ImageConfig& image,
                             const OciOptions& options, const std::filesystem::path& destination);
 

@@ -21,6 +21,14 @@ enum class ControlErrors {
 
 class Paragraph {
 public:
+  Paragraph() = default;
+  // A paragraph read before and stored (the parsed-index cache): the parts as they were.
+  Paragraph(std::vector<std::pair<std::string, std::string>> fields, std::size_t line,
+            std::vector<std::string> tolerated)
+      : m_fields(std::move(fields)), m_line(line), m_tolerated(std::move(tolerated))
+  {
+  }
+
   // The value of a field (first line trimmed, continuation lines joined with '\n').
   std::optional<std::string> get(std::string_view field) const;
   std::string value(std::string_view field) const { return get(field).value_or(""); }
