@@ -21,7 +21,7 @@ done
 [[ $(ls "$WORK/a/out" | wc -l) -ge 2 ]] || fail "expected outputs missing"
 # The layer (the rootfs tarball, compressed) spans several 1 MiB gzip blocks, so the thread
 # counts above changed who compressed which block.
-layer=$(stat -c %s "$WORK/a/out/e2e.rootfs.tar")
+layer=$(stat -L -c %s "$WORK/a/out/e2e.rootfs.tar")
 ((layer > 2 * 1048576)) || fail "the layer ($layer bytes) is too small to span several blocks"
 # umask does not leak into output file modes.
 [[ $(stat -L -c %a "$WORK/b/out/e2e.rootfs.tar") == 644 ]] || fail "umask leaked into the output mode"
