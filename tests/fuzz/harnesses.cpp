@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <set>
 
 #include "util/error.hpp"
 
@@ -49,8 +50,25 @@ std::vector<std::string_view> split_input(std::string_view input, std::string_vi
   return pieces;
 }
 
+namespace {
+
+// The scratch files this process made, removed when it exits (a crash leaves them to look at).
+struct ScratchFiles {
+  std::set<std::filesystem::path> paths;
+  ~ScratchFiles()
+  {
+    for (const std::filesystem::path& path : paths) {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  }
+};
+
+} // namespace
+
 std::filesystem::path scratch_file(std::string_view input, const std::string& suffix)
 {
+  static ScratchFiles made;
   const char* tmpdir = std::getenv("TMPDIR");
   const std::filesystem::path path =
       std::filesystem::path(tmpdir && *tmpdir ? tmpdir : "/tmp") /
@@ -59,6 +77,7 @@ std::filesystem::path scratch_file(std::string_view input, const std::string& su
   out.write(input.data(), static_cast<std::streamsize>(input.size()));
   if (!out.flush())
     std::abort(); // the harness itself cannot run: not a finding in the parser
+  made.paths.insert(path);
   return path;
 }
 
