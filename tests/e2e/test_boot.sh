@@ -25,7 +25,8 @@ build() {
   SOURCE_DATE_EPOCH=1750000000 "$COMPOSE" "$COMPOSE_SOURCE_DIR/recipes/$name.toml" \
     --mirror "host-apt=file://$mirror" -o "$WORK/out" --cache-dir "$WORK/cache" -q >/dev/null ||
     fail "building $name failed"
-  mv "$WORK/out/$name.ext4" "$WORK/$name.ext4"
+  # out/NAME.ext4 is a link into the published set (README): move the file it names.
+  mv "$(readlink -f "$WORK/out/$name.ext4")" "$WORK/$name.ext4"
   rm -rf "$WORK/out"
 }
 
