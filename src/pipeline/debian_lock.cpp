@@ -257,17 +257,7 @@ LockedDebian debian_from_lock(const recipe::Recipe& recipe, const lock::LockFile
           locked.sources.overrides.push_back(note);
       for (std::size_t c = 0; c < spec.components.size(); ++c) {
         const lock::LockedRepository& entry = lock.repositories[first + c];
-        AptIndex index;
-        index.base_url = base;
-        index.suite = suite;
-        index.component = spec.components[c];
-        index.release_url = release.url;
-        index.release_sha256 = release.sha256;
-        index.signature_url = release.signature_url;
-        index.signature_sha256 = release.signature_sha256;
-        index.signed_by = release.signed_by;
-        index.release_date = release.release.date;
-        index.priority = spec.priority;
+        AptIndex index = apt_index_of(release, base, suite, spec.components[c], spec.priority);
         packages_files.push_back(locked_packages_file(release, entry, dists));
         index.packages_url = dists + "/" + entry.packages_path;
         index.packages_sha256 = packages_files.back().sha256;

@@ -17,6 +17,23 @@
 
 namespace compose::pipeline {
 
+AptIndex apt_index_of(const SignedRelease& release, const std::string& base_url,
+                      const std::string& suite, const std::string& component, int priority)
+{
+  AptIndex index;
+  index.base_url = base_url;
+  index.suite = suite;
+  index.component = component;
+  index.release_url = release.url;
+  index.release_sha256 = release.sha256;
+  index.signature_url = release.signature_url;
+  index.signature_sha256 = release.signature_sha256;
+  index.signed_by = release.signed_by;
+  index.release_date = release.release.date;
+  index.priority = priority;
+  return index;
+}
+
 namespace {
 
 std::string without_trailing_slash(std::string url)
@@ -175,17 +192,7 @@ DebianSources load_debian_sources(const recipe::Recipe& recipe, const BuildOptio
                           recipe.architecture,
                       signed_release.url, "check components and architecture in " +
                                               spec.where.str());
-        AptIndex index;
-        index.base_url = base;
-        index.suite = suite;
-        index.component = component;
-        index.release_url = signed_release.url;
-        index.release_sha256 = signed_release.sha256;
-        index.signature_url = signed_release.signature_url;
-        index.signature_sha256 = signed_release.signature_sha256;
-        index.signed_by = signed_release.signed_by;
-        index.release_date = signed_release.release.date;
-        index.priority = spec.priority;
+        AptIndex index = apt_index_of(signed_release, base, suite, component, spec.priority);
         IndexChoice choice;
         choice.name = suite + "/" + component + "/binary-" + recipe.architecture + "/Packages";
         choice.suite = suite;

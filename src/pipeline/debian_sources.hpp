@@ -9,6 +9,7 @@
 
 #include "fetch/fetch.hpp"
 #include "pipeline/build.hpp"
+#include "pipeline/debian_release.hpp"
 #include "repo/deb/packages_index.hpp"
 #include "repo/deb/release_file.hpp"
 #include "verify/openpgp_keys.hpp"
@@ -35,6 +36,11 @@ struct AptIndex {
   std::vector<repo::deb::Package> packages; // Package::index = position in the list
   std::string description() const; // "file:///m bookworm/main"
 };
+
+// An index of `component` as `release` (verified) describes it; the Packages fields are the
+// caller's, once it has chosen and checked that file.
+AptIndex apt_index_of(const SignedRelease& release, const std::string& base_url,
+                      const std::string& suite, const std::string& component, int priority);
 
 struct DebianSources {
   std::vector<AptIndex> indexes; // recipe order: repository, suite, component
