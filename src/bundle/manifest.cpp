@@ -9,6 +9,7 @@
 
 #include "util/error.hpp"
 #include "util/json_nesting.hpp"
+#include "util/json_output.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -171,7 +172,7 @@ std::string manifest_json(const Manifest& manifest)
     members.push_back(entry);
   }
   document["members"] = members;
-  return document.dump(2) + "\n";
+  return exact_json_text(document, 2, "the bundle manifest") + "\n";
 }
 
 Manifest parse_manifest(const std::string& text, const std::string& where)

@@ -8,6 +8,7 @@
 
 #include "cli/verbs.hpp"
 #include "recipe/recipe.hpp"
+#include "util/json_output.hpp"
 
 namespace compose::cli {
 
@@ -64,7 +65,7 @@ int run_show_config(const std::string& recipe_file, const std::string& version,
                   {"annotations", image.annotations},     {"tags", image.tags}};
   out["outputs"] = {{"formats", recipe.outputs.formats},
                     {"layer_compression", recipe.outputs.layer_compression}};
-  std::printf("%s\n", out.dump(2).c_str());
+  std::printf("%s\n", exact_json_text(out, 2, "show-config").c_str());
   return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "repo/deb/control_file.hpp"
 #include "repo/deb/version.hpp"
 #include "util/error.hpp"
+#include "util/json_output.hpp"
 
 namespace compose::lock {
 
@@ -374,7 +375,7 @@ std::string diff_json(const LockDiff& diff)
         {"unchanged", diff.unchanged_packages}}}};
   if (diff.old_epoch != diff.new_epoch)
     document["epoch"] = {{"old", diff.old_epoch}, {"new", diff.new_epoch}};
-  return document.dump(2) + "\n";
+  return exact_json_text(document, 2, "the lock diff") + "\n";
 }
 
 } // namespace compose::lock

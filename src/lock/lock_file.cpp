@@ -8,6 +8,7 @@
 #include "util/error.hpp"
 #include "util/json_nesting.hpp"
 #include "util/files.hpp"
+#include "util/json_output.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -260,7 +261,7 @@ std::string lock_json(const LockFile& lock)
   for (const LockedFile& file : lock.files)
     pinned.push_back({{"path", file.path}, {"url", file.url}, {"sha256", file.sha256}});
   document["files"] = pinned;
-  return document.dump(2) + "\n";
+  return exact_json_text(document, 2, "the lock file") + "\n";
 }
 
 LockFile parse_lock(const std::string& text, const std::string& where)

@@ -5,6 +5,7 @@
 
 #include "pipeline/provenance.hpp"
 #include "util/hash.hpp"
+#include "util/json_output.hpp"
 
 namespace compose::pipeline {
 
@@ -103,7 +104,7 @@ std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system
   std::vector<std::string> overrides = options.overrides;
   overrides.insert(overrides.end(), system.overrides.begin(), system.overrides.end());
   report["verification_overrides"] = overrides;
-  return report.dump(2) + "\n";
+  return report_json_text(report, 2) + "\n";
 }
 
 } // namespace compose::pipeline

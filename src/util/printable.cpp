@@ -71,4 +71,20 @@ std::string printable(std::string_view text, bool keep_newlines)
   return out;
 }
 
+bool is_utf8(std::string_view text)
+{
+  for (std::size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    std::uint32_t code_point = 0;
+    const std::size_t length = sequence_length(text, i, code_point);
+    if (length == 0)
+      return false;
+    i += length;
+  }
+  return true;
+}
+
 } // namespace compose

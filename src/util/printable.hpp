@@ -12,4 +12,7 @@ namespace compose {
 // stays as it is. With keep_newlines, '\n' passes (for multi-line messages we compose).
 std::string printable(std::string_view text, bool keep_newlines = false);
 
+// Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool is_utf8(std::string_view text);
+
 } // namespace compose

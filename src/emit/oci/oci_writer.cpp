@@ -14,6 +14,7 @@
 #include "util/files.hpp"
 #include "util/handles.hpp"
 #include "util/hash.hpp"
+#include "util/json_output.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -197,7 +198,7 @@ OciResult OciArchiveWriter::finish()
   const CompressedLayer layer = m_compressor.finish();
 
   // 2. Config, manifest, index (nlohmann::json sorts keys: stable bytes).
-  const std::string config = image_config(image, options, layer).dump();
+  const std::string config = exact_json_text(image_config(image, options, layer), -1, "the OCI image config");
   const std::string config_hex = sha256_hex(config);
   json annotations = options.annotations;
   annotations["org.opencontainers.image.created"] = rfc3339(options.epoch);
@@ -212,7 +213,7 @@ OciResult OciArchiveWriter::finish()
          {"digest", "sha256:" + layer.digest},
          {"size", layer.size}}}},
       {"annotations", annotations}};
-  const std::string manifest = manifest_json.dump();
+  const std::string manifest = exact_json_text(manifest_json, -1, "the OCI manifest");
   const std::string manifest_hex = sha256_hex(manifest);
 
   const auto [architecture, variant] = oci_platform(options.architecture);
@@ -230,7 +231,9 @@ OciResult OciArchiveWriter::finish()
                            {"platform", platform},
                            {"annotations", {{"org.opencontainers.image.ref.name", tag}}}});
   const std::string index =
-      json{{"schemaVersion", 2}, {"mediaType", k_index_type}, {"manifests", descriptors}}.dump();
+      exact_json_text(
+          json{{"schemaVersion", 2}, {"mediaType", k_index_type}, {"manifests", descriptors}}, -1,
+          "the OCI index");
 
   // 3. The archive: fixed entry order, fixed metadata.
   std::vector<Blob> blobs = {{config_hex, config, {}, config.size()},

@@ -1,5 +1,6 @@
 // CycloneDX 1.5 JSON BOM; see cyclonedx_writer.hpp.
 #include "emit/sbom/cyclonedx_writer.hpp"
+#include "util/json_output.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -105,7 +106,7 @@ std::string cyclonedx_json(const Subject& subject)
       {"dependencies", dependencies},
   };
   // Index text is not guaranteed UTF-8; a stray byte becomes U+FFFD rather than an error.
-  return bom.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return report_json_text(bom, 2) + "\n";
 }
 
 } // namespace compose::emit::sbom

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/hash.hpp"
+#include "util/json_output.hpp"
 
 namespace compose::emit::sbom {
 
@@ -141,7 +142,7 @@ std::string spdx_json(const Subject& subject)
       {"relationships", relationships},
   };
   // Index text is not guaranteed UTF-8; a stray byte becomes U+FFFD rather than an error.
-  return document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return report_json_text(document, 2) + "\n";
 }
 
 } // namespace compose::emit::sbom
