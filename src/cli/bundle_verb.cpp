@@ -49,6 +49,10 @@ UnpackedBundle unpack_and_verify(const fs::path& file, const CommonOptions& opti
     log.warning(unpacked.signature.override_note);
   unpacked.summary =
       pipeline::verify_bundle(unpacked.root, unpacked.manifest, options.trust_dir, log);
+  for (const std::string& warning : unpacked.signature.warnings)
+    log.warning(warning);
+  for (const std::string& warning : unpacked.summary.warnings)
+    log.warning(warning);
   return unpacked;
 }
 
@@ -158,6 +162,8 @@ int run_build_from_bundle(const CommonOptions& options, const std::string& bundl
                                                       unpacked.signature.signer};
   if (!unpacked.signature.override_note.empty())
     build.overrides.push_back(unpacked.signature.override_note);
+  for (const auto* warnings : {&unpacked.signature.warnings, &unpacked.summary.warnings})
+    build.warnings.insert(build.warnings.end(), warnings->begin(), warnings->end());
   // Every transfer goes into the unpacked bundle; a URL it lacks fails, never the network.
   build.fetch.mirrors = bundle::bundle_mirrors(unpacked.root);
   build.fetch.mirrors_only = "the bundle " + quote(bundle_file);

@@ -1,6 +1,7 @@
 // `compose lock RECIPE` writes RECIPE's lock file; `compose build --locked` / `--lock FILE`
 // reads one back for a build.
 #include <cstdio>
+#include <ctime>
 
 #include "cli/verbs.hpp"
 #include "lock/lock_file.hpp"
@@ -29,8 +30,8 @@ fs::path signature_path_of(const fs::path& lock_file)
 }
 
 // --lock-signed-by: the lock's exact bytes must carry a good signature by a named signer
-// before anything in it is believed. Returns the signer's primary fingerprint.
-std::string check_lock_signature(const fs::path& file, const CommonOptions& options)
+// before anything in it is believed.
+verify::VerifiedText check_lock_signature(const fs::path& file, const CommonOptions& options)
 {
   const fs::path signature = signature_path_of(file);
   if (!fs::exists(signature))
@@ -82,8 +83,14 @@ std::optional<LockedBuild> read_lock_for_build(const CommonOptions& options)
     return std::nullopt;
   LockedBuild locked;
   locked.file = lock_file_of(options);
-  if (!options.lock_signed_by.empty())
-    locked.signer = check_lock_signature(locked.file, options);
+  if (!options.lock_signed_by.empty()) {
+    const verify::VerifiedText verified = check_lock_signature(locked.file, options);
+    locked.signer = verified.signed_by;
+    const std::string expired = verify::key_expired_since(verified, std::time(nullptr));
+    if (!expired.empty())
+      locked.warnings.push_back("lock " + locked.file.filename().string() + ": " + expired +
+                                "; the signature was made while the key was valid");
+  }
   locked.lock = lock::read_lock(locked.file);
   locked.options = options;
   if (locked.options.release_version.empty())
@@ -95,6 +102,10 @@ std::optional<LockedBuild> read_lock_for_build(const CommonOptions& options)
 
 void use_lock(const LockedBuild& locked, pipeline::BuildOptions& build, Log& log)
 {
+  for (const std::string& warning : locked.warnings) {
+    log.warning(warning);
+    build.warnings.push_back(warning);
+  }
   if (build.epoch && *build.epoch != locked.lock.epoch)
     log.warning("SOURCE_DATE_EPOCH=" + std::to_string(*build.epoch) +
                 " is ignored: a locked build uses the lock's epoch " +

@@ -27,6 +27,7 @@ struct LockedBuild {
   std::filesystem::path file;
   CommonOptions options;
   std::string signer; // --lock-signed-by: the verified signer's primary fingerprint
+  std::vector<std::string> warnings; // its key has expired since it signed
 };
 // std::nullopt unless options.locked or options.lock_file. Throws Error for a missing or
 // malformed lock, and (options.lock_signed_by) for a missing LOCK.asc or one that is not a

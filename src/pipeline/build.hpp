@@ -33,6 +33,9 @@ struct BuildOptions {
   // Overrides the caller accepted before the build (--trust-bundle-keys), reported with the
   // build's own in result.json's verification_overrides.
   std::vector<std::string> overrides;
+  // Warnings from checks before the build (a bundle or lock signed by a key that has expired
+  // since), reported with the build's own in result.json's warnings.
+  std::vector<std::string> warnings;
   // Whose signatures vouched for the inputs, for the report: the lock's verified signer
   // (--lock-signed-by), and the bundle built from (--from-bundle) with its verified signer.
   std::string lock_signer;

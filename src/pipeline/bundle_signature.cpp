@@ -1,6 +1,8 @@
 // The producer signature of a bundle; see bundle_signature.hpp.
 #include "pipeline/bundle_signature.hpp"
 
+#include <ctime>
+
 #include "bundle/manifest.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -39,10 +41,15 @@ BundleSignature check_bundle_signature(const fs::path& directory, const std::str
                 "ask its producer for one written with `compose bundle --sign KEY`, or pass "
                 "--trust-bundle-keys to trust the keys it carries (recorded in the report)");
   const verify::SignerTrust signers = verify::load_signer_trust(trust.anchors);
-  result.signer = verify::verify_signer(read_file(directory / bundle::k_manifest_path),
-                                        read_file(signature_file), signers,
-                                        "the bundle manifest",
-                                        bundle + ": " + bundle::k_signature_path);
+  const verify::VerifiedText verified = verify::verify_signer(
+      read_file(directory / bundle::k_manifest_path), read_file(signature_file), signers,
+      "the bundle manifest", bundle + ": " + bundle::k_signature_path);
+  result.signer = verified.signed_by;
+  // An old bundle is still what its producer signed; the key's later expiry is worth saying.
+  const std::string expired = verify::key_expired_since(verified, std::time(nullptr));
+  if (!expired.empty())
+    result.warnings.push_back("bundle " + fs::path(bundle).filename().string() + ": " +
+                              expired + "; the signature was made while the key was valid");
   return result;
 }
 

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "verify/signer_trust.hpp"
 
@@ -21,6 +22,7 @@ struct BundleTrust {
 struct BundleSignature {
   std::string signer;        // primary fingerprint of the verified signer; empty: none checked
   std::string override_note; // --trust-bundle-keys: what was accepted without a signature
+  std::vector<std::string> warnings; // the signer's key has expired since it signed
 };
 
 // `directory`: the bundle unpacked (bundle::unpack_bundle), `bundle`: its file, for messages.

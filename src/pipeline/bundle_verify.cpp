@@ -2,6 +2,7 @@
 #include "pipeline/bundle_verify.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <map>
 #include <set>
 
@@ -227,6 +228,12 @@ private:
     if (verified.signed_by != locked.signed_by)
       fail(release_member, "is signed by " + verified.signed_by + ", the lock says " +
                                locked.signed_by);
+    // Judged at the signature's time: an archive key that expired since still vouches for
+    // what it signed then, and the user hears about it.
+    const std::string expired = verify::key_expired_since(verified, std::time(nullptr));
+    if (!expired.empty())
+      m_summary.warnings.push_back(named(release_member) + ": " + expired +
+                                   "; the signature was made while the key was valid");
     const repo::deb::Release release =
         repo::deb::parse_release(verified.text, named(release_member));
     const auto entry = std::find_if(release.files.begin(), release.files.end(),

@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "bundle/manifest.hpp"
 #include "lock/lock_file.hpp"
@@ -17,6 +19,7 @@ namespace compose::pipeline {
 
 struct BundleSummary {
   std::size_t recipes = 0, indexes = 0, packages = 0, files = 0, keys = 0;
+  std::vector<std::string> warnings; // index keys that have expired since they signed
 };
 
 // `directory` holds the bundle unpacked and manifest-checked. `trust_dir`: the trust

@@ -100,7 +100,9 @@ std::string result_json(const recipe::Recipe& recipe, const StagedSystem& system
     produced.push_back(std::move(entry));
   }
   report["outputs"] = produced;
-  report["warnings"] = system.warnings;
+  std::vector<std::string> warnings = options.warnings;
+  warnings.insert(warnings.end(), system.warnings.begin(), system.warnings.end());
+  report["warnings"] = warnings;
   std::vector<std::string> overrides = options.overrides;
   overrides.insert(overrides.end(), system.overrides.begin(), system.overrides.end());
   report["verification_overrides"] = overrides;

@@ -269,4 +269,12 @@ VerifiedText verify_detached(const std::string& data, const std::string& signatu
   return result;
 }
 
+std::string key_expired_since(const VerifiedText& verified, std::int64_t now)
+{
+  if (verified.key_valid_until == 0 || verified.key_valid_until > now)
+    return {};
+  return "signed on " + date_text(verified.signed_at) + " by key " + verified.signed_by +
+         ", which expired on " + date_text(verified.key_valid_until);
+}
+
 } // namespace compose::verify

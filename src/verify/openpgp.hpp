@@ -61,6 +61,12 @@ VerifiedText verify_cleartext(const std::string& file, const OpenPgpKeyring& key
                               const std::vector<std::string>& pinned, const std::string& where);
 
 // Release + Release.gpg (detached, binary or armored).
+// "signed on 2021-03-01 by key F, which expired on 2023-03-01" when the accepted signature's key
+// has expired by `now` (it was valid when it signed, or librnp would have refused it); "" when
+// it has not. Re-verifying an old bundle or lock warns with it; a new build refuses it unless
+// overridden.
+std::string key_expired_since(const VerifiedText& verified, std::int64_t now);
+
 VerifiedText verify_detached(const std::string& data, const std::string& signature,
                              const OpenPgpKeyring& keys, const std::vector<std::string>& pinned,
                              const std::string& where);

@@ -89,12 +89,12 @@ SignerTrust load_signer_trust(const SignerAnchors& anchors)
   return trust;
 }
 
-std::string verify_signer(const std::string& data, const std::string& signature,
-                          const SignerTrust& trust, const std::string& what,
-                          const std::string& where)
+VerifiedText verify_signer(const std::string& data, const std::string& signature,
+                           const SignerTrust& trust, const std::string& what,
+                           const std::string& where)
 {
   try {
-    return verify_detached(data, signature, trust.keyring, trust.accepted, where).signed_by;
+    return verify_detached(data, signature, trust.keyring, trust.accepted, where);
   } catch (const Error& e) {
     std::string accepted;
     for (const std::string& fingerprint : trust.accepted)

@@ -37,10 +37,11 @@ std::string normalize_fingerprint(const std::string& text);
 SignerTrust load_signer_trust(const SignerAnchors& anchors);
 
 // Checks a detached signature over `data` (`what`: "the bundle manifest", "the lock") and
-// returns the signer's primary fingerprint. Throws Error naming `where` and saying whose
+// returns what was verified (the signer's primary fingerprint, the signature's time and the
+// key's validity). Throws Error naming `where` and saying whose
 // signature it was when it is not a good one by an accepted signer.
-std::string verify_signer(const std::string& data, const std::string& signature,
-                          const SignerTrust& trust, const std::string& what,
-                          const std::string& where);
+VerifiedText verify_signer(const std::string& data, const std::string& signature,
+                           const SignerTrust& trust, const std::string& what,
+                           const std::string& where);
 
 } // namespace compose::verify

@@ -210,6 +210,26 @@ gpg --batch --yes --armor --detach-sign -u "$ATTACKER" -o "$lock.asc" "$lock"
 unset GNUPGHOME
 lock_refused "not a good one by a signer you trust ($PRODUCER)"
 mv "$WORK/lock.asc.good" "$lock.asc"
+# A lock signed in 2021 by a key that expired in 2022: judged at the signature's time it is
+# still its signer's lock; the build says the key has expired since, on stderr and in the report.
+cp "$lock.asc" "$WORK/lock.asc.good"
+export GNUPGHOME=$WORK/gnupg-old
+mkdir -m 700 "$GNUPGHOME"
+gpg --batch --quiet --faked-system-time 20210101T000000 --passphrase '' \
+  --quick-gen-key "Old Producer <old@example.org>" ed25519 sign 1y 2>/dev/null
+old=$(gpg --with-colons --list-keys 2>/dev/null | awk -F: '$1 == "fpr" { print tolower($10); exit }')
+gpg --batch --armor --export "$old" >"$WORK/old.pub.asc"
+gpg --batch --quiet --faked-system-time 20210601T000000 --yes --armor --detach-sign -u "$old" \
+  -o "$lock.asc" "$lock" 2>/dev/null
+unset GNUPGHOME
+run_compose build "$recipe" --locked --lock-signed-by "$old" --signer-keyring "$WORK/old.pub.asc" \
+  -o "$WORK/locked-old" >/dev/null 2>"$WORK/stderr" || { cat "$WORK/stderr" >&2; fail "a lock signed before its key expired is refused"; }
+expired="signed on 2021-06-01 by key $old, which expired on 2022-01-01; the signature was made while the key was valid"
+grep -qF "$expired" "$WORK/stderr" || { cat "$WORK/stderr" >&2; fail "no warning that the lock's key has expired since"; }
+[[ $(json "$WORK/locked-old/e2e.result.json" "any('$expired' in w for w in d['warnings'])") == True ]] ||
+  fail "the report does not carry the expired-key warning"
+mv "$WORK/lock.asc.good" "$lock.asc"
+echo "lock signed by a key that has expired since: accepted with a warning"
 status=0
 run_compose build "$recipe" "${LOCK_SIGNER[@]}" -o "$WORK/out-fail" >/dev/null 2>"$WORK/stderr" || status=$?
 [[ $status -eq 2 ]] || fail "--lock-signed-by without a lock: exit $status"
