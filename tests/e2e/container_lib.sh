@@ -17,19 +17,21 @@ build_image() {
   local mirror=${XDG_CACHE_HOME:-$HOME/.cache}/compose-test/debian-mirror
   "$COMPOSE_SOURCE_DIR/tests/support/debian_mirror.sh" "$mirror"
   SOURCE_DATE_EPOCH=1750000000 "$COMPOSE" "$COMPOSE_SOURCE_DIR/recipes/debian-12-$1.toml" \
-    --mirror "host-apt=file://$mirror" -o "$WORK/out" --cache-dir "$WORK/cache" -q >/dev/null ||
-    fail "building debian-12-$1 failed"
+    --mirror "host-apt=file://$mirror" -o "$WORK/out" --cache-dir "$WORK/cache" -q \
+    >/dev/null 2>"$WORK/build.err" || { cat "$WORK/build.err" >&2; fail "building debian-12-$1 failed"; }
   rm -rf "$WORK/cache"
   IMAGE="oci-archive:$WORK/out/debian-12-$1.oci.tar:debian12-$1"
 }
 
-# A private podman: storage, runtime state and events under $WORK; cgroupfs since the host
+# A private podman: storage and events under $WORK, runtime state in a short directory of
+# its own (podman refuses a runroot longer than 50 characters); cgroupfs since the host
 # need not run systemd. runc when installed: crun refuses hosts with hybrid cgroups (v1
 # hierarchies plus a cgroup2 mount with controllers), as some CI machines and VMs have.
 runtime=()
 command -v runc >/dev/null && runtime=(--runtime "$(command -v runc)")
+RUNROOT=$(mktemp -d /tmp/podman-run.XXXXXX)
 podman_private() {
-  podman --root "$WORK/podman/root" --runroot "$WORK/podman/run" --cgroup-manager cgroupfs \
+  podman --root "$WORK/podman/root" --runroot "$RUNROOT" --cgroup-manager cgroupfs \
     --events-backend file --tmpdir "$WORK/podman/tmp" "${runtime[@]}" "$@"
 }
 CONTAINERS=()
@@ -40,6 +42,7 @@ cleanup_containers() {
   done
   # Layers are owned by root and may be mounted; podman itself takes them apart.
   podman_private system reset --force >/dev/null 2>&1 || true
+  rm -rf "$RUNROOT"
 }
 # finish reads the exit status, so it is handed on past the clean-up.
 trap 'status=$?; cleanup_containers; (exit $status); finish' EXIT
