@@ -138,6 +138,8 @@ check_container_world() {
   if grep -q "^compose-init: mounts done" "$WORK/$name.log"; then
     fail "$name: compose-init made its VM mounts in a container"
   fi
+  grep -m 1 "^compose-init: container" "$WORK/$name.log"
+  grep "^podman-service:" "$WORK/$name.log" | tail -n 2 || true
   grep -q "^compose-init: starting /usr/bin/supervisord" "$WORK/$name.log" ||
     fail "$name: compose-init did not hand over to supervisord"
   [[ "$(podman_private exec "$name" ls /run/x)" == marker ]] ||
