@@ -34,7 +34,7 @@ check_engine() {
   done
   echo "$name: podman answers miget: $answer"
   case $storage in
-  native*) [[ "$answer" == "overlay map[]" || "$answer" == "overlay <no value>" ]] ;;
+  native*) [[ "$answer" == "overlay <no value>" ]] ;;
   fuse*) [[ "$answer" == "overlay map[Executable:/usr/bin/fuse-overlayfs"* ]] ;;
   esac || fail "$name: podman --remote info as miget: $answer"
 
