@@ -82,7 +82,7 @@ start_instance() {
 
 # wait_running NAME PROGRAM...: every listed program RUNNING and none in another state.
 wait_running() {
-  local name=$1 listing= state
+  local name=$1 listing='' state
   shift
   for _ in $(seq 90); do
     listing=$(podman_private exec "$name" supervisorctl status 2>&1) || true
