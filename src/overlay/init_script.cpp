@@ -1,10 +1,14 @@
-// [init]: the entrypoint script. As PID 1 of a MicroVM it does what an init must before
-// anything else runs (the kernel starts it with no PATH and mounts nothing but the root):
-// proc, sys, dev (with the /dev/fd and /dev/std* links udev would make), devpts, shm, run
-// and cgroup2. Under a container engine those exist already and it skips them. In both
-// cases it then prepares runtime directories, mounts the data disk when one is attached,
-// re-asserts the SSH directory modes (a key file may have been mounted over them), creates
-// missing SSH host keys and execs the configured command (supervisord).
+// [init]: the entrypoint script, for two worlds. As PID 1 of a MicroVM it does what an init
+// must before anything else runs (the kernel starts it with no PATH and mounts nothing but
+// the root): proc, sys, dev (with the /dev/fd and /dev/std* links udev would make), devpts,
+// shm, run and cgroup2, and it mounts the data disk when one is attached. Under a container
+// engine (its marker files, `container=` in PID 1's environment, an overlay root, an engine's
+// cgroup) it mounts nothing at all: a tmpfs over /run would hide the engine's
+// /run/.containerenv and every bind mount below /run, and the engine's state comes from a
+// volume, never from a host disk that a privileged container happens to see. It says on one
+// console line which world it decided on and why. In both it then prepares runtime
+// directories, re-asserts the SSH directory modes (a key file may have been mounted over
+// them), creates missing SSH host keys and execs the configured command (supervisord).
 #include "overlay/overlays.hpp"
 
 namespace compose::overlay {
@@ -20,18 +24,56 @@ std::string shell_quote(const std::string& text)
   return quoted + "'";
 }
 
-const char* k_pid1_part = R"(# PID 1 in a VM: nothing is mounted yet. A container engine has done all of this.
+// Sets `world` (vm or container) and `evidence`. $1: our PID, $2: the root to look in ("" in
+// the image; a test points it at fake evidence). Any engine's trace means a container; with
+// none, PID 1 is a VM's init and anything else was started by some other init.
+const char* k_world_function = R"sh(init_world() {
+  evidence=
+  [ -e "$2/run/.containerenv" ] && evidence="$evidence /run/.containerenv"
+  [ -e "$2/.dockerenv" ] && evidence="$evidence /.dockerenv"
+  engine=${container:-}
+  if [ -z "$engine" ] && [ -r "$2/proc/1/environ" ]; then
+    engine=$(tr '\000' '\n' <"$2/proc/1/environ" 2>/dev/null | sed -n 's/^container=//p' | head -n 1)
+  fi
+  [ -n "$engine" ] && evidence="$evidence container=$engine"
+  if [ -r "$2/proc/mounts" ] &&
+    [ "$(awk '$2 == "/" { type = $3 } END { print type }' "$2/proc/mounts")" = overlay ]; then
+    evidence="$evidence overlay-root"
+  fi
+  if [ -r "$2/proc/1/cgroup" ] &&
+    grep -Eq '/(docker|libpod|lxc|kubepods|containerd|machine\.slice/libpod)' "$2/proc/1/cgroup"; then
+    evidence="$evidence engine-cgroup"
+  fi
+  evidence=${evidence# }
+  if [ -n "$evidence" ]; then
+    world=container
+  elif [ "$1" = 1 ]; then
+    world=vm
+  else
+    world=container
+    evidence="not PID 1"
+  fi
+}
+)sh";
+
+const char* k_mounts_part = R"sh(
+# PID 1 in a VM: nothing is mounted yet. Under an engine all of this exists, and a mount
+# here could only hide what the engine set up: none is made.
 mounted() { grep -q "^[^ ]* $1 " /proc/mounts 2>/dev/null; }
-if [ "$$" = 1 ]; then
+init_world "$$" ""
+echo "compose-init: $world${evidence:+ ($evidence)}"
+if [ "$world" = vm ]; then
   [ -e /proc/self ] || mount -t proc -o nosuid,nodev,noexec proc /proc
   mounted /sys || mount -t sysfs -o nosuid,nodev,noexec sysfs /sys
   mounted /dev || mount -t devtmpfs -o nosuid,mode=0755 devtmpfs /dev
-  # udev or the engine would make these; supervisord's /dev/stdout logging needs them.
-  [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
-  [ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
-  [ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
-  [ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
-  mkdir -p /dev/pts /dev/shm
+fi
+# udev or the engine would make these; supervisord's /dev/stdout logging needs them.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
+[ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
+[ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
+mkdir -p /dev/pts /dev/shm
+if [ "$world" = vm ]; then
   mounted /dev/pts || mount -t devpts -o nosuid,noexec,gid=5,mode=620,ptmxmode=666 devpts /dev/pts
   [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
   mounted /dev/shm || mount -t tmpfs -o nosuid,nodev,mode=1777 shm /dev/shm
@@ -41,9 +83,14 @@ if [ "$$" = 1 ]; then
   ip link set lo up 2>/dev/null || ifconfig lo up 2>/dev/null || true
   echo "compose-init: mounts done"
 fi
-)";
+)sh";
 
 } // namespace
+
+std::string init_world_function()
+{
+  return k_world_function;
+}
 
 std::string init_script(const recipe::Recipe& recipe)
 {
@@ -53,15 +100,21 @@ std::string init_script(const recipe::Recipe& recipe)
                      "MicroVM (PID 1)\n# and of a privileged container.\n"
                      "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
                      "umask 022\n\n";
-  text += k_pid1_part;
+  text += std::string("# Which world this is, from the evidence an engine leaves.\n") +
+          k_world_function + k_mounts_part;
+  // Under an engine the hostname is the engine's (--hostname), like everything else it set.
   if (!init.hostname.empty())
-    text += "[ \"$$\" = 1 ] && hostname " + shell_quote(init.hostname) + " 2>/dev/null\n";
-  text += "\n# Runtime state (/run is a fresh tmpfs at every start).\n";
+    text += "[ \"$world\" = vm ] && hostname " + shell_quote(init.hostname) + " 2>/dev/null\n";
+  text += "\n# Runtime state (a VM's /run is a fresh tmpfs at every start; a container's is the "
+          "engine's).\n";
   for (const std::string& directory : init.runtime_dirs)
     text += "mkdir -p " + shell_quote(directory) + "\n";
   if (!init.data_label.empty()) {
+    // A privileged container sees the host's disks: one with this label is the host's own
+    // engine state, never the container's (which comes from a volume).
     text += "\n# Engine state on a separate disk, found by its label, survives a new root image.\n"
-            "data=$(findfs " + shell_quote("LABEL=" + init.data_label) +
+            "data=\n"
+            "[ \"$world\" = vm ] && data=$(findfs " + shell_quote("LABEL=" + init.data_label) +
             " 2>/dev/null || blkid -L " + shell_quote(init.data_label) + " 2>/dev/null || true)\n"
             "if [ -n \"$data\" ] && ! mounted " + shell_quote(init.data_mount) + "; then\n"
             "  mkdir -p " + shell_quote(init.data_mount) + "\n"

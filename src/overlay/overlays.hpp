@@ -33,6 +33,9 @@ std::string sshd_settings(const recipe::SshSpec& ssh);
 void apply_ssh(const recipe::SshSpec& ssh, std::int64_t epoch, stage::Tree& tree);
 std::string supervisord_conf(const recipe::SupervisorSpec& supervisor);
 std::string init_script(const recipe::Recipe& recipe);
+// The shell function of that script that decides between PID 1 of a VM and a container
+// (`init_world PID ROOT` sets $world and $evidence), so tests can run it on fake evidence.
+std::string init_world_function();
 // Every supervisor program's command and the init's exec[0] exist in `tree` as executable
 // files (absolute, or found on the init's PATH); throws Error at the recipe entry otherwise,
 // saying where the packages put a file of that name when they did.

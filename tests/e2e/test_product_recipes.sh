@@ -162,6 +162,13 @@ PY
         fail "$name: /etc/containers/$file is not the recipe's"
     done
     grep -q "'/var/lib/containers'" "$root/usr/local/sbin/compose-init" || fail "$name: data mount"
+    # The API socket's group, the service wrapper that chooses storage, miget's remote default.
+    grep -q '^podman:x:[0-9]*:.*miget' "$root/etc/group" || fail "$name: miget not in podman"
+    cmp -s "$root/usr/local/sbin/podman-service" "$COMPOSE_SOURCE_DIR/recipes/files/podman/podman-service" &&
+      [[ -x "$root/usr/local/sbin/podman-service" ]] || fail "$name: no podman-service"
+    [[ -x "$root/usr/bin/fuse-overlayfs" ]] || fail "$name: no fuse-overlayfs"
+    facts stat "$WORK/out/$name.rootfs.tar" /home/miget/.config/containers/containers.conf |
+      grep -q " file 0644 1000 1000 " || fail "$name: miget's containers.conf"
   fi
 done
 

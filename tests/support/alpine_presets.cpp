@@ -270,6 +270,13 @@ MirrorContent system_preset(const std::string& arch, const std::string& key_name
                   apk_file("etc/containers/registries.conf", "# packaged default\n")};
   mirror.community.push_back(podman);
 
+  // The podman flavour's storage on a container's overlay root.
+  ApkSpec fuse_overlayfs = spec("fuse-overlayfs", "1.15-r0", arch);
+  fuse_overlayfs.depends = {musl_so};
+  fuse_overlayfs.files = {apk_dir("usr"), apk_dir("usr/bin"),
+                          apk_file("usr/bin/fuse-overlayfs", "fuse-overlayfs\n", 0755)};
+  mirror.community.push_back(fuse_overlayfs);
+
   for (const char* kind : {"traversal", "absolute", "symlink-escape", "bad-file-checksum"})
     mirror.main.push_back(evil_package(kind, arch));
   return mirror;

@@ -80,8 +80,8 @@ fi
 #                                     recipes/debian-12-podman.toml), so its closure is here too
 product=(docker.io containerd runc openssh-server supervisor cron ca-certificates iptables
   iproute2 procps "$@")
-podman_product=(podman crun containernetworking-plugins catatonit openssh-server supervisor cron
-  ca-certificates iptables iproute2 procps)
+podman_product=(podman fuse-overlayfs crun containernetworking-plugins catatonit openssh-server
+  supervisor cron ca-certificates iptables iproute2 procps)
 mapfile -t required < <(xz -dc "$dir/dists/$suite/main/binary-$arch/Packages.xz" |
   awk -v RS= '/\nPriority: required\n/ || /\nEssential: yes\n/ {
     match($0, /^Package: [^\n]+/); print substr($0, 10, RLENGTH - 9) }' | sort -u)

@@ -683,13 +683,13 @@ keys = ["ubuntu"]
 
     const Recipe podman =
         load_recipe(compose::testing::source_dir() / "recipes/debian-12-podman.toml");
-    CHECK(command_of(podman, "podman") ==
-          "/usr/bin/podman system service --time=0 unix:///run/podman/podman.sock");
+    // The wrapper chooses the storage driver and shares the socket, then execs the service.
+    CHECK(command_of(podman, "podman") == "/usr/local/sbin/podman-service");
     CHECK(command_of(podman, "dockerd") == "(no program dockerd)");
     CHECK(podman.overlays.init.data_mount == "/var/lib/containers");
     const std::vector<std::string> tokens = package_tokens(podman);
-    for (const char* wanted : {"podman", "crun", "containernetworking-plugins", "catatonit",
-                               "openssh-server", "supervisor", "cron"})
+    for (const char* wanted : {"podman", "fuse-overlayfs", "crun", "containernetworking-plugins",
+                               "catatonit", "openssh-server", "supervisor", "cron"})
       CHECK(std::find(tokens.begin(), tokens.end(), wanted) != tokens.end());
     CHECK(std::find(tokens.begin(), tokens.end(), "docker.io") == tokens.end());
   }
