@@ -205,6 +205,9 @@ build "$WORK/recipes/alpine-3.22-podman.toml" "$WORK/out-point" --point-release 
   fail "--point-release build"
 facts oci-tags "$WORK/out-point/alpine-3.22-podman.oci.tar" | grep -x 1.0.0-alpine-3.22.2-podman >/dev/null ||
   fail "--point-release did not reach the tags"
-"$COMPOSE" show-config --release 1.0.0 --point-release 3.22.2 "$WORK/recipes/alpine-3.22-podman.toml" |
-  grep -q '"1.0.0-alpine-3.22.2-podman"' || fail "show-config --point-release"
+# Into a file first: `| grep -q` under pipefail fails when grep stops reading before compose
+# has written its last block (SIGPIPE), as it did once.
+"$COMPOSE" show-config --release 1.0.0 --point-release 3.22.2 "$WORK/recipes/alpine-3.22-podman.toml" \
+  >"$WORK/show-config.json" || fail "show-config --point-release failed"
+grep -q '"1.0.0-alpine-3.22.2-podman"' "$WORK/show-config.json" || fail "show-config --point-release"
 echo "product recipes checked; alpine-3.22 dockerd and podman built and verified"
