@@ -205,7 +205,7 @@ private:
     }
     const auto staged = [&](const char* path) {
       const std::shared_ptr<stage::Inode> inode = m_tree.find(path);
-      return inode && inode->type == FileType::regular ? std::string(inode->content.view())
+      return inode && inode->type == FileType::regular ? inode->content.read()
                                                        : std::string();
     };
     return Accounts::parse(passwd ? *passwd : staged("etc/passwd"),
