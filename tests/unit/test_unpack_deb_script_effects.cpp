@@ -577,7 +577,7 @@ TEST_SUITE("unpack::deb::script_effects")
 
     std::vector<PackageFile> plan;
     for (const auto& name : order)
-      plan.push_back({&records.at(name), file_of.at(name)});
+      plan.push_back({&records.at(name), file_of.at(name), ""});
     Tree tree;
     InstallOptions options;
     options.architecture = "amd64";
