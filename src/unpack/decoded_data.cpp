@@ -2,6 +2,7 @@
 #include "unpack/decoded_data.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -83,11 +84,24 @@ int open_spill_file(const std::string& where)
   return fd;
 }
 
+// The tree keeps one descriptor open per package until the outputs are written; images of
+// more than ~1000 packages would meet the usual soft limit of 1024, so take the hard one.
+void allow_open_files()
+{
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 } // namespace
 
 DecodedCache::DecodedCache(fs::path directory, Log& log)
     : m_directory(std::move(directory)), m_log(log)
 {
+  static const bool raised = (allow_open_files(), true);
+  (void)raised;
 }
 
 DecodedCache::Counts DecodedCache::counts() const
