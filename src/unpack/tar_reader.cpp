@@ -1,4 +1,4 @@
-// Reading ustar/pax/GNU tar from memory; see tar_reader.hpp.
+// Reading ustar/pax/GNU tar from memory or from a file; see tar_reader.hpp.
 #include "unpack/tar_reader.hpp"
 
 #include <unistd.h>
@@ -165,21 +165,18 @@ public:
   std::uint64_t size() const override { return m_size; }
   std::string_view take(std::uint64_t offset, std::size_t length) override
   {
-    const std::uint64_t window_end = m_window_start + m_window.size();
-    if (offset >= window_end) {
-      m_window.clear();
-      m_window_start = window_end;
+    if (offset >= m_window_start + m_window.size())
       skip_to(offset);
-    } else {
+    while (offset + length > m_window_start + m_window.size()) {
+      // Bytes before `offset` are never asked for again: drop them, once per read, not
+      // once per header (which would move the window for every small file).
       m_window.erase(0, offset - m_window_start);
       m_window_start = offset;
-    }
-    while (m_window.size() < length)
       if (!read_more(std::max(length - m_window.size(), k_read)))
-        throw Error("file ends at byte " + std::to_string(m_window_start + m_window.size()) +
-                        ", inside a tar entry",
+        throw Error("file ends at byte " + std::to_string(m_position) + ", inside a tar entry",
                     m_where, "the file was truncated while the build read it");
-    return std::string_view(m_window).substr(0, length);
+    }
+    return std::string_view(m_window).substr(offset - m_window_start, length);
   }
   std::string_view content(std::uint64_t, std::uint64_t) override { return {}; }
   // Reads (and hashes) whatever follows the end-of-archive block.

@@ -1,6 +1,7 @@
-// A small reader for ustar/pax/GNU tar held in memory. apk needs what libarchive does not
-// hand out: every PAX key of an entry (APK-TOOLS.checksum.SHA1), and tar fragments that
-// end without the two zero blocks (the signature and control members of an .apk).
+// A small reader for ustar/pax/GNU tar held in memory or in a file. apk needs what
+// libarchive does not hand out: every PAX key of an entry (APK-TOOLS.checksum.SHA1), and tar
+// fragments that end without the two zero blocks (the signature and control members of an
+// .apk); the decoded-package cache needs contents left in the file, by offset.
 #pragma once
 
 #include <cstdint>
