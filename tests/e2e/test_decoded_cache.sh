@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Decode once, ever (Debian and Alpine): a cold build decodes every package's data into
-# <cache>/decoded/<sha256>.tar (+ .sum); a warm build decodes none and reads them; a flipped
-# byte, a truncated entry and a garbled record are each detected and rebuilt from the
-# verified package; a cache whose decoded/ cannot be written falls back to spill files. Every
-# build's outputs are byte-identical to the first one's.
+# Decode once, ever (Debian; the Alpine path shares DecodedCache, see its unit tests): a
+# cold build decodes every package's data into <cache>/decoded/<sha256>.tar (+ .sum); a warm
+# build decodes none and reads them; a flipped byte, a truncated entry and a garbled record
+# are each detected and rebuilt from the verified package; a cache whose decoded/ cannot be
+# written falls back to spill files. Every build's outputs are byte-identical to the first's.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/deb_lib.sh"
 export SOURCE_DATE_EPOCH=1700000000
