@@ -25,7 +25,7 @@ void apply_ssh(const recipe::SshSpec& ssh, std::int64_t epoch, stage::Tree& tree
   if (!config || config->type != stage::FileType::regular)
     throw Error("the image has no /etc/ssh/sshd_config", ssh.where.str(),
                 "install the SSH server package (openssh-server)");
-  const std::string text(config->content.view());
+  const std::string text = config->content.read();
   const std::string settings = sshd_settings(ssh);
   if (text.find("\nInclude /etc/ssh/sshd_config.d/*.conf") != std::string::npos ||
       text.starts_with("Include /etc/ssh/sshd_config.d/*.conf")) {

@@ -84,7 +84,8 @@ std::vector<fetch::Fetched> fetch_alpine_packages(const AlpineSources& sources,
 StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSources& sources,
                                  const resolve::apk::Plan& plan,
                                  const std::vector<fetch::Fetched>& files, std::int64_t epoch,
-                                 bool signed_packages, Log& log)
+                                 bool signed_packages, const std::filesystem::path& cache_dir,
+                                 Log& log)
 {
   std::vector<unpack::apk::PackageFile> package_files;
   for (std::size_t i = 0; i < plan.packages.size(); ++i) {
@@ -98,6 +99,8 @@ StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSourc
   install.architecture = recipe.architecture;
   install.epoch = epoch;
   install.signature = {&sources.keys, signed_packages};
+  unpack::DecodedCache decoded(cache_dir / "decoded", log);
+  install.decoded_cache = &decoded;
   for (const repo::apk::Index& index : sources.indexes)
     install.repositories.push_back(
         (index.repository.tag.empty() ? "" : "@" + index.repository.tag + " ") +
@@ -109,6 +112,7 @@ StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSourc
   system.epoch = epoch;
   log.step("install " + std::to_string(package_files.size()) + " packages");
   const unpack::apk::InstallReport report = unpack::apk::install(package_files, install, system.tree);
+  log.detail(decoded.summary());
 
   for (const unpack::apk::ScriptReport& script : report.scripts)
     system.scripts.push_back({script.package, script.script, script.status, script.detail});
@@ -162,7 +166,7 @@ StagedSystem build_alpine_system(const recipe::Recipe& recipe, const BuildOption
       const std::vector<fetch::Fetched> files =
           fetch_alpine_packages(locked.sources, locked.plan, locked.sha256, true, fetcher, log);
       return stage_alpine_system(recipe, locked.sources, locked.plan, files, options.lock->epoch,
-                                 true, log);
+                                 true, fetcher.options().cache_dir, log);
     } catch (const Error& e) {
       throw locked_fetch_error(e);
     }
@@ -173,7 +177,8 @@ StagedSystem build_alpine_system(const recipe::Recipe& recipe, const BuildOption
   const std::vector<fetch::Fetched> files =
       fetch_alpine_packages(sources, plan, {}, false, fetcher, log);
   return stage_alpine_system(recipe, sources, plan, files,
-                             options.epoch.value_or(alpine_default_epoch(plan)), false, log);
+                             options.epoch.value_or(alpine_default_epoch(plan)), false,
+                             fetcher.options().cache_dir, log);
 }
 
 std::int64_t alpine_default_epoch(const resolve::apk::Plan& plan)

@@ -24,7 +24,8 @@ std::vector<fetch::Fetched> fetch_alpine_packages(const AlpineSources& sources,
 StagedSystem stage_alpine_system(const recipe::Recipe& recipe, const AlpineSources& sources,
                                  const resolve::apk::Plan& plan,
                                  const std::vector<fetch::Fetched>& files, std::int64_t epoch,
-                                 bool signed_packages, Log& log);
+                                 bool signed_packages, const std::filesystem::path& cache_dir,
+                                 Log& log);
 
 // Without SOURCE_DATE_EPOCH, the newest build time among the planned packages.
 std::int64_t alpine_default_epoch(const resolve::apk::Plan& plan);

@@ -114,7 +114,7 @@ std::string declared_license(const stage::Tree& tree, const std::string& package
   }
   if (!file || file->type != stage::FileType::regular)
     return {};
-  return repo::deb::declared_license(file->content.view(), path).value_or("");
+  return repo::deb::declared_license(file->content.read(), path).value_or("");
 }
 
 // "openssh-server postinst not reproduced: deb-systemd-helper enable ssh.service": what the
@@ -140,11 +140,13 @@ StagedSystem stage_debian_system(const recipe::Recipe& recipe, const DebianSourc
 
   std::vector<unpack::deb::PackageFile> package_files;
   for (std::size_t i = 0; i < plan.packages.size(); ++i)
-    package_files.push_back({plan.packages[i], files[i].path});
+    package_files.push_back({plan.packages[i], files[i].path, files[i].sha256});
   unpack::deb::InstallOptions install;
   install.architecture = recipe.architecture;
   install.epoch = epoch;
   install.merged_usr = recipe.merged_usr;
+  unpack::DecodedCache decoded(fetcher.options().cache_dir / "decoded", log);
+  install.decoded_cache = &decoded;
   install.extra_files = apt_configuration(recipe, sources);
   std::map<std::string, std::vector<std::string>> dependencies;
   for (const repo::deb::Package* package : plan.packages)
@@ -156,6 +158,7 @@ StagedSystem stage_debian_system(const recipe::Recipe& recipe, const DebianSourc
   system.epoch = epoch;
   log.step("install " + std::to_string(package_files.size()) + " packages");
   const unpack::deb::InstallReport report = unpack::deb::install(package_files, install, system.tree);
+  log.detail(decoded.summary());
 
   for (const std::string& override_used : sources.overrides) {
     log.warning(override_used);

@@ -23,22 +23,6 @@ const char* file_type_name(FileType type)
   return "?";
 }
 
-Content::Content(std::string bytes)
-    : m_bytes(std::make_shared<const std::string>(std::move(bytes))),
-      m_sha256(std::make_shared<std::string>())
-{
-}
-
-const std::string& Content::sha256() const
-{
-  static const std::string empty_digest = sha256_hex("");
-  if (!m_bytes)
-    return empty_digest;
-  if (m_sha256->empty())
-    *m_sha256 = sha256_hex(*m_bytes);
-  return *m_sha256;
-}
-
 namespace {
 
 std::vector<std::string> split(std::string_view path)

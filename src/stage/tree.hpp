@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "stage/content.hpp"
+
 namespace compose::stage {
 
 enum class FileType : std::uint8_t {
@@ -28,22 +30,6 @@ enum class FileType : std::uint8_t {
 };
 
 const char* file_type_name(FileType type); // "regular file", "directory", ...
-
-// Immutable file content shared between hard links, packages and writers.
-class Content {
-public:
-  Content() = default;
-  explicit Content(std::string bytes);
-
-  std::uint64_t size() const { return m_bytes ? m_bytes->size() : 0; }
-  std::string_view view() const { return m_bytes ? std::string_view(*m_bytes) : std::string_view(); }
-  // SHA-256 of the content, lower-case hex; computed once, on first use.
-  const std::string& sha256() const;
-
-private:
-  std::shared_ptr<const std::string> m_bytes;
-  std::shared_ptr<std::string> m_sha256; // lazily filled
-};
 
 struct Inode {
   FileType type = FileType::regular;

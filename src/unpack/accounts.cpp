@@ -46,7 +46,7 @@ std::string file_text(const stage::Tree& tree, const std::string& path, bool& pr
 {
   const std::shared_ptr<stage::Inode> inode = tree.find(path);
   present = inode && inode->type == stage::FileType::regular;
-  return present ? std::string(inode->content.view()) : std::string();
+  return present ? inode->content.read() : std::string();
 }
 
 std::vector<std::string> split_members(const std::string& list)

@@ -32,6 +32,8 @@ struct InstallOptions {
   std::int64_t epoch = 0;
   // Each package's own signature, checked as it is read (package_reader.hpp).
   SignaturePolicy signature;
+  // Where each package's data tar is inflated once and kept; null: spill files in TMPDIR.
+  DecodedCache* decoded_cache = nullptr;
 };
 
 struct ScriptReport {

@@ -84,8 +84,12 @@ InstallReport install(const std::vector<PackageFile>& packages, const InstallOpt
   installed.reserve(packages.size());
   // Decompressing data.tar needs nothing from the tree: the next packages are read on the
   // other cores while this one is unpacked.
-  const auto decode = [](const PackageFile& file) {
-    return read_deb_file(file.file, file_name_for_messages(file));
+  DecodedCache spill_only({});
+  DecodedCache& decoded = options.decoded_cache ? *options.decoded_cache : spill_only;
+  const auto decode = [&](const PackageFile& file) {
+    // Without a verified digest there is no key; the data still goes to a spill file.
+    DecodedCache& cache = file.sha256.empty() ? spill_only : decoded;
+    return read_deb_file(file.file, file_name_for_messages(file), file.sha256, cache);
   };
   decode_ahead(packages, decode, [&](const PackageFile& file, DebArchive&& archive) {
     const std::string where = file_name_for_messages(file);

@@ -14,12 +14,16 @@
 
 #include "repo/deb/packages_index.hpp"
 #include "stage/tree.hpp"
+#include "unpack/decoded_data.hpp"
 
 namespace compose::unpack::deb {
+
+using unpack::DecodedCache;
 
 struct PackageFile {
   const repo::deb::Package* package; // from the plan
   std::filesystem::path file;        // fetched .deb, size and SHA-256 already checked
+  std::string sha256;                // that SHA-256: the key of its decoded data
 };
 
 struct InstallOptions {
@@ -29,6 +33,8 @@ struct InstallOptions {
   // Files written as they are (apt sources and keyrings for apt inside the image):
   // path relative to the root -> bytes, mode 0644.
   std::vector<std::pair<std::string, std::string>> extra_files;
+  // Where each package's data tar is decoded once and kept; null: spill files in TMPDIR.
+  DecodedCache* decoded_cache = nullptr;
 };
 
 struct ScriptReport {

@@ -158,7 +158,8 @@ public:
     const auto inode = resolve(m_tree, file);
     if (!inode || inode->type != stage::FileType::regular || depth > 16)
       return;
-    std::string_view text = inode->content.view();
+    const std::string text_bytes = inode->content.read();
+    std::string_view text = text_bytes;
     while (!text.empty()) {
       const std::size_t end = std::min(text.find('\n'), text.size());
       std::string line(text.substr(0, end));
@@ -311,7 +312,7 @@ private:
       }
       if (target->type != stage::FileType::regular)
         continue;
-      const std::optional<ElfLibrary> library = read_elf_library(target->content.view());
+      const std::optional<ElfLibrary> library = read_elf_library(target->content.read());
       if (!library)
         continue;
       const std::optional<std::int32_t> flag = library_flags(m_architecture.abi, *library);
@@ -405,7 +406,8 @@ std::shared_ptr<stage::Inode> ldconfig_binary(const stage::Tree& tree)
 // cache names the glibc build that would have written it.
 std::string generator_of(const stage::Inode& ldconfig)
 {
-  const std::string_view bytes = ldconfig.content.view();
+  const std::string binary = ldconfig.content.read();
+  const std::string_view bytes = binary;
   for (std::size_t at = bytes.find("ldconfig ("); at != std::string_view::npos;
        at = bytes.find("ldconfig (", at + 1)) {
     const std::size_t end = bytes.find('\0', at);

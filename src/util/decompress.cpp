@@ -3,6 +3,8 @@
 
 #include <archive.h>
 
+#include <vector>
+
 #include "util/error.hpp"
 #include "util/handles.hpp"
 
@@ -49,6 +51,20 @@ std::string decompress(std::string_view bytes, const std::string& compression,
 {
   if (compression.empty())
     return std::string(bytes);
+  std::string out;
+  out.reserve(bytes.size() * 4);
+  decompress_to(bytes, compression, where, [&](std::string_view piece) { out += piece; });
+  return out;
+}
+
+void decompress_to(std::string_view bytes, const std::string& compression,
+                   const std::string& where, const std::function<void(std::string_view)>& sink)
+{
+  if (compression.empty()) {
+    if (!bytes.empty())
+      sink(bytes);
+    return;
+  }
   ArchiveReader reader(archive_read_new());
   // Only the expected filter: data that is really another format must not be accepted.
   if (enable_filter(reader.get(), compression) < ARCHIVE_WARN)
@@ -70,21 +86,18 @@ std::string decompress(std::string_view bytes, const std::string& compression,
   if (archive_filter_count(reader.get()) < 2)
     throw fail("not a " + compression + " stream");
   if (header == ARCHIVE_EOF)
-    return {};
+    return;
   if (header != ARCHIVE_OK)
     throw fail("not a " + compression + " stream");
-  std::string out;
-  out.reserve(bytes.size() * 4);
-  char buffer[1 << 16];
+  std::vector<char> buffer(std::size_t{1} << 18);
   for (;;) {
-    const la_ssize_t n = archive_read_data(reader.get(), buffer, sizeof buffer);
+    const la_ssize_t n = archive_read_data(reader.get(), buffer.data(), buffer.size());
     if (n < 0)
       throw fail("corrupt or truncated data");
     if (n == 0)
       break;
-    out.append(buffer, static_cast<std::size_t>(n));
+    sink(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
   }
-  return out;
 }
 
 } // namespace compose

@@ -2,6 +2,7 @@
 // bzip2, lzma) through libarchive's filters, chosen by the file name's suffix.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -15,5 +16,8 @@ std::string compression_of(std::string_view file_name, const std::string& where)
 // Throws Error naming `where` for a corrupt or truncated stream, or data in another format.
 std::string decompress(std::string_view bytes, const std::string& compression,
                        const std::string& where);
+// The same, handing the output to `sink` piece by piece instead of holding it.
+void decompress_to(std::string_view bytes, const std::string& compression,
+                   const std::string& where, const std::function<void(std::string_view)>& sink);
 
 } // namespace compose

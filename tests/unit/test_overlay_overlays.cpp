@@ -131,7 +131,7 @@ std::string text_of(const Tree& tree, const std::string& path)
 {
   const auto inode = tree.find(path);
   REQUIRE_MESSAGE(inode, path);
-  return std::string(inode->content.view());
+  return inode->content.read();
 }
 
 } // namespace
@@ -190,7 +190,7 @@ TEST_SUITE("overlay_overlays")
     const auto init = tree.find("usr/local/sbin/compose-init");
     REQUIRE(init);
     CHECK(init->mode == 0755);
-    const std::string script(init->content.view());
+    const std::string script(init->content.read());
     CHECK(script.starts_with("#!/bin/sh\n"));
     for (const char* needle :
          {"mount -t proc", "mount -t sysfs", "mount -t devtmpfs", "mount -t devpts",
@@ -205,7 +205,7 @@ TEST_SUITE("overlay_overlays")
     const auto tool = tree.find("usr/local/bin/tool");
     REQUIRE(tool);
     CHECK(tool->mode == 0755);
-    CHECK(tool->content.view() == "#!/bin/sh\necho tool\n");
+    CHECK(tool->content.read() == "#!/bin/sh\necho tool\n");
     const auto config = tree.find("etc/app.conf");
     REQUIRE(config);
     CHECK(config->mode == 0640);

@@ -15,7 +15,7 @@ std::string text_of(const Tree& tree, const std::string& path)
 {
   const auto inode = tree.find(path);
   REQUIRE(inode);
-  return std::string(inode->content.view());
+  return inode->content.read();
 }
 
 Tree base_tree()

@@ -207,7 +207,7 @@ std::string text_of(const Tree& tree, const std::string& path)
 {
   const auto inode = tree.find(path);
   REQUIRE_MESSAGE(inode, path);
-  return std::string(inode->content.view());
+  return inode->content.read();
 }
 
 // Every name with its metadata, to prove a refused package changed nothing.
@@ -315,7 +315,7 @@ TEST_SUITE("unpack::apk::install")
 
     const auto binary = tree.find("usr/bin/hello");
     CHECK(binary->mode == 0755);
-    CHECK(binary->content.view() == "hello binary");
+    CHECK(binary->content.read() == "hello binary");
     CHECK(tree.find("usr/bin/hello-hard") == binary);
     CHECK(tree.find("usr/bin/hi")->type == FileType::symlink);
     CHECK(tree.find("usr/bin/hi")->target == "hello");

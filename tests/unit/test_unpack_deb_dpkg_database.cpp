@@ -29,7 +29,7 @@ std::string text_of(const Tree& tree, const std::string& path)
 {
   const auto inode = tree.find(path);
   REQUIRE_MESSAGE(inode, path);
-  return std::string(inode->content.view());
+  return inode->content.read();
 }
 
 const std::string k_dash_control = "Package: dash\n"

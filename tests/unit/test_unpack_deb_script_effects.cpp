@@ -53,7 +53,7 @@ std::string text_of(const Tree& tree, const std::string& path)
 {
   const auto inode = tree.resolve(path);
   REQUIRE_MESSAGE(inode, path);
-  return std::string(inode->content.view());
+  return inode->content.read();
 }
 
 Tree base_tree()
@@ -577,7 +577,7 @@ TEST_SUITE("unpack::deb::script_effects")
 
     std::vector<PackageFile> plan;
     for (const auto& name : order)
-      plan.push_back({&records.at(name), file_of.at(name)});
+      plan.push_back({&records.at(name), file_of.at(name), ""});
     Tree tree;
     InstallOptions options;
     options.architecture = "amd64";
@@ -613,7 +613,7 @@ TEST_SUITE("unpack::deb::script_effects")
       CHECK(tree.resolve("usr/bin/awk"));
     }
     if (records.contains("libc-bin")) // ldconfig, reproduced (unpack/ldconfig)
-      CHECK(tree.resolve("etc/ld.so.cache")->content.view().starts_with("glibc-ld.so.cache1.1"));
+      CHECK(tree.resolve("etc/ld.so.cache")->content.read().starts_with("glibc-ld.so.cache1.1"));
     if (records.contains("ca-certificates"))
       CHECK(tree.resolve("etc/ssl/certs/ca-certificates.crt")->content.size() > 100000);
     // iproute2 asks debconf (iproute2/setcaps, default false) before giving ip capabilities.

@@ -57,7 +57,7 @@ std::string content_of(const Tree& tree, const std::string& path)
 {
   const auto inode = tree.find(path);
   REQUIRE(inode);
-  return std::string(inode->content.view());
+  return inode->content.read();
 }
 
 } // namespace

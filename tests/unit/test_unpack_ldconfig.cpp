@@ -98,7 +98,7 @@ void write_tree(const Tree& tree, const std::filesystem::path& root)
     else if (visit.inode.type == FileType::symlink)
       std::filesystem::create_symlink(visit.inode.target, path);
     else if (visit.inode.type == FileType::regular)
-      std::ofstream(path, std::ios::binary) << visit.inode.content.view();
+      std::ofstream(path, std::ios::binary) << visit.inode.content.read();
   });
 }
 
@@ -258,7 +258,7 @@ TEST_SUITE("unpack::run_ldconfig")
     const auto cache = tree.find("etc/ld.so.cache");
     REQUIRE(cache);
     CHECK(cache->mode == 0644);
-    const std::string_view bytes = cache->content.view();
+    const std::string bytes = cache->content.read();
     CHECK(bytes.ends_with("ldconfig (Test GLIBC 1) stable release version 2.36"));
     CHECK(bytes.find("/usr/local/lib/libdup.so.1") != std::string_view::npos);
     CHECK(bytes.find("/lib/x86_64-linux-gnu/libdup.so.1") != std::string_view::npos);
@@ -286,7 +286,7 @@ TEST_SUITE("unpack::run_ldconfig")
 
     Tree ours = generated_root(ldconfig);
     run_ldconfig(ours, "amd64", 0);
-    CHECK(std::string(ours.find("etc/ld.so.cache")->content.view()) == expected);
+    CHECK(std::string(ours.find("etc/ld.so.cache")->content.read()) == expected);
     CHECK(links_of(ours) == links_of(after));
   }
 }

@@ -1,14 +1,22 @@
-// The in-memory tar reader: PAX keys and xattrs, long names, fragments, damaged input.
+// The tar reader, in memory and over a file: PAX keys and xattrs, long names, fragments, damaged input.
 #include <doctest/doctest.h>
 
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <vector>
 
+#include "tar_builder.hpp"
 #include "unpack/tar_reader.hpp"
 #include "util/error.hpp"
+#include "util/files.hpp"
 #include "util/handles.hpp"
+#include "util/hash.hpp"
 
 using compose::Error;
 using compose::unpack::read_tar;
@@ -111,5 +119,65 @@ TEST_SUITE("unpack::read_tar")
         CHECK_THROWS_WITH_AS(entries_of(test.bytes), doctest::Contains(test.message), Error);
       }
     }
+  }
+}
+
+TEST_SUITE("unpack::read_tar_file")
+{
+  // Thousands of small files and a few large ones, so that headers fall everywhere in the
+  // reader's window and contents are skipped across it.
+  TEST_CASE("a file gives the entries read_tar gives, contents by place, and its digest")
+  {
+    std::vector<compose::testing::TarItem> items;
+    for (int i = 0; i < 3000; ++i) {
+      const auto size = static_cast<std::size_t>(i % 700);
+      const auto letter = static_cast<char>('a' + i % 26);
+      items.push_back(compose::testing::file_item("f" + std::to_string(i), std::string(size, letter)));
+    }
+    items.push_back(compose::testing::file_item("big", std::string(3 << 20, 'b')));
+    items.push_back(compose::testing::file_item(std::string(150, 'n'), "long name"));
+    std::string tar;
+    for (const auto& item : items)
+      tar += compose::testing::tar_item(item);
+    tar += compose::testing::tar_end(tar.size());
+    tar += "trailing bytes after the end blocks";
+
+    std::vector<TarEntry> expected;
+    read_tar(tar, "memory", [&](const TarEntry& entry) { expected.push_back(entry); });
+    REQUIRE(expected.size() == items.size());
+
+    const compose::TempPath directory = compose::make_temp_directory("compose-tar-");
+    const std::filesystem::path path = directory.path() / "data.tar";
+    std::ofstream(path, std::ios::binary) << tar;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    compose::Hasher hasher(compose::DigestAlgorithm::sha256);
+    std::vector<TarEntry> read;
+    compose::unpack::read_tar_file(fd, tar.size(), "file", &hasher,
+                                   [&](const TarEntry& entry) { read.push_back(entry); });
+    ::close(fd);
+    CHECK(hasher.finish_hex() == compose::sha256_hex(tar));
+    REQUIRE(read.size() == expected.size());
+    for (std::size_t i = 0; i < read.size(); ++i) {
+      CAPTURE(expected[i].name);
+      CHECK(read[i].name == expected[i].name);
+      CHECK(read[i].content.empty());
+      CHECK(read[i].size == expected[i].content.size());
+      CHECK(tar.substr(read[i].content_offset, read[i].size) == expected[i].content);
+    }
+  }
+
+  TEST_CASE("a file shorter than it was said to be is an error")
+  {
+    std::string tar = compose::testing::tar_item(compose::testing::file_item("a", std::string(5000, 'a')));
+    const compose::TempPath directory = compose::make_temp_directory("compose-tar-");
+    const std::filesystem::path path = directory.path() / "data.tar";
+    std::ofstream(path, std::ios::binary) << tar.substr(0, 2048);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    CHECK_THROWS_WITH_AS(compose::unpack::read_tar_file(fd, tar.size() + 1024, "file", nullptr,
+                                                        [](const TarEntry&) {}),
+                         doctest::Contains("file ends at byte 2048"), Error);
+    ::close(fd);
   }
 }

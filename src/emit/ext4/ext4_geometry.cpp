@@ -238,21 +238,42 @@ FeatureSet resolve_features(const std::vector<std::string>& names, const std::st
   return set;
 }
 
-std::vector<DataRun> data_runs(std::string_view content)
+namespace {
+// Adds the non-zero blocks of `piece`, whose first byte is block `first_block`'s first.
+void add_data_runs(std::string_view piece, std::uint64_t first_block, std::vector<DataRun>& runs)
 {
   static const std::array<char, k_block_size> zeros{};
-  std::vector<DataRun> runs;
-  const std::uint64_t blocks = divide_up(content.size(), k_block_size);
-  for (std::uint64_t block = 0; block < blocks; ++block) {
-    const std::size_t offset = block * k_block_size;
-    const std::size_t length = std::min<std::size_t>(k_block_size, content.size() - offset);
-    if (std::memcmp(content.data() + offset, zeros.data(), length) == 0)
+  const std::uint64_t blocks = divide_up(piece.size(), k_block_size);
+  for (std::uint64_t index = 0; index < blocks; ++index) {
+    const std::size_t offset = index * k_block_size;
+    const std::size_t length = std::min<std::size_t>(k_block_size, piece.size() - offset);
+    if (std::memcmp(piece.data() + offset, zeros.data(), length) == 0)
       continue;
+    const std::uint64_t block = first_block + index;
     if (!runs.empty() && runs.back().first + runs.back().count == block)
       ++runs.back().count;
     else
       runs.push_back({block, 1});
   }
+}
+} // namespace
+
+std::vector<DataRun> data_runs(std::string_view content)
+{
+  std::vector<DataRun> runs;
+  add_data_runs(content, 0, runs);
+  return runs;
+}
+
+std::vector<DataRun> data_runs(const stage::Content& content)
+{
+  static_assert(stage::Content::k_chunk % k_block_size == 0, "pieces hold whole blocks");
+  std::vector<DataRun> runs;
+  std::uint64_t offset = 0;
+  content.stream([&](std::string_view piece) {
+    add_data_runs(piece, offset / k_block_size, runs);
+    offset += piece.size();
+  });
   return runs;
 }
 
@@ -273,7 +294,7 @@ ContentNeeds measure_content(const stage::Tree& tree, const FeatureSet& features
     switch (inode.type) {
     case stage::FileType::directory: needs.blocks += directory_blocks(inode, checksums); break;
     case stage::FileType::regular: {
-      const std::vector<DataRun> runs = data_runs(inode.content.view());
+      const std::vector<DataRun> runs = data_runs(inode.content);
       std::uint64_t blocks = 0, pieces = 0;
       for (const DataRun& run : runs) {
         blocks += run.count;

@@ -35,6 +35,7 @@ struct DataRun {
   std::uint64_t first = 0, count = 0;
 };
 std::vector<DataRun> data_runs(std::string_view content);
+std::vector<DataRun> data_runs(const stage::Content& content); // streams references
 
 // What the tree occupies, counted as an upper bound of what the writer allocates.
 struct ContentNeeds {

@@ -65,7 +65,8 @@ void set_inode_times(ext2_inode_large& inode, std::int64_t epoch)
 }
 
 TreeWriter::TreeWriter(ext2_filsys fs, std::int64_t epoch, ext2_ino_t lost_and_found)
-    : m_fs(fs), m_epoch(epoch), m_lost_and_found(lost_and_found)
+    : m_fs(fs), m_epoch(epoch), m_lost_and_found(lost_and_found),
+      m_buffer(k_write_chunk_blocks * k_block_size)
 {
 }
 
@@ -264,7 +265,7 @@ void TreeWriter::set_metadata(ext2_ino_t ino, const stage::Inode& entry, std::ui
 void TreeWriter::write_contents(ext2_ino_t ino, ext2_inode_large& inode,
                                 const stage::Inode& entry, const std::string& path)
 {
-  const std::string_view content = entry.content.view();
+  const stage::Content& content = entry.content;
   if (entry.type != stage::FileType::regular) {
     write_inode(ino, inode, path);
     return;
@@ -288,7 +289,6 @@ void TreeWriter::write_contents(ext2_ino_t ino, ext2_inode_large& inode,
   if (m_goal == 0)
     m_goal = ext2fs_find_inode_goal(m_fs, ino, plain, 0);
   bool first_extent = true;
-  std::array<char, k_block_size> tail{};
   for (const DataRun& run : data_runs(content)) {
     std::uint64_t logical = run.first, remaining = run.count;
     while (remaining > 0) {
@@ -298,21 +298,16 @@ void TreeWriter::write_contents(ext2_ino_t ino, ext2_inode_large& inode,
       check(ext2fs_new_range(m_fs, 0, m_goal, wanted, nullptr, &physical, &length),
             "no room for the file's data (the image is too small)", place(path));
       ext2fs_block_alloc_stats_range(m_fs, physical, static_cast<blk_t>(length), +1);
-      // Full blocks straight from the content; a last partial block padded with zeros.
+      // Whole blocks from the content; a last partial block padded with zeros.
       for (std::uint64_t done = 0; done < length;) {
         const std::uint64_t offset = (logical + done) * k_block_size;
-        std::uint64_t count = std::min<std::uint64_t>(length - done, k_write_chunk_blocks);
-        const std::uint64_t available = content.size() - offset;
-        const char* data = content.data() + offset;
-        if (available < count * k_block_size) {
-          count = available / k_block_size;
-          if (count == 0) {
-            std::memcpy(tail.data(), data, available);
-            data = tail.data();
-            count = 1;
-          }
-        }
-        check(io_channel_write_blk64(m_fs->io, physical + done, static_cast<int>(count), data),
+        const std::uint64_t count = std::min<std::uint64_t>(length - done, k_write_chunk_blocks);
+        const std::size_t present =
+            std::min<std::uint64_t>(count * k_block_size, content.size() - offset);
+        content.read_at(offset, m_buffer.data(), present);
+        std::memset(m_buffer.data() + present, 0, count * k_block_size - present);
+        check(io_channel_write_blk64(m_fs->io, physical + done, static_cast<int>(count),
+                                     m_buffer.data()),
               "cannot write the file's data", place(path));
         done += count;
       }
@@ -347,7 +342,7 @@ void TreeWriter::write_with_file_api(ext2_ino_t ino, const stage::Inode& entry,
         place(path));
   const std::unique_ptr<std::remove_pointer_t<ext2_file_t>, FreeWith<ext2fs_file_close>> owner(
       file);
-  const std::string_view content = entry.content.view();
+  const stage::Content& content = entry.content;
   for (const DataRun& run : data_runs(content)) {
     const std::uint64_t start = run.first * k_block_size;
     const std::uint64_t end = std::min<std::uint64_t>((run.first + run.count) * k_block_size,
@@ -355,9 +350,11 @@ void TreeWriter::write_with_file_api(ext2_ino_t ino, const stage::Inode& entry,
     check(ext2fs_file_llseek(file, start, EXT2_SEEK_SET, nullptr), "cannot seek in the file",
           place(path));
     for (std::uint64_t offset = start; offset < end;) {
-      const auto wanted = static_cast<unsigned int>(std::min<std::uint64_t>(end - offset, 1u << 20));
+      const auto wanted = static_cast<unsigned int>(
+          std::min<std::uint64_t>(end - offset, m_buffer.size()));
+      content.read_at(offset, m_buffer.data(), wanted);
       unsigned int written = 0;
-      check(ext2fs_file_write(file, content.data() + offset, wanted, &written),
+      check(ext2fs_file_write(file, m_buffer.data(), wanted, &written),
             "cannot write the file's data", place(path));
       offset += written;
     }

@@ -61,6 +61,7 @@ private:
   std::unordered_map<const stage::Inode*, ext2_ino_t> m_inodes; // for hard links
   std::vector<Directory> m_directories;                         // in creation order
   std::unordered_map<std::string, std::size_t> m_directory_index; // path -> m_directories
+  std::vector<char> m_buffer; // file data on its way to the image, k_write_chunk_blocks blocks
   blk64_t m_goal = 0; // where the next file's data should go: right after the last one
 };
 

@@ -136,9 +136,10 @@ TarSummary write_tar_stream(const stage::Tree& tree, const TarOptions& options,
     const int header = archive_write_header(a, entry.get());
     check(a, header == ARCHIVE_WARN ? ARCHIVE_OK : header, visit.path, state);
     if (!hardlink && inode.type == stage::FileType::regular && inode.content.size() != 0) {
-      const std::string_view data = inode.content.view();
-      if (archive_write_data(a, data.data(), data.size()) != static_cast<la_ssize_t>(data.size()))
-        check(a, ARCHIVE_FATAL, visit.path, state);
+      inode.content.stream([&](std::string_view data) {
+        if (archive_write_data(a, data.data(), data.size()) != static_cast<la_ssize_t>(data.size()))
+          check(a, ARCHIVE_FATAL, visit.path, state);
+      });
     }
     ++summary.entries;
   });

@@ -38,7 +38,8 @@ std::size_t make_busybox_links(stage::Tree& tree, std::int64_t mtime)
   for (const auto& [name, manifest] : manifests->children) {
     if (manifest->type != stage::FileType::regular)
       continue;
-    const std::string_view text = manifest->content.view();
+    const std::string text_bytes = manifest->content.read();
+    const std::string_view text = text_bytes;
     std::size_t start = 0;
     std::size_t line_number = 0;
     while (start < text.size()) {

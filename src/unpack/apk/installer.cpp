@@ -198,14 +198,14 @@ private:
     for (const DataEntry& entry : package.entries) {
       if (entry.type == FileType::regular && entry.hard_link_to.empty()) {
         if (entry.path == "etc/passwd")
-          passwd = std::string(entry.content);
+          passwd = entry.content.read();
         if (entry.path == "etc/group")
-          group = std::string(entry.content);
+          group = entry.content.read();
       }
     }
     const auto staged = [&](const char* path) {
       const std::shared_ptr<stage::Inode> inode = m_tree.find(path);
-      return inode && inode->type == FileType::regular ? std::string(inode->content.view())
+      return inode && inode->type == FileType::regular ? inode->content.read()
                                                        : std::string();
     };
     return Accounts::parse(passwd ? *passwd : staged("etc/passwd"),
@@ -252,7 +252,7 @@ private:
         inode.mtime = entry.mtime;
         inode.xattrs = entry.xattrs;
         if (entry.type == FileType::regular)
-          inode.content = stage::Content(std::string(entry.content));
+          inode.content = entry.content;
         inode.target = entry.symlink_target;
         inode.rdev_major = entry.device_major;
         inode.rdev_minor = entry.device_minor;
@@ -518,12 +518,13 @@ namespace {
 
 // Reading, inflating and verifying a package needs nothing from the tree, so it runs ahead
 // on other cores while earlier packages are applied in plan order.
-ApkPackage decode(const PackageFile& file, const SignaturePolicy& signature)
+ApkPackage decode(const PackageFile& file, const SignaturePolicy& signature,
+                  DecodedCache& cache)
 {
   if (!file.package)
     throw Error("package file without an index record", file.file.string());
   const std::string bytes = read_file(file.file);
-  return read_package(bytes, *file.package, signature);
+  return read_package(bytes, *file.package, signature, cache);
 }
 
 } // namespace
@@ -532,8 +533,10 @@ InstallReport install(const std::vector<PackageFile>& packages, const InstallOpt
                       stage::Tree& tree)
 {
   Installer installer(options, tree);
-  const auto decode_signed = [&options](const PackageFile& file) {
-    return decode(file, options.signature);
+  DecodedCache spill_only({});
+  DecodedCache& decoded = options.decoded_cache ? *options.decoded_cache : spill_only;
+  const auto decode_signed = [&](const PackageFile& file) {
+    return decode(file, options.signature, decoded);
   };
   decode_ahead(packages, decode_signed, [&installer](const PackageFile& file, ApkPackage&& package) {
     installer.install(file, std::move(package));

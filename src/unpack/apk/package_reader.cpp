@@ -45,6 +45,13 @@ Number parse_number_value(const std::string& value, const std::string& where, co
   return number;
 }
 
+std::string lower_case(std::string text)
+{
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
 std::string identity_of(std::string_view control_member)
 {
   return "Q1" + base64_encode(digest(DigestAlgorithm::sha1, control_member));
@@ -143,17 +150,19 @@ stage::FileType type_of(char type, const std::string& where)
   }
 }
 
-void read_data_entries(ApkPackage& package)
+// `tars`: the data tar's entries in order; `content_of` gives a regular file's content.
+void read_data_entries(ApkPackage& package, const std::vector<TarEntry>& tars,
+                       const std::function<stage::Content(const TarEntry&)>& content_of)
 {
   const std::string base = package.file_name + ": ";
   std::map<std::string, std::size_t> seen; // path -> index in entries (for hard links)
-  read_tar(package.data, package.file_name + ": data", [&](const TarEntry& tar) {
+  for (const TarEntry& tar : tars) {
     const std::string where = base + tar.name;
     if (tar.name == "./" || tar.name == ".")
-      return; // the root itself; its metadata is not the package's to set
+      continue; // the root itself; its metadata is not the package's to set
     const std::string path = checked_name(tar.name, where);
     if (path.empty() || skipped_name(path))
-      return;
+      continue;
     DataEntry entry;
     entry.path = path;
     entry.type = type_of(tar.type, where);
@@ -192,13 +201,30 @@ void read_data_entries(ApkPackage& package)
     case '5':
     case '6': break;
     default: // regular
-      entry.content = tar.content;
-      entry.checksum = checked_checksum(tar, tar.content, where);
+      entry.content = content_of(tar);
+      entry.checksum = checked_checksum(tar, entry.content.read(), where);
       break;
     }
     seen[entry.path] = package.entries.size();
     package.entries.push_back(std::move(entry));
-  });
+  }
+}
+
+// The compressed data members from `offset` on, inflated one after the other.
+void inflate_data(std::string_view bytes, std::size_t offset, const std::string& file,
+                  const std::function<void(std::string_view)>& write)
+{
+  // Packages from other builders may split the data over several members (apk-format §5.1).
+  std::size_t total = 0;
+  while (offset < bytes.size()) {
+    GzipMember member = inflate_member(bytes, offset, file + ": data", k_max_data_bytes);
+    total += member.inflated.size();
+    if (total > k_max_data_bytes)
+      throw Error("data inflates beyond " + std::to_string(k_max_data_bytes) + " bytes",
+                  file + ": data");
+    write(member.inflated);
+    offset += member.size;
+  }
 }
 
 // The package's own signature, judged as `policy` says; `first` is the inflated signature
@@ -360,10 +386,7 @@ ApkPackage check_package_bytes(std::string_view bytes, const repo::apk::Package&
   if (data_offset >= bytes.size())
     throw Error("package has no data member after the control member", file + ": data");
   const std::string data_hash = sha256_hex(bytes.substr(data_offset));
-  std::string expected = package.info.datahash;
-  std::transform(expected.begin(), expected.end(), expected.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (data_hash != expected)
+  if (data_hash != lower_case(package.info.datahash))
     throw Error("data SHA-256 " + data_hash + " does not match .PKGINFO datahash " +
                     package.info.datahash,
                 file + ": data", "the file is corrupt; fetch it again");
@@ -375,17 +398,28 @@ ApkPackage read_package(std::string_view bytes, const repo::apk::Package& record
 {
   std::size_t offset = 0;
   ApkPackage package = check_package_bytes(bytes, record, offset, signature);
-  // Packages from other builders may split the data over several members (apk-format §5.1).
-  while (offset < bytes.size()) {
-    GzipMember member =
-        inflate_member(bytes, offset, package.file_name + ": data", k_max_data_bytes);
-    if (package.data.size() + member.inflated.size() > k_max_data_bytes)
-      throw Error("data inflates beyond " + std::to_string(k_max_data_bytes) + " bytes",
-                  package.file_name + ": data");
-    package.data += member.inflated;
-    offset += member.size;
-  }
-  read_data_entries(package);
+  std::string data;
+  inflate_data(bytes, offset, package.file_name, [&](std::string_view piece) { data += piece; });
+  std::vector<TarEntry> tars;
+  read_tar(data, package.file_name + ": data", [&](const TarEntry& tar) { tars.push_back(tar); });
+  read_data_entries(package, tars,
+                    [](const TarEntry& tar) { return stage::Content(std::string(tar.content)); });
+  return package;
+}
+
+ApkPackage read_package(std::string_view bytes, const repo::apk::Package& record,
+                        const SignaturePolicy& signature, DecodedCache& cache)
+{
+  std::size_t offset = 0;
+  ApkPackage package = check_package_bytes(bytes, record, offset, signature);
+  // check_package_bytes compared datahash with the data members' SHA-256: a verified key.
+  const DecodedData data =
+      cache.open(lower_case(package.info.datahash), package.file_name + ": data",
+                 [&](const auto& write) {
+        inflate_data(bytes, offset, package.file_name, write);
+      });
+  read_data_entries(package, data.entries,
+                    [&data](const TarEntry& tar) { return data.content_of(tar); });
   return package;
 }
 

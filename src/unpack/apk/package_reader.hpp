@@ -13,6 +13,7 @@
 
 #include "repo/apk/index.hpp"
 #include "stage/tree.hpp"
+#include "unpack/decoded_data.hpp"
 #include "verify/keyring.hpp"
 
 namespace compose::unpack::apk {
@@ -41,7 +42,7 @@ struct DataEntry {
   std::string uname, gname;
   std::int64_t mtime = 0;
   std::uint32_t device_major = 0, device_minor = 0;
-  std::string_view content;         // regular files: into ApkPackage::data
+  stage::Content content;           // regular files
   std::string symlink_target;
   std::map<std::string, std::string> xattrs;
   std::string checksum;             // the installed db Z: value; empty for dirs and devices
@@ -60,7 +61,6 @@ struct ApkPackage {
   PackageInfo info;
   std::map<std::string, std::string> scripts; // ".post-install" -> text
   std::vector<DataEntry> entries;             // archive order, skipped names removed
-  std::string data;                           // the inflated data tar
 };
 
 // How a package's own signature (.SIGN.RSA*.<key> over its control member) is judged.
@@ -84,5 +84,9 @@ ApkPackage check_package_bytes(std::string_view bytes, const repo::apk::Package&
 // Throws Error at "<P>-<V>.apk: <member>" for the first problem found.
 ApkPackage read_package(std::string_view bytes, const repo::apk::Package& record,
                         const SignaturePolicy& signature = {});
+// The same with the inflated data tar from `cache`, decoded once per package and keyed by
+// the datahash just checked against the bytes: the entries' contents are references into it.
+ApkPackage read_package(std::string_view bytes, const repo::apk::Package& record,
+                        const SignaturePolicy& signature, DecodedCache& cache);
 
 } // namespace compose::unpack::apk

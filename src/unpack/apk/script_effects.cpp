@@ -238,7 +238,8 @@ private:
     } catch (const std::regex_error&) {
       return Status::unknown;
     }
-    const std::string_view text = file->content.view();
+    const std::string text_bytes = file->content.read();
+    const std::string_view text = text_bytes;
     std::size_t start = 0;
     while (start < text.size()) {
       const std::size_t end = std::min(text.find('\n', start), text.size());

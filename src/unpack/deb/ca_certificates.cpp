@@ -121,7 +121,7 @@ std::string apply_ca_certificates(stage::Tree& tree, std::int64_t epoch)
   std::map<std::string, std::string> links; // pem link name -> certificate text
   for (const auto& name : certificates) {
     const std::shared_ptr<stage::Inode> file = tree.resolve(k_share + "/" + name);
-    std::string text(file->content.view());
+    std::string text = file->content.read();
     if (!text.empty() && text.back() != '\n')
       text += '\n';
     bundle += text;

@@ -96,9 +96,15 @@ void read_control_tar(const std::string& tar, const std::string& where, DebArchi
   archive.control = std::move(paragraphs.front());
 }
 
-} // namespace
+// The data member, still compressed.
+struct DataMember {
+  std::string_view bytes;
+  std::string compression;
+};
 
-DebArchive read_deb(const std::string& bytes, const std::string& where)
+// Everything but the data tar's decompression, which the callers do their way.
+DataMember read_deb_members(const std::string& bytes, const std::string& where,
+                            DebArchive& archive)
 {
   const std::vector<ArMember> members = read_ar(bytes, where);
   if (members.empty() || members.front().name != "debian-binary")
@@ -146,18 +152,39 @@ DebArchive read_deb(const std::string& bytes, const std::string& where)
     throw Error("no data.tar member after " + quote(control->name), where,
                 "the .deb is damaged or cut short");
 
-  DebArchive archive;
   const std::string control_where = where + ": " + control->name;
   read_control_tar(decompress(control->data, control_compression, control_where), control_where,
                    archive);
   archive.data_member = data->name;
-  archive.data_tar = decompress(data->data, data_compression, where + ": " + data->name);
+  return {data->data, data_compression};
+}
+
+} // namespace
+
+DebArchive read_deb(const std::string& bytes, const std::string& where)
+{
+  DebArchive archive;
+  const DataMember data = read_deb_members(bytes, where, archive);
+  archive.data_tar = decompress(data.bytes, data.compression, where + ": " + archive.data_member);
   return archive;
 }
 
 DebArchive read_deb_file(const std::filesystem::path& file, const std::string& where)
 {
   return read_deb(read_file(file), where);
+}
+
+DebArchive read_deb_file(const std::filesystem::path& file, const std::string& where,
+                         const std::string& sha256, DecodedCache& cache)
+{
+  const std::string bytes = read_file(file);
+  DebArchive archive;
+  const DataMember data = read_deb_members(bytes, where, archive);
+  const std::string data_where = where + ": " + archive.data_member;
+  archive.data = cache.open(sha256, data_where, [&](const auto& write) {
+    decompress_to(data.bytes, data.compression, data_where, write);
+  });
+  return archive;
 }
 
 } // namespace compose::unpack::deb

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "repo/deb/control_file.hpp"
+#include "unpack/decoded_data.hpp"
 
 namespace compose::unpack::deb {
 
@@ -25,7 +26,8 @@ struct DebArchive {
   // "shlibs", "symbols", …
   std::map<std::string, ControlMember> control_files;
   std::string data_member; // "data.tar.xz", for messages
-  std::string data_tar;    // the uncompressed data.tar bytes
+  std::string data_tar;    // the uncompressed data.tar bytes (read_deb), or
+  DecodedData data;        // the data tar in a decoded-cache entry or spill file, parsed
 };
 
 // Throws Error naming `where` (the .deb's file name) and the member for: a bad ar magic or
@@ -34,5 +36,9 @@ struct DebArchive {
 // unknown compression suffix, a corrupt compressed stream, control.tar without ./control.
 DebArchive read_deb(const std::string& bytes, const std::string& where);
 DebArchive read_deb_file(const std::filesystem::path& file, const std::string& where);
+// The same with the data tar from `cache` (decoded once per package; `sha256` is the .deb's
+// verified digest): DebArchive::data is set, data_tar stays empty.
+DebArchive read_deb_file(const std::filesystem::path& file, const std::string& where,
+                         const std::string& sha256, DecodedCache& cache);
 
 } // namespace compose::unpack::deb

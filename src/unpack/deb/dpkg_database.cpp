@@ -261,7 +261,7 @@ std::vector<std::pair<std::string, std::string>> conffile_digests(const Unpacked
     if (!inode || inode->type != stage::FileType::regular)
       throw Error("conffile " + quote(path) + " is not a regular file in the package",
                   package_key(package) + ": conffiles");
-    digests.emplace_back(path, md5_hex(inode->content.view()));
+    digests.emplace_back(path, md5_hex(inode->content.read()));
   }
   return digests;
 }

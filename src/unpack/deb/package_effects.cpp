@@ -210,7 +210,7 @@ PackageEffect dash(EffectContext& context)
 std::string file_text(const stage::Tree& tree, const std::string& path)
 {
   const auto inode = find(tree, path);
-  return inode && inode->type == stage::FileType::regular ? std::string(inode->content.view())
+  return inode && inode->type == stage::FileType::regular ? inode->content.read()
                                                           : std::string();
 }
 
@@ -677,16 +677,16 @@ std::string update_shells(EffectContext& context)
       }
     }
   };
-  read_shells(template_file->content.view());
+  read_shells(template_file->content.read());
   if (const auto directory = find(context.tree, "/usr/share/debianutils/shells.d"))
     for (const auto& [name, child] : directory->children)
       if (child->type == stage::FileType::regular)
-        read_shells(child->content.view());
+        read_shells(child->content.read());
 
   const auto existing = find(context.tree, "/etc/shells");
-  const std::string_view source = existing && existing->type == stage::FileType::regular
-                                      ? existing->content.view()
-                                      : template_file->content.view();
+  const std::string source = existing && existing->type == stage::FileType::regular
+                                 ? existing->content.read()
+                                 : template_file->content.read();
   std::string shells, state;
   std::vector<std::string> present;
   for (std::string_view text = source; !text.empty();) {

@@ -141,7 +141,7 @@ std::string apply_pam_auth_update(stage::Tree& tree, std::int64_t epoch)
   std::map<std::string, Profile> profiles;
   for (const auto& [name, child] : configs->children)
     if (child->type == stage::FileType::regular && !name.ends_with("~"))
-      profiles[name] = parse_profile(child->content.view());
+      profiles[name] = parse_profile(child->content.read());
   // Priority first (high to low), then the name in reverse byte order, as the script sorts.
   std::vector<std::string> sorted;
   for (const auto& [name, profile] : profiles)
@@ -189,7 +189,8 @@ std::string apply_pam_auth_update(stage::Tree& tree, std::int64_t epoch)
     int state = 0;
     for (const std::string& line : [&] {
            std::vector<std::string> lines;
-           std::string_view text = template_file->content.view();
+           const std::string text_bytes = template_file->content.read();
+           std::string_view text = text_bytes;
            while (!text.empty()) {
              const std::size_t end = std::min(text.find('\n'), text.size());
              lines.emplace_back(text.substr(0, end));

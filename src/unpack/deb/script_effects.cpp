@@ -171,7 +171,8 @@ std::optional<std::string> edit_nsswitch(const std::vector<std::string>& words,
   if (!file || file->type != stage::FileType::regular)
     return std::nullopt;
   std::string out;
-  std::string_view text = file->content.view();
+  const std::string text_bytes = file->content.read();
+  std::string_view text = text_bytes;
   while (!text.empty()) {
     const std::size_t end = std::min(text.find('\n'), text.size());
     std::string line(text.substr(0, end));
@@ -246,7 +247,7 @@ Outcome evaluate(const std::string& package, const ShellScript& script,
       // cat > FILE <<EOF: the file gets the here-document (appended for >>).
       const std::string name = stage::Tree::normalise(command.redirect_target);
       const auto existing = context->tree.resolve(name);
-      std::string bytes = command.appends && existing ? std::string(existing->content.view()) : "";
+      std::string bytes = command.appends && existing ? existing->content.read() : "";
       bytes += *command.heredoc;
       stage::Inode inode;
       inode.mode = existing ? existing->mode : (0666 & ~context->umask);

@@ -21,7 +21,7 @@ constexpr std::uint32_t k_nogroup = 65534;
 std::string file_text(const stage::Tree& tree, const std::string& path)
 {
   const std::shared_ptr<stage::Inode> inode = tree.find(path, stage::ParentSymlinks::follow);
-  return inode && inode->type == stage::FileType::regular ? std::string(inode->content.view())
+  return inode && inode->type == stage::FileType::regular ? inode->content.read()
                                                           : std::string();
 }
 

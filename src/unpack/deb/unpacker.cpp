@@ -230,8 +230,11 @@ UnpackedPackage Unpacker::unpack(const repo::deb::Package& package, DebArchive a
                                  const std::string& where)
 {
   std::vector<TarEntry> entries;
-  read_tar(archive.data_tar, where + ": " + archive.data_member,
-           [&](const TarEntry& entry) { entries.push_back(entry); });
+  if (archive.data.file)
+    entries = std::move(archive.data.entries);
+  else
+    read_tar(archive.data_tar, where + ": " + archive.data_member,
+             [&](const TarEntry& entry) { entries.push_back(entry); });
 
   UnpackedPackage unpacked;
   unpacked.package = &package;
@@ -351,7 +354,8 @@ UnpackedPackage Unpacker::unpack(const repo::deb::Package& package, DebArchive a
       inode.mtime = m_epoch;
       inode.xattrs = entry.xattrs;
       if (step.type == FileType::regular)
-        inode.content = stage::Content(std::string(entry.content));
+        inode.content = archive.data.file ? archive.data.content_of(entry)
+                                          : stage::Content(std::string(entry.content));
       if (step.type == FileType::symlink)
         inode.target = entry.linkname;
       inode.rdev_major = entry.device_major;
@@ -373,6 +377,7 @@ UnpackedPackage Unpacker::unpack(const repo::deb::Package& package, DebArchive a
 
   archive.data_tar.clear();
   archive.data_tar.shrink_to_fit();
+  archive.data = {}; // the tree's contents keep the file open
   unpacked.archive = std::move(archive);
   return unpacked;
 }
