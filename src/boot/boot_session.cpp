@@ -151,6 +151,8 @@ private:
     qemu.data_disk = m_settings.data_disk;
     qemu.keep_data = m_settings.keep_data;
     qemu.machine = m_settings.machine;
+    // Without an initramfs, Firecracker's way: devices on the command line, no ACPI.
+    qemu.microvm_acpi = !m_settings.initrd.empty();
     qemu.console_log = m_console_path;
     qemu.append = format_kernel_command_line(line);
     qemu.ssh_port = m_port;

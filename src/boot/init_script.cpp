@@ -48,17 +48,8 @@ mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
 echo "compose-initramfs: started"
 
-# insmod, unlike modprobe, does not read NAME.PARAM=VALUE words from the command line:
-# microvm names its virtio-mmio devices there (virtio_mmio.device=…), so pass them on.
-cmdline=$(cat /proc/cmdline)
 while read -r module; do
-  name=$(echo "${module##*/}" | sed 's/\.ko$//; s/-/_/g')
-  params=
-  for word in $cmdline; do
-    case "$word" in "$name".*=*) params="$params ${word#"$name".}" ;; esac
-  done
-  insmod "/lib/modules/$module" $params ||
-    echo "compose-initramfs: warning: insmod $module failed"
+  insmod "/lib/modules/$module" || echo "compose-initramfs: warning: insmod $module failed"
 done </etc/compose-modules
 
 root=

@@ -47,8 +47,9 @@ std::vector<std::string> qemu_arguments(const QemuSettings& settings)
   const Machine machine = settings.machine;
   std::vector<std::string> arguments = {
       settings.program,
-      // No ACPI on microvm: devices go on the command line, as Firecracker passes them.
-      "-M", machine == Machine::pc ? "pc" : "microvm,acpi=off",
+      "-M", machine == Machine::pc ? "pc"
+                                   : std::string("microvm,acpi=") +
+                                         (settings.microvm_acpi ? "on" : "off"),
       "-accel", kvm ? "kvm" : "tcg",
       // "max" has SSE4.2 under TCG, so crc32c-intel loads instead of failing.
       "-cpu", kvm ? "host" : "max",

@@ -11,8 +11,7 @@ namespace compose::boot {
 enum class Accelerator { kvm, tcg };
 
 // "pc": virtio over PCI, the default. "microvm": QEMU's Firecracker-like machine, virtio
-// over MMIO, no ACPI, so QEMU appends a virtio_mmio.device= word per device to the kernel
-// command line (the only way such a guest finds its devices).
+// over MMIO.
 enum class Machine { pc, microvm };
 
 struct QemuSettings {
@@ -29,6 +28,11 @@ struct QemuSettings {
   unsigned cpus = 2;
   Accelerator accelerator = Accelerator::tcg;
   Machine machine = Machine::pc;
+  // microvm only: its virtio-mmio devices described by ACPI (which the cloud kernel's
+  // virtio_mmio module binds to), or, with false, no ACPI and a virtio_mmio.device= word per
+  // device that QEMU appends to the command line, as Firecracker passes them (the kernel
+  // needs VIRTIO_MMIO_CMDLINE_DEVICES, which Debian's lacks).
+  bool microvm_acpi = true;
 };
 
 // The argument vector, program first. The disks are opened with snapshot=on, so the guest's

@@ -99,13 +99,15 @@ TEST_SUITE("boot::qemu_command")
     CHECK(std::count(argv.begin(), argv.end(), "-snapshot") == 0);
   }
 
-  TEST_CASE("microvm: virtio-mmio devices, no ACPI (QEMU names them on the command line)")
+  TEST_CASE("microvm: virtio-mmio devices, found through ACPI or on the command line")
   {
     QemuSettings micro = settings();
     micro.machine = compose::boot::Machine::microvm;
     micro.data_disk = "/work/data.img";
     const std::vector<std::string> argv = qemu_arguments(micro);
-    CHECK(value_of(argv, "-M") == "microvm,acpi=off");
+    CHECK(value_of(argv, "-M") == "microvm,acpi=on");
+    micro.microvm_acpi = false;
+    CHECK(value_of(qemu_arguments(micro), "-M") == "microvm,acpi=off");
     std::vector<std::string> devices;
     for (auto at = argv.begin(); at != argv.end(); ++at)
       if (*at == "-device")
@@ -124,7 +126,9 @@ TEST_SUITE("boot::qemu_command")
     QemuSettings direct = settings();
     direct.initrd.clear();
     direct.machine = compose::boot::Machine::microvm;
+    direct.microvm_acpi = false;
     const std::vector<std::string> argv = qemu_arguments(direct);
+    CHECK(value_of(argv, "-M") == "microvm,acpi=off");
     CHECK(std::count(argv.begin(), argv.end(), "-initrd") == 0);
     CHECK(value_of(argv, "-kernel") == "/boot/vmlinuz-6.1.0-56-cloud-amd64");
     CHECK(value_of(argv, "-append") == "console=ttyS0 root=/dev/vda");
