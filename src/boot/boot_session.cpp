@@ -20,6 +20,7 @@
 #include "boot/mount_table.hpp"
 #include "boot/qemu_command.hpp"
 #include "boot/services.hpp"
+#include "boot/tcg_clock.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 
@@ -145,6 +146,10 @@ private:
       line.public_key = m_public_key;
     }
     QemuSettings qemu;
+    qemu.accelerator = detect_accelerator();
+    if (qemu.accelerator == Accelerator::tcg && m_settings.machine == Machine::microvm)
+      if (const auto khz = tsc_khz_from_cpuinfo(read_file("/proc/cpuinfo")))
+        line.extra.push_back("tsc_early_khz=" + std::to_string(*khz));
     qemu.kernel = m_settings.kernel;
     qemu.initrd = m_settings.initrd;
     qemu.image = m_settings.image;
@@ -158,7 +163,6 @@ private:
     qemu.ssh_port = m_port;
     qemu.memory_mib = m_settings.memory_mib;
     qemu.cpus = m_settings.cpus;
-    qemu.accelerator = detect_accelerator();
     m_report.accelerator = accelerator_name(qemu.accelerator);
     std::error_code ec;
     std::filesystem::remove(m_console_path, ec); // QEMU appends to nothing stale

@@ -1,5 +1,5 @@
-// Builds QEMU's argv: the "pc" machine by default (the notes' microvm runs hung 2 of 9 times
-// under TCG) or "microvm" with virtio-mmio devices, virtio-blk for the root disk, virtio-net on an isolated user network whose only way in is
+// Builds QEMU's argv: the "pc" machine by default or "microvm" with virtio-mmio devices (under
+// TCG its boots stalled when the host was busy, see tcg_clock.hpp), virtio-blk for the root disk, virtio-net on an isolated user network whose only way in is
 // a forward on 127.0.0.1, virtio-rng for the guest's host-key generation, serial console to a
 // file, and -no-reboot so a guest power-off or panic ends QEMU.
 #include "boot/qemu_command.hpp"
