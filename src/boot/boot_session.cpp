@@ -79,9 +79,15 @@ public:
     const bool direct = m_settings.initrd.empty();
     const bool passed =
         check("kernel", boot_deadline, [&] { return console_probe("Linux version"); }) &&
-        check("root-mounted", boot_deadline, [&] {
-          return console_probe(direct ? k_marker_direct_starting : k_marker_switching);
-        }) &&
+        check("root-mounted", boot_deadline,
+              [&] {
+                if (!direct)
+                  return console_probe(k_marker_switching);
+                if (const auto line = m_console.find_line_starting(k_marker_direct_starting))
+                  return Probe{true, *line};
+                return Probe{false, "no line starting " +
+                                        quote(std::string(k_marker_direct_starting))};
+              }) &&
         check("sshd-banner", deadline, [&] { return banner_probe(); }) &&
         check("ssh-login", deadline, [&] { return login_probe(deadline); }) &&
         check("ssh-modes", deadline, [&] { return ssh_modes_probe(deadline); }) &&
@@ -189,7 +195,7 @@ private:
         detail = result.detail;
       if (const auto fatal = m_console.find_line(k_marker_fatal))
         return record(name, false, "initramfs could not start the image: " + *fatal);
-      if (const auto fatal = m_console.find_line(k_marker_direct_fatal))
+      if (const auto fatal = m_console.find_line_starting(k_marker_direct_fatal))
         return record(name, false, "the image's /bin/sh could not start it: " + *fatal);
       if (const auto status = m_qemu->poll())
         return record(name, false,
@@ -422,7 +428,10 @@ private:
   {
     // Minimal images have no poweroff binary; sysrq "o" powers off at once, after sync has
     // written what a kept data disk must hold. ssh may lose the connection: no check.
-    ssh("root", "sync; echo o >/proc/sysrq-trigger", Clock::now() + std::chrono::seconds(10));
+    // microvm without ACPI has no power-off, but -no-reboot ends QEMU at a reset ("b").
+    const bool no_acpi = m_settings.machine == Machine::microvm && m_settings.initrd.empty();
+    ssh("root", std::string("sync; echo ") + (no_acpi ? "b" : "o") + " >/proc/sysrq-trigger",
+        Clock::now() + std::chrono::seconds(10));
     if (const auto status = m_qemu->wait_until(Clock::now() + std::chrono::seconds(20)))
       record("power-off", true, "QEMU exited (status " + std::to_string(*status) + ")");
     else

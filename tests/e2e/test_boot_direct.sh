@@ -47,6 +47,8 @@ for flavour in ${COMPOSE_BOOT_FLAVOURS:-dockerd podman}; do
   ! grep -q "compose-initramfs" "$WORK/$name.console.log" || fail "$name: an initramfs ran"
   grep -q "^compose-direct: key added for miget" "$WORK/$name.console.log" ||
     fail "$name: no key for miget"
+  grep -q "^pass power-off .*QEMU exited (status 0)" "$WORK/$name.txt" ||
+    fail "$name: the guest did not end QEMU itself"
   grep -q "^pass data-disk .* /dev/vdb on $state (ext4)$" "$WORK/$name.txt" ||
     fail "$name: the miget-data disk is not mounted on $state"
   [[ "$(sha256sum "$image" "$WORK/data.img")" == "$before" ]] || fail "$name: a disk file changed"
