@@ -1,7 +1,10 @@
-// The boot checks, in order (data-disk only with one attached), each polled every 0.5 s: the first two share the boot timeout,
-// the rest the overall one, both counted from QEMU's start. The SSH key is fresh for each
-// run (ssh-keygen in a temporary directory) and reaches the guest on the kernel command
-// line; QEMU runs the image with -snapshot, so the file is never changed.
+// The boot checks, in order (data-disk, run-container and ssh-script only when asked for),
+// each polled every 0.5 s: the first two share the boot timeout, the rest the overall one,
+// both counted from QEMU's start. The SSH key is fresh for each run (ssh-keygen in a
+// temporary directory) and reaches the guest on the kernel command line, for the initramfs
+// or, in a direct boot, for the image's /bin/sh; the host key sshd presents is remembered
+// in a known_hosts file of that directory. QEMU runs the image with snapshot=on, so the
+// file is never changed; the data disk too unless it is to be kept.
 #include "boot/boot_session.hpp"
 
 #include <algorithm>
@@ -10,12 +13,14 @@
 
 #include "boot/child_process.hpp"
 #include "boot/console_log.hpp"
+#include "boot/direct_init.hpp"
 #include "boot/init_script.hpp"
 #include "boot/kernel_command_line.hpp"
 #include "boot/loopback.hpp"
 #include "boot/mount_table.hpp"
 #include "boot/qemu_command.hpp"
 #include "boot/services.hpp"
+#include "boot/tcg_clock.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 
@@ -30,7 +35,12 @@ struct Probe {
   bool ok = false;
   std::string detail;
   bool cut_short = false; // the attempt ran into its deadline: say what earlier ones saw
+  bool final = false;     // a failure not worth another attempt (it ran to its end)
 };
+
+// The name the run-container check imports its tarball as.
+constexpr const char* k_check_image = "compose-boot-check";
+constexpr const char* k_container_said = "compose-boot: container ran";
 
 std::string first_line(const std::string& text)
 {
@@ -66,18 +76,32 @@ public:
     start_qemu();
     const auto boot_deadline = m_start + m_settings.boot_timeout;
     const auto deadline = m_start + m_settings.timeout;
+    const bool direct = m_settings.initrd.empty();
     const bool passed =
         check("kernel", boot_deadline, [&] { return console_probe("Linux version"); }) &&
         check("root-mounted", boot_deadline,
-              [&] { return console_probe(k_marker_switching); }) &&
+              [&] {
+                if (!direct)
+                  return console_probe(k_marker_switching);
+                if (const auto line = m_console.find_line_starting(k_marker_direct_starting))
+                  return Probe{true, *line};
+                return Probe{false, "no line starting " +
+                                        quote(std::string(k_marker_direct_starting))};
+              }) &&
         check("sshd-banner", deadline, [&] { return banner_probe(); }) &&
         check("ssh-login", deadline, [&] { return login_probe(deadline); }) &&
+        check("ssh-modes", deadline, [&] { return ssh_modes_probe(deadline); }) &&
+        check("host-key", deadline, [&] { return host_key_probe(deadline); }) &&
         check("services", deadline, [&] { return services_probe(deadline); }) &&
         check("supervisorctl", deadline, [&] { return supervisor_probe(deadline); }) &&
         check(m_settings.engine == Engine::docker ? "docker-info" : "podman-info", deadline,
               [&] { return engine_probe(deadline); }) &&
         (m_settings.data_disk.empty() ||
-         check("data-disk", deadline, [&] { return data_disk_probe(deadline); }));
+         check("data-disk", deadline, [&] { return data_disk_probe(deadline); })) &&
+        (m_settings.run_container.empty() ||
+         check("run-container", deadline, [&] { return run_container_probe(deadline); })) &&
+        (m_settings.ssh_script.empty() ||
+         check("ssh-script", deadline, [&] { return ssh_script_probe(deadline); }));
     if (passed)
       power_off();
     m_report.passed = passed;
@@ -112,23 +136,39 @@ private:
 
   void start_qemu()
   {
-    KernelCommandLine line;
-    line.init = m_settings.init;
-    line.users = {m_settings.user};
+    std::vector<std::string> users = {m_settings.user};
     if (m_settings.user != "root")
-      line.users.push_back("root");
-    line.public_key = m_public_key;
+      users.push_back("root");
+    KernelCommandLine line;
+    if (m_settings.initrd.empty()) {
+      // No initramfs: the image's /bin/sh adds the key and starts its init.
+      const DirectInit direct = direct_init(users, m_public_key, m_settings.init);
+      line.init = direct.init;
+      line.init_environment = direct.environment;
+      line.init_arguments = direct.arguments;
+    } else {
+      line.init = m_settings.init;
+      line.users = users;
+      line.public_key = m_public_key;
+    }
     QemuSettings qemu;
+    qemu.accelerator = detect_accelerator();
+    if (qemu.accelerator == Accelerator::tcg && m_settings.machine == Machine::microvm)
+      if (const auto khz = tsc_khz_from_cpuinfo(read_file("/proc/cpuinfo")))
+        line.extra.push_back("tsc_early_khz=" + std::to_string(*khz));
     qemu.kernel = m_settings.kernel;
     qemu.initrd = m_settings.initrd;
     qemu.image = m_settings.image;
     qemu.data_disk = m_settings.data_disk;
+    qemu.keep_data = m_settings.keep_data;
+    qemu.machine = m_settings.machine;
+    // Without an initramfs, Firecracker's way: devices on the command line, no ACPI.
+    qemu.microvm_acpi = !m_settings.initrd.empty();
     qemu.console_log = m_console_path;
     qemu.append = format_kernel_command_line(line);
     qemu.ssh_port = m_port;
     qemu.memory_mib = m_settings.memory_mib;
     qemu.cpus = m_settings.cpus;
-    qemu.accelerator = detect_accelerator();
     m_report.accelerator = accelerator_name(qemu.accelerator);
     std::error_code ec;
     std::filesystem::remove(m_console_path, ec); // QEMU appends to nothing stale
@@ -149,10 +189,14 @@ private:
       const Probe result = probe();
       if (result.ok)
         return record(name, true, result.detail);
+      if (result.final)
+        return record(name, false, result.detail);
       if (!result.cut_short || detail.empty())
         detail = result.detail;
       if (const auto fatal = m_console.find_line(k_marker_fatal))
         return record(name, false, "initramfs could not start the image: " + *fatal);
+      if (const auto fatal = m_console.find_line_starting(k_marker_direct_fatal))
+        return record(name, false, "the image's /bin/sh could not start it: " + *fatal);
       if (const auto status = m_qemu->poll())
         return record(name, false,
                       "QEMU exited (status " + std::to_string(*status) + "): " + detail);
@@ -187,17 +231,27 @@ private:
     return {false, "no SSH-2.0- banner on 127.0.0.1:" + std::to_string(m_port)};
   }
 
-  CommandResult ssh(const std::string& user, const std::string& command,
-                    Clock::time_point deadline)
+  // ssh and scp options: our key only, and the host key sshd presents first is kept in
+  // our own known_hosts, for the host-key check (and refused should it change).
+  std::vector<std::string> ssh_options() const
   {
-    const auto limit = std::min(deadline, Clock::now() + std::chrono::seconds(60));
-    return run_command({"ssh", "-F", "/dev/null", "-i", m_key.string(), "-p",
-                        std::to_string(m_port), "-o", "StrictHostKeyChecking=no", "-o",
-                        "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null",
-                        "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o",
-                        "ConnectTimeout=10", "-o", "LogLevel=ERROR", user + "@127.0.0.1", "--",
-                        command},
-                       limit);
+    return {"-F", "/dev/null", "-i", m_key.string(), "-o", "StrictHostKeyChecking=accept-new",
+            "-o", "UserKnownHostsFile=" + known_hosts().string(), "-o",
+            "GlobalKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+            "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR"};
+  }
+
+  std::filesystem::path known_hosts() const { return m_temp.path() / "known_hosts"; }
+
+  CommandResult ssh(const std::string& user, const std::string& command,
+                    Clock::time_point deadline,
+                    std::chrono::seconds limit = std::chrono::seconds(60))
+  {
+    std::vector<std::string> argv = {"ssh", "-p", std::to_string(m_port)};
+    const std::vector<std::string> options = ssh_options();
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.insert(argv.end(), {user + "@127.0.0.1", "--", command});
+    return run_command(argv, std::min(deadline, Clock::now() + limit));
   }
 
   static Probe command_failure(const CommandResult& result)
@@ -214,6 +268,41 @@ private:
     if (result.status == 0 && first_line(result.output) == m_settings.user)
       return {true, "logged in as " + m_settings.user};
     return command_failure(result);
+  }
+
+  Probe ssh_modes_probe(Clock::time_point deadline)
+  {
+    // sshd's StrictModes wants these; the image's init re-asserts them at every start.
+    const CommandResult result =
+        ssh(m_settings.user, "stat -c '%a %U %n' ~/.ssh ~/.ssh/authorized_keys", deadline);
+    if (result.status != 0)
+      return command_failure(result);
+    std::istringstream lines(result.output);
+    std::string directory, file;
+    std::getline(lines, directory);
+    std::getline(lines, file);
+    const std::string owner = " " + m_settings.user + " ";
+    if (!directory.starts_with("700" + owner) || !file.starts_with("600" + owner))
+      return {false, "want 700 and 600 owned by " + m_settings.user + ": " + first_line(directory) +
+                         ", " + first_line(file), false, true};
+    return {true, first_line(directory) + ", " + first_line(file)};
+  }
+
+  Probe host_key_probe(Clock::time_point deadline)
+  {
+    // The logins so far wrote the key sshd presented into our known_hosts.
+    const CommandResult result = run_command({"ssh-keygen", "-l", "-f", known_hosts().string()},
+                                             std::min(deadline, Clock::now() + std::chrono::seconds(30)));
+    if (result.status != 0)
+      return {false, "ssh-keygen -l: " + last_line(result.output), false, true};
+    // "256 SHA256:… [127.0.0.1]:PORT (ED25519)"
+    std::istringstream words(first_line(result.output));
+    std::string bits, fingerprint, host, type;
+    words >> bits >> fingerprint >> host >> type;
+    if (!fingerprint.starts_with("SHA256:") || type.empty())
+      return {false, "no fingerprint in " + quote(first_line(result.output)), false, true};
+    m_report.host_key = fingerprint + " " + type;
+    return {true, m_report.host_key};
   }
 
   Probe services_probe(Clock::time_point deadline)
@@ -258,16 +347,15 @@ private:
   {
     // RUNNING in supervisord is not readiness (dockerd can exit seconds later): only the
     // engine answering proves it works.
+    // As the user, through the engine's API socket, as an operator's login uses it.
     const CommandResult result =
-        m_settings.engine == Engine::docker
-            ? ssh(m_settings.user,
-                  "docker info --format "
-                  "'{{.ServerVersion}} storage={{.Driver}} cgroup=v{{.CgroupVersion}}'",
-                  deadline)
-            : ssh("root",
-                  "podman info --format "
+        ssh(m_settings.user,
+            m_settings.engine == Engine::docker
+                ? "docker info --format "
+                  "'{{.ServerVersion}} storage={{.Driver}} cgroup=v{{.CgroupVersion}}'"
+                : "podman --remote info --format "
                   "'{{.Version.Version}} storage={{.Store.GraphDriverName}}'",
-                  deadline);
+            deadline);
     if (result.status == 0)
       return {true, first_line(result.output)};
     return command_failure(result);
@@ -285,11 +373,65 @@ private:
     return {false, std::string(k_data_disk_device) + " is not mounted"};
   }
 
+  // The engine's client as the user: "docker" or "podman --remote".
+  std::string engine_client() const
+  {
+    return m_settings.engine == Engine::docker ? "docker" : "podman --remote";
+  }
+
+  Probe run_container_probe(Clock::time_point deadline)
+  {
+    const std::string remote = "compose-boot-image.tar";
+    std::vector<std::string> scp = {"scp", "-q", "-P", std::to_string(m_port)};
+    const std::vector<std::string> options = ssh_options();
+    scp.insert(scp.end(), options.begin(), options.end());
+    scp.insert(scp.end(), {m_settings.run_container.string(),
+                           m_settings.user + "@127.0.0.1:" + remote});
+    const CommandResult copy =
+        run_command(scp, std::min(deadline, Clock::now() + std::chrono::seconds(120)));
+    if (copy.status != 0)
+      return {false, "scp of " + m_settings.run_container.filename().string() + ": " +
+                         (copy.status < 0 ? "did not finish" : last_line(copy.output)),
+              false, true};
+    const std::string client = engine_client();
+    const std::string command =
+        client + " import " + remote + " " + k_check_image + " >/dev/null && " + client +
+        " run --rm " + k_check_image + " /bin/busybox echo '" + k_container_said +
+        "'; status=$?; rm -f " + remote + "; exit $status";
+    const CommandResult result = ssh(m_settings.user, command, deadline, std::chrono::seconds(300));
+    if (result.status == 0 && last_line(result.output) == k_container_said)
+      return {true, "imported " + m_settings.run_container.filename().string() + " as " +
+                        k_check_image + ", /bin/busybox ran in it"};
+    Probe failure = command_failure(result);
+    failure.final = true;
+    return failure;
+  }
+
+  Probe ssh_script_probe(Clock::time_point deadline)
+  {
+    // The script is the command: ssh hands it to the user's shell, no copy needed.
+    const std::string script = read_file(m_settings.ssh_script);
+    std::string quoted = "'";
+    for (char c : script)
+      quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    const CommandResult result =
+        ssh(m_settings.user, "sh -c " + quoted + "'", deadline, std::chrono::seconds(300));
+    if (result.status == 0)
+      return {true, m_settings.ssh_script.filename().string() + ": " + last_line(result.output)};
+    Probe failure = command_failure(result);
+    failure.detail = m_settings.ssh_script.filename().string() + ": " + failure.detail;
+    failure.final = true;
+    return failure;
+  }
+
   void power_off()
   {
-    // Minimal images have no poweroff binary; sysrq "o" powers off at once, and the
-    // snapshot means nothing unsynced matters. ssh may lose the connection: no check.
-    ssh("root", "sync; echo o >/proc/sysrq-trigger", Clock::now() + std::chrono::seconds(10));
+    // Minimal images have no poweroff binary; sysrq "o" powers off at once, after sync has
+    // written what a kept data disk must hold. ssh may lose the connection: no check.
+    // microvm without ACPI has no power-off, but -no-reboot ends QEMU at a reset ("b").
+    const bool no_acpi = m_settings.machine == Machine::microvm && m_settings.initrd.empty();
+    ssh("root", std::string("sync; echo ") + (no_acpi ? "b" : "o") + " >/proc/sysrq-trigger",
+        Clock::now() + std::chrono::seconds(10));
     if (const auto status = m_qemu->wait_until(Clock::now() + std::chrono::seconds(20)))
       record("power-off", true, "QEMU exited (status " + std::to_string(*status) + ")");
     else
@@ -323,6 +465,13 @@ BootReport run_boot(const BootSettings& settings,
   if (!settings.data_disk.empty() && !std::filesystem::is_regular_file(settings.data_disk, ec))
     throw Error("no data disk at " + quote(settings.data_disk.string()), "compose boot --data-disk",
                 "make one with: truncate -s 1G FILE && mkfs.ext4 -L miget-data FILE");
+  if (settings.keep_data && settings.data_disk.empty())
+    throw Error("--keep-data needs a data disk", "compose boot --keep-data",
+                "add --data-disk FILE");
+  for (const auto& [file, option] : {std::pair{&settings.run_container, "--run-container"},
+                                     std::pair{&settings.ssh_script, "--ssh-script"}})
+    if (!file->empty() && !std::filesystem::is_regular_file(*file, ec))
+      throw Error("no file at " + quote(file->string()), std::string("compose boot ") + option);
   Session session(settings, on_check);
   return session.run();
 }

@@ -36,6 +36,21 @@ std::optional<std::string> ConsoleLog::find_line(std::string_view text) const
   return m_text.substr(begin, (end == std::string::npos ? m_text.size() : end) - begin);
 }
 
+std::optional<std::string> ConsoleLog::find_line_starting(std::string_view prefix) const
+{
+  for (std::size_t begin = 0; begin < m_text.size();) {
+    const std::size_t end = m_text.find('\n', begin);
+    const std::string_view line =
+        std::string_view(m_text).substr(begin, (end == std::string::npos ? m_text.size() : end) - begin);
+    if (line.starts_with(prefix))
+      return std::string(line);
+    if (end == std::string::npos)
+      break;
+    begin = end + 1;
+  }
+  return std::nullopt;
+}
+
 std::string ConsoleLog::tail(std::size_t count) const
 {
   std::size_t position = m_text.size();

@@ -17,6 +17,9 @@ public:
   void refresh();
   // The first whole line holding `text`, if it appeared.
   std::optional<std::string> find_line(std::string_view text) const;
+  // The first whole line starting with `prefix`: a marker the guest printed itself, not an
+  // echo of it (the kernel logs its command line, where a direct boot's script is).
+  std::optional<std::string> find_line_starting(std::string_view prefix) const;
   // The last `count` lines.
   std::string tail(std::size_t count) const;
   const std::string& text() const { return m_text; }

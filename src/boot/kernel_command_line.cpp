@@ -36,6 +36,24 @@ bool is_account_name(const std::string& name)
          });
 }
 
+bool is_variable_name(const std::string& name)
+{
+  return !name.empty() && !(name.front() >= '0' && name.front() <= '9') &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_';
+         });
+}
+
+// The kernel's own quoting: a word in '"' stays whole; there are no escapes.
+std::string quoted_word(const std::string& word, const std::string& what)
+{
+  if (word.empty() || word.find_first_of("\"\n\r\t") != std::string::npos)
+    throw Error(what + " " + quote(word) + " is empty or holds a '\"', tab or line break",
+                "kernel command line", "the kernel quotes with '\"' and has no escapes");
+  return word.find(' ') == std::string::npos ? word : "\"" + word + "\"";
+}
+
 } // namespace
 
 std::string format_kernel_command_line(const KernelCommandLine& line)
@@ -68,6 +86,18 @@ std::string format_kernel_command_line(const KernelCommandLine& line)
   for (const std::string& word : line.extra) {
     check_word("extra argument", word);
     text += " " + word;
+  }
+  for (const auto& [name, value] : line.init_environment) {
+    if (!is_variable_name(name))
+      throw Error("environment name " + quote(name) + " is not a shell variable name",
+                  "kernel command line");
+    text += " " + name + "=" + quoted_word(value, "environment value");
+  }
+  for (const std::string& word : line.init_arguments) {
+    if (word.find_first_of(".=") != std::string::npos)
+      throw Error("init argument " + quote(word) + " holds a '.' or '='", "kernel command line",
+                  "the kernel would take it for a module or environment option, not pass it on");
+    text += " " + quoted_word(word, "init argument");
   }
   if (text.size() >= k_command_line_limit)
     throw Error("kernel command line is " + std::to_string(text.size()) +

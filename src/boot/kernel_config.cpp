@@ -3,7 +3,9 @@
 
 #include <sstream>
 
+#include "util/decompress.hpp"
 #include "util/error.hpp"
+#include "util/files.hpp"
 
 namespace compose::boot {
 
@@ -26,6 +28,14 @@ std::map<std::string, std::string> parse_kernel_config(const std::string& text,
       options[line.substr(7, equals - 7)] = value;
   }
   return options;
+}
+
+std::map<std::string, std::string> read_kernel_config(const std::filesystem::path& file)
+{
+  std::string text = read_file(file);
+  if (file.extension() == ".gz")
+    text = decompress(text, "gz", file.string());
+  return parse_kernel_config(text, file.string());
 }
 
 std::vector<KernelRequirement> kernel_requirements(const std::string& engine)
@@ -82,6 +92,21 @@ std::vector<KernelRequirement> kernel_requirements(const std::string& engine)
   return selected;
 }
 
+std::vector<KernelRequirement> direct_boot_requirements(bool virtio_mmio)
+{
+  std::vector<KernelRequirement> requirements = {
+      {{"DEVTMPFS_MOUNT"}, "/dev before init starts: its console", true, ""},
+      {{"IP_PNP"}, "the address from ip= (no initramfs to set it)", true, ""},
+  };
+  if (virtio_mmio) {
+    requirements.push_back({{"VIRTIO_MMIO"}, "the virtio-mmio transport of microvm", true, ""});
+    requirements.push_back({{"VIRTIO_MMIO_CMDLINE_DEVICES"},
+                            "virtio_mmio.device= on the command line, how QEMU names them",
+                            true, ""});
+  }
+  return requirements;
+}
+
 std::vector<KernelFinding> check_kernel_config(const std::map<std::string, std::string>& config,
                                                const std::vector<KernelRequirement>& requirements)
 {
@@ -108,6 +133,20 @@ std::vector<KernelFinding> check_kernel_config(const std::map<std::string, std::
     findings.push_back(std::move(finding));
   }
   return findings;
+}
+
+std::string unmet_requirements(const std::vector<KernelFinding>& findings, bool built_in)
+{
+  std::string unmet;
+  for (const KernelFinding& finding : findings) {
+    const bool module = finding.status == KernelFinding::Status::module;
+    if (!finding.requirement->required ||
+        !(finding.status == KernelFinding::Status::missing || (module && built_in)))
+      continue;
+    unmet += (unmet.empty() ? "" : "; ") + ("CONFIG_" + finding.option) +
+             (module ? " (=m)" : "") + " for " + finding.requirement->purpose;
+  }
+  return unmet;
 }
 
 } // namespace compose::boot

@@ -4,6 +4,7 @@
 // netfilter pieces iptables needs), checked against a kernel's .config.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ namespace compose::boot {
 std::map<std::string, std::string> parse_kernel_config(const std::string& text,
                                                        const std::string& where);
 
+// parse_kernel_config of a file, plain or gzip-compressed (/proc/config.gz).
+std::map<std::string, std::string> read_kernel_config(const std::filesystem::path& file);
+
 struct KernelRequirement {
   std::vector<std::string> options; // any one of them will do ("VIRTIO_PCI", "VIRTIO_MMIO")
   std::string purpose;              // "the root disk /dev/vda"
@@ -24,6 +28,12 @@ struct KernelRequirement {
 
 // The requirements for an image whose engine is `engine` ("docker" or "podman").
 std::vector<KernelRequirement> kernel_requirements(const std::string& engine);
+
+// What a kernel needs in addition to boot with no initramfs: its own /dev mount (init's
+// console) and IP configuration from ip=, which the initramfs does otherwise; with
+// `virtio_mmio` (QEMU's microvm, Firecracker) also the MMIO transport with devices named on
+// the command line. Meant for built-in checks: a module cannot be loaded this early.
+std::vector<KernelRequirement> direct_boot_requirements(bool virtio_mmio);
 
 struct KernelFinding {
   const KernelRequirement* requirement = nullptr;
@@ -36,5 +46,9 @@ struct KernelFinding {
 // loaded: the initramfs `compose boot` builds loads the ones the images need.
 std::vector<KernelFinding> check_kernel_config(const std::map<std::string, std::string>& config,
                                                const std::vector<KernelRequirement>& requirements);
+
+// The required findings that fail: missing, or with `built_in` also modules; as
+// "CONFIG_VIRTIO_BLK (=m) for the root disk /dev/vda; …", empty when none fails.
+std::string unmet_requirements(const std::vector<KernelFinding>& findings, bool built_in);
 
 } // namespace compose::boot

@@ -1,5 +1,5 @@
-// Builds QEMU's argv: the "pc" machine (the notes' microvm runs hung 2 of 9 times under TCG),
-// virtio-blk for the root disk, virtio-net on an isolated user network whose only way in is
+// Builds QEMU's argv: the "pc" machine by default or "microvm" with virtio-mmio devices (under
+// TCG its boots stalled when the host was busy, see tcg_clock.hpp), virtio-blk for the root disk, virtio-net on an isolated user network whose only way in is
 // a forward on 127.0.0.1, virtio-rng for the guest's host-key generation, serial console to a
 // file, and -no-reboot so a guest power-off or panic ends QEMU.
 #include "boot/qemu_command.hpp"
@@ -24,6 +24,18 @@ std::string escape_commas(const std::string& value)
   return out;
 }
 
+// A virtio device on the machine's transport: "virtio-blk-pci" or "virtio-blk-device".
+std::string virtio(const std::string& kind, Machine machine)
+{
+  return "virtio-" + kind + (machine == Machine::pc ? "-pci" : "-device");
+}
+
+std::string drive(const std::string& id, const std::filesystem::path& file, bool snapshot)
+{
+  return "id=" + id + ",file=" + escape_commas(file.string()) + ",if=none,format=raw" +
+         (snapshot ? ",snapshot=on" : "");
+}
+
 } // namespace
 
 std::vector<std::string> qemu_arguments(const QemuSettings& settings)
@@ -32,9 +44,12 @@ std::vector<std::string> qemu_arguments(const QemuSettings& settings)
     throw Error("no valid port for the SSH forward (" + std::to_string(settings.ssh_port) + ")",
                 "compose boot");
   const bool kvm = settings.accelerator == Accelerator::kvm;
+  const Machine machine = settings.machine;
   std::vector<std::string> arguments = {
       settings.program,
-      "-M", "pc",
+      "-M", machine == Machine::pc ? "pc"
+                                   : std::string("microvm,acpi=") +
+                                         (settings.microvm_acpi ? "on" : "off"),
       "-accel", kvm ? "kvm" : "tcg",
       // "max" has SSE4.2 under TCG, so crc32c-intel loads instead of failing.
       "-cpu", kvm ? "host" : "max",
@@ -45,25 +60,26 @@ std::vector<std::string> qemu_arguments(const QemuSettings& settings)
       "-nodefaults",
       "-serial", "file:" + escape_commas(settings.console_log.string()),
       "-no-reboot",
-      "-snapshot",
       "-kernel", settings.kernel.string(),
-      "-initrd", settings.initrd.string(),
+  };
+  if (!settings.initrd.empty())
+    arguments.insert(arguments.end(), {"-initrd", settings.initrd.string()});
+  arguments.insert(arguments.end(), {
       "-append", settings.append,
-      "-drive", "id=root,file=" + escape_commas(settings.image.string()) + ",if=none,format=raw",
-      "-device", "virtio-blk-pci,drive=root",
+      "-drive", drive("root", settings.image, true),
+      "-device", virtio("blk", machine) + ",drive=root",
+  });
+  // Added after the root disk, so the guest names it /dev/vdb.
+  if (!settings.data_disk.empty())
+    arguments.insert(arguments.end(), {"-drive", drive("data", settings.data_disk,
+                                                       !settings.keep_data),
+                                       "-device", virtio("blk", machine) + ",drive=data"});
+  arguments.insert(arguments.end(), {
       "-netdev", "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:" +
                      std::to_string(settings.ssh_port) + "-:22",
-      "-device", "virtio-net-pci,netdev=net0",
-      "-device", "virtio-rng-pci",
-  };
-  // Added after the root disk, so the guest names it /dev/vdb.
-  if (!settings.data_disk.empty()) {
-    const std::vector<std::string> data = {
-        "-drive",
-        "id=data,file=" + escape_commas(settings.data_disk.string()) + ",if=none,format=raw",
-        "-device", "virtio-blk-pci,drive=data"};
-    arguments.insert(arguments.end(), data.begin(), data.end());
-  }
+      "-device", virtio("net", machine) + ",netdev=net0",
+      "-device", virtio("rng", machine),
+  });
   return arguments;
 }
 
@@ -81,6 +97,11 @@ Accelerator detect_accelerator(const std::filesystem::path& sys_module,
 const char* accelerator_name(Accelerator accelerator)
 {
   return accelerator == Accelerator::kvm ? "kvm" : "tcg";
+}
+
+const char* machine_name(Machine machine)
+{
+  return machine == Machine::pc ? "pc" : "microvm";
 }
 
 } // namespace compose::boot

@@ -203,7 +203,7 @@ int run(int argc, char** argv)
   BootOptions boot_options;
   CLI::App* boot = app.add_subcommand(
       "boot", "boot an .ext4 image under QEMU and check sshd, supervisord, cron and the engine");
-  boot->add_option("image", boot_options.image, "ext4 image (never changed: -snapshot)")
+  boot->add_option("image", boot_options.image, "ext4 image (never changed: snapshot)")
       ->required();
   boot->add_option("--kernel", boot_options.kernel,
                    "kernel image (default: newest /boot/vmlinuz-*-cloud-amd64)");
@@ -224,9 +224,31 @@ int run(int argc, char** argv)
       ->check(CLI::Range(1U, 3600U));
   boot->add_option("--timeout", boot_options.timeout, "seconds for all checks (default 300)")
       ->check(CLI::Range(1U, 7200U));
-  boot->add_option("--data-disk", boot_options.data_disk,
-                   "attach FILE as a second disk (/dev/vdb; never changed: -snapshot) and "
-                   "check that the guest mounts it");
+  CLI::Option* data_disk = boot->add_option(
+      "--data-disk", boot_options.data_disk,
+      "attach FILE as a second disk (/dev/vdb; never changed: snapshot, unless --keep-data) "
+      "and check that the guest mounts it");
+  boot->add_flag("--keep-data", boot_options.keep_data,
+                 "write the guest's changes to the --data-disk file, so the next boot with it "
+                 "finds them (the root image is still never changed)")
+      ->needs(data_disk);
+  boot->add_flag("--direct", boot_options.direct,
+                 "boot without an initramfs, as Firecracker does: root=/dev/vda mounted by the "
+                 "kernel, whose .config must have virtio, ext4, the engine's needs built in "
+                 "(checked first; scripts/build-microvm-kernel builds one)");
+  boot->add_option("--machine", boot_options.machine,
+                   "QEMU machine: pc (virtio-pci, the default) or microvm (virtio-mmio; the "
+                   "default with --direct)")
+      ->check(CLI::IsMember({"pc", "microvm"}));
+  boot->add_option("--kernel-config", boot_options.kernel_config,
+                   "the --direct kernel's .config (default: config-RELEASE beside "
+                   "vmlinuz-RELEASE, else 'config' in the kernel's directory)");
+  boot->add_option("--run-container", boot_options.run_container,
+                   "import TAR (a root filesystem with /bin/busybox) into the engine as the "
+                   "user and run it: check 'run-container'");
+  boot->add_option("--ssh-script", boot_options.ssh_script,
+                   "run FILE with sh as the user after the other checks: check 'ssh-script', "
+                   "its last output line as the detail");
   boot->add_option("--log", boot_options.log_file, "keep the whole serial console in FILE");
   boot->add_option("--cache-dir", boot_options.cache_dir,
                    "cache for the built initramfs (default $XDG_CACHE_HOME/compose)");

@@ -6,9 +6,7 @@
 #include "boot/kernel_config.hpp"
 #include "boot/kernel_files.hpp"
 #include "cli/verbs.hpp"
-#include "util/decompress.hpp"
 #include "util/error.hpp"
-#include "util/files.hpp"
 
 namespace fs = std::filesystem;
 
@@ -44,17 +42,16 @@ const char* status_word(const boot::KernelFinding& finding)
 int run_kernel_check(const KernelCheckOptions& options)
 {
   const fs::path file = options.config.empty() ? default_config() : fs::path(options.config);
-  std::string text = read_file(file);
-  if (file.extension() == ".gz") // /proc/config.gz
-    text = decompress(text, "gz", file.string());
-  const auto config = boot::parse_kernel_config(text, file.string());
-  const std::vector<boot::KernelRequirement> requirements =
-      boot::kernel_requirements(options.engine);
+  const auto config = boot::read_kernel_config(file);
+  std::vector<boot::KernelRequirement> requirements = boot::kernel_requirements(options.engine);
+  if (options.built_in) { // no initramfs: what it would do, the kernel must
+    const auto direct = boot::direct_boot_requirements(false);
+    requirements.insert(requirements.end(), direct.begin(), direct.end());
+  }
   const std::vector<boot::KernelFinding> findings =
       boot::check_kernel_config(config, requirements);
 
   std::printf("%s for a %s host\n", file.string().c_str(), options.engine.c_str());
-  std::string failed;
   std::size_t modules = 0, warnings = 0;
   for (const boot::KernelFinding& finding : findings) {
     const boot::KernelRequirement& requirement = *finding.requirement;
@@ -70,14 +67,9 @@ int run_kernel_check(const KernelCheckOptions& options)
     const bool missing = finding.status == boot::KernelFinding::Status::missing;
     const bool module = finding.status == boot::KernelFinding::Status::module;
     modules += module ? 1 : 0;
-    if (!requirement.required) {
-      warnings += missing ? 1 : 0;
-      continue;
-    }
-    if (missing || (module && options.built_in))
-      failed += (failed.empty() ? "" : "; ") + ("CONFIG_" + requirement.options.front()) + " for " +
-                requirement.purpose;
+    warnings += !requirement.required && missing ? 1 : 0;
   }
+  const std::string failed = boot::unmet_requirements(findings, options.built_in);
   if (!failed.empty())
     throw Error(std::string(options.built_in ? "not built into" : "missing from") +
                     " the kernel: " + failed,

@@ -59,6 +59,12 @@ struct BootOptions {
   std::string initrd;    // default: built from the kernel's modules and busybox, cached
   std::string init;      // default: the initramfs picks (boot::default_inits())
   std::string data_disk; // optional second disk, e.g. ext4 labelled miget-data
+  bool keep_data = false; // the guest's writes to the data disk are kept
+  bool direct = false;    // no initramfs: the kernel mounts the ext4 itself
+  std::string machine;    // pc or microvm; default pc, with --direct microvm
+  std::string kernel_config; // for --direct; default: the config beside the kernel
+  std::string run_container; // a tarball to import and run as the user
+  std::string ssh_script;    // a script to run as the user after the checks
   std::string user = "miget";
   std::string engine = "docker";
   unsigned memory_mib = 1024;

@@ -4,7 +4,9 @@
 # a missing recommended option is listed but passes; podman is not asked Docker's iptables
 # matches. Then this machine's own kernel config, when /boot has one: `compose boot` uses
 # that kernel, and its container checks pass, so it must pass (and, its virtio drivers being
-# modules, fail --built-in naming CONFIG_VIRTIO_BLK).
+# modules and its address set by the initramfs, fail --built-in naming CONFIG_VIRTIO_BLK and
+# CONFIG_IP_PNP). --built-in also asks what a boot without initramfs needs: DEVTMPFS_MOUNT,
+# IP_PNP; without them it fails.
 source "$(dirname "$0")/lib.sh"
 
 # A config in the kernel's own format with every option the contract names.
@@ -16,7 +18,7 @@ source "$(dirname "$0")/lib.sh"
     UNIX INET CGROUPS MEMCG CGROUP_PIDS CGROUP_BPF CPUSETS CGROUP_SCHED NAMESPACES UTS_NS IPC_NS \
     PID_NS NET_NS USER_NS POSIX_MQUEUE OVERLAY_FS SECCOMP_FILTER KEYS VETH BRIDGE BRIDGE_NETFILTER \
     NF_CONNTRACK NF_NAT NFT_COMPAT NETFILTER_XT_TARGET_MASQUERADE NETFILTER_XT_MATCH_ADDRTYPE \
-    NETFILTER_XT_MATCH_CONNTRACK IPV6 TUN; do
+    NETFILTER_XT_MATCH_CONNTRACK IPV6 TUN DEVTMPFS_MOUNT IP_PNP; do
     echo "CONFIG_$option=y"
   done
   echo 'CONFIG_LOCALVERSION="-e2e"'
@@ -50,8 +52,15 @@ kernel_check "$WORK/modules.config"
 grep -q "(2 as modules, which an initramfs must load" "$WORK/stdout" || fail "modules not counted"
 kernel_check "$WORK/modules.config" --built-in
 [[ $status == 1 ]] || fail "modules passed --built-in"
-grep -qF "not built into the kernel: CONFIG_VIRTIO_BLK for the root disk /dev/vda; CONFIG_VETH for" \
+grep -qF "not built into the kernel: CONFIG_VIRTIO_BLK (=m) for the root disk /dev/vda; CONFIG_VETH (=m) for" \
   "$WORK/stderr" || { cat "$WORK/stderr"; fail "--built-in does not name the modules"; }
+
+grep -v "^CONFIG_IP_PNP=" "$WORK/full.config" >"$WORK/no-ip-pnp.config"
+kernel_check "$WORK/no-ip-pnp.config"
+[[ $status == 0 ]] || fail "IP_PNP is needed only without an initramfs"
+kernel_check "$WORK/no-ip-pnp.config" --built-in
+[[ $status == 1 ]] && grep -qF "CONFIG_IP_PNP for the address from ip=" "$WORK/stderr" ||
+  { cat "$WORK/stderr"; fail "--built-in without IP_PNP"; }
 
 grep -v "^CONFIG_USER_NS=" "$WORK/full.config" >"$WORK/no-userns.config"
 kernel_check "$WORK/no-userns.config"
@@ -75,7 +84,7 @@ if [[ -n "$host_config" ]]; then
   kernel_check "$host_config"
   [[ $status == 0 ]] || { cat "$WORK/stdout" "$WORK/stderr"; fail "the boot test's kernel fails the check"; }
   kernel_check "$host_config" --built-in
-  [[ $status == 1 ]] && grep -q "CONFIG_VIRTIO_BLK for the root disk" "$WORK/stderr" ||
+  [[ $status == 1 ]] && grep -q "CONFIG_VIRTIO_BLK (=m) for the root disk.*CONFIG_IP_PNP for the address" "$WORK/stderr" ||
     fail "--built-in on the cloud kernel"
   echo "$host_config: ok"
 else

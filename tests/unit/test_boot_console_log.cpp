@@ -33,4 +33,21 @@ TEST_SUITE("boot::console_log")
     CHECK(console.tail(2) == "second line\nthird\n");
     CHECK(console.tail(10) == console.text());
   }
+
+  TEST_CASE("a marker at the start of a line, not its echo inside the command line")
+  {
+    const compose::TempPath directory = compose::make_temp_directory("compose-console-");
+    const std::filesystem::path path = directory.path() / "console.log";
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << "[    0.000000] Command line: init=/bin/sh X=\"echo marker: FATAL: $1\"\n"
+             "marker: started\n";
+    }
+    ConsoleLog console(path);
+    console.refresh();
+    CHECK(console.find_line("marker: FATAL:"));
+    CHECK_FALSE(console.find_line_starting("marker: FATAL:"));
+    CHECK(console.find_line_starting("marker: started") == "marker: started");
+    CHECK(console.find_line_starting("[    0.000000] Command"));
+  }
 }

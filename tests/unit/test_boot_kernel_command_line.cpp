@@ -34,6 +34,39 @@ TEST_SUITE("boot::kernel_command_line")
               compose::base64_encode("ssh-ed25519 AAAAC3Nza key@test") + " quiet");
   }
 
+  TEST_CASE("init's environment and arguments: quoted when spaced, before nothing else")
+  {
+    KernelCommandLine line;
+    line.init = "/bin/sh";
+    line.ip.clear();
+    line.init_environment = {{"COMPOSE_SETUP", "echo a=b; exec /sbin/init"}, {"MODE", "x"}};
+    line.init_arguments = {"-c", "set -f; eval $COMPOSE_SETUP"};
+    CHECK(format_kernel_command_line(line) ==
+          "console=ttyS0 root=/dev/vda rw init=/bin/sh panic=-1 "
+          "COMPOSE_SETUP=\"echo a=b; exec /sbin/init\" MODE=x -c \"set -f; eval $COMPOSE_SETUP\"");
+    // No "--": QEMU's virtio_mmio.device= words come after ours and must reach the kernel.
+    CHECK(format_kernel_command_line(line).find(" -- ") == std::string::npos);
+  }
+
+  TEST_CASE("init words the kernel would not pass on whole are refused")
+  {
+    const auto refused = [](KernelCommandLine line, const char* message) {
+      CHECK_THROWS_WITH_AS(format_kernel_command_line(line), doctest::Contains(message), Error);
+    };
+    KernelCommandLine line;
+    line.init_arguments = {"a.b"};
+    refused(line, "init argument 'a.b' holds a '.' or '='");
+    line.init_arguments = {"x=1"};
+    refused(line, "init argument 'x=1' holds a '.' or '='");
+    line.init_arguments = {"say \"hi\""};
+    refused(line, "is empty or holds a '\"', tab or line break");
+    line.init_arguments.clear();
+    line.init_environment = {{"A", "two\nlines"}};
+    refused(line, "environment value");
+    line.init_environment = {{"compose.key", "x"}};
+    refused(line, "environment name 'compose.key' is not a shell variable name");
+  }
+
   TEST_CASE("values that would break the line are refused")
   {
     struct Case {

@@ -100,4 +100,35 @@ TEST_SUITE("boot::kernel_config")
       CHECK(has(*list, "USER_NS?"));
     }
   }
+
+  TEST_CASE("a boot without initramfs: its own needs, and modules do not count")
+  {
+    std::vector<boot::KernelRequirement> requirements = boot::kernel_requirements("docker");
+    const auto pc = boot::direct_boot_requirements(false);
+    const auto micro = boot::direct_boot_requirements(true);
+    CHECK(pc.size() == 2);
+    REQUIRE(micro.size() == 4);
+    CHECK(micro[2].options.front() == "VIRTIO_MMIO");
+    CHECK(micro[3].options.front() == "VIRTIO_MMIO_CMDLINE_DEVICES");
+    requirements.insert(requirements.end(), micro.begin(), micro.end());
+    // The cloud kernel's shape: virtio as modules, no IP_PNP.
+    std::map<std::string, std::string> config;
+    for (const boot::KernelRequirement& requirement : requirements)
+      config[requirement.options.front()] = "y";
+    config["VIRTIO_BLK"] = "m";
+    config["VIRTIO_MMIO"] = "m";
+    config.erase("IP_PNP");
+    const auto findings = boot::check_kernel_config(config, requirements);
+    CHECK(boot::unmet_requirements(findings, false) ==
+          "CONFIG_IP_PNP for the address from ip= (no initramfs to set it)");
+    const std::string built_in = boot::unmet_requirements(findings, true);
+    CHECK(built_in.starts_with("CONFIG_VIRTIO_BLK (=m) for the root disk /dev/vda; "));
+    CHECK(built_in.find("CONFIG_VIRTIO_MMIO (=m) for the virtio-mmio transport") !=
+          std::string::npos);
+    CHECK(built_in.find("CONFIG_IP_PNP for") != std::string::npos);
+    // A recommended option never fails the check.
+    config.erase("USER_NS");
+    config["VIRTIO_BLK"] = config["VIRTIO_MMIO"] = config["IP_PNP"] = "y";
+    CHECK(boot::unmet_requirements(boot::check_kernel_config(config, requirements), true).empty());
+  }
 }

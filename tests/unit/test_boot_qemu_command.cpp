@@ -54,17 +54,21 @@ TEST_SUITE("boot::qemu_command")
     CHECK(value_of(argv, "-cpu") == "max");
     CHECK(value_of(argv, "-m") == "1024");
     CHECK(value_of(argv, "-smp") == "2");
-    CHECK(std::count(argv.begin(), argv.end(), "-snapshot") == 1);
     CHECK(std::count(argv.begin(), argv.end(), "-no-reboot") == 1);
     CHECK(value_of(argv, "-serial") == "file:/tmp/console.log");
     CHECK(value_of(argv, "-append") == "console=ttyS0 root=/dev/vda");
     // A comma in a path is doubled, QEMU's escape inside option values.
-    CHECK(value_of(argv, "-drive") == "id=root,file=/out/web,,1.ext4,if=none,format=raw");
+    CHECK(value_of(argv, "-drive") ==
+          "id=root,file=/out/web,,1.ext4,if=none,format=raw,snapshot=on");
+    CHECK(value_of(argv, "-initrd") == "/cache/sha256/abc");
+    CHECK(value_of(argv, "-device") == "virtio-blk-pci,drive=root");
+    CHECK(std::count(argv.begin(), argv.end(), "virtio-net-pci,netdev=net0") == 1);
+    CHECK(std::count(argv.begin(), argv.end(), "virtio-rng-pci") == 1);
     CHECK(value_of(argv, "-netdev") ==
           "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:40022-:22");
   }
 
-  TEST_CASE("a data disk is a second virtio disk after the root disk, also under -snapshot")
+  TEST_CASE("a data disk is a second virtio disk after the root disk, also a snapshot")
   {
     const std::vector<std::string> without = qemu_arguments(settings());
     CHECK(std::count(without.begin(), without.end(), "-drive") == 1);
@@ -74,10 +78,60 @@ TEST_SUITE("boot::qemu_command")
     REQUIRE(std::count(argv.begin(), argv.end(), "-drive") == 2);
     const auto root = std::find(argv.begin(), argv.end(), "-drive");
     const auto data = std::find(root + 1, argv.end(), "-drive");
-    CHECK(*(root + 1) == "id=root,file=/out/web,,1.ext4,if=none,format=raw");
-    CHECK(*(data + 1) == "id=data,file=/work/data,,disk.img,if=none,format=raw");
+    CHECK(*(root + 1) == "id=root,file=/out/web,,1.ext4,if=none,format=raw,snapshot=on");
+    CHECK(*(data + 1) == "id=data,file=/work/data,,disk.img,if=none,format=raw,snapshot=on");
     CHECK(*(data + 3) == "virtio-blk-pci,drive=data");
-    CHECK(std::count(argv.begin(), argv.end(), "-snapshot") == 1);
+    // Per drive, never global: -snapshot would cover a kept data disk too.
+    CHECK(std::count(argv.begin(), argv.end(), "-snapshot") == 0);
+  }
+
+  TEST_CASE("--keep-data: the data disk is written, the root disk still a snapshot")
+  {
+    QemuSettings kept = settings();
+    kept.data_disk = "/work/data.img";
+    kept.keep_data = true;
+    const std::vector<std::string> argv = qemu_arguments(kept);
+    const auto root = std::find(argv.begin(), argv.end(), "-drive");
+    const auto data = std::find(root + 1, argv.end(), "-drive");
+    REQUIRE(data != argv.end());
+    CHECK(*(root + 1) == "id=root,file=/out/web,,1.ext4,if=none,format=raw,snapshot=on");
+    CHECK(*(data + 1) == "id=data,file=/work/data.img,if=none,format=raw");
+    CHECK(std::count(argv.begin(), argv.end(), "-snapshot") == 0);
+  }
+
+  TEST_CASE("microvm: virtio-mmio devices, found through ACPI or on the command line")
+  {
+    QemuSettings micro = settings();
+    micro.machine = compose::boot::Machine::microvm;
+    micro.data_disk = "/work/data.img";
+    const std::vector<std::string> argv = qemu_arguments(micro);
+    CHECK(value_of(argv, "-M") == "microvm,acpi=on");
+    micro.microvm_acpi = false;
+    CHECK(value_of(qemu_arguments(micro), "-M") == "microvm,acpi=off");
+    std::vector<std::string> devices;
+    for (auto at = argv.begin(); at != argv.end(); ++at)
+      if (*at == "-device")
+        devices.push_back(*(at + 1));
+    CHECK(devices == std::vector<std::string>{"virtio-blk-device,drive=root",
+                                              "virtio-blk-device,drive=data",
+                                              "virtio-net-device,netdev=net0",
+                                              "virtio-rng-device"});
+    CHECK(std::none_of(argv.begin(), argv.end(),
+                       [](const std::string& word) { return word.find("-pci") != std::string::npos; }));
+    CHECK(compose::boot::machine_name(micro.machine) == std::string("microvm"));
+  }
+
+  TEST_CASE("a direct boot has no -initrd")
+  {
+    QemuSettings direct = settings();
+    direct.initrd.clear();
+    direct.machine = compose::boot::Machine::microvm;
+    direct.microvm_acpi = false;
+    const std::vector<std::string> argv = qemu_arguments(direct);
+    CHECK(value_of(argv, "-M") == "microvm,acpi=off");
+    CHECK(std::count(argv.begin(), argv.end(), "-initrd") == 0);
+    CHECK(value_of(argv, "-kernel") == "/boot/vmlinuz-6.1.0-56-cloud-amd64");
+    CHECK(value_of(argv, "-append") == "console=ttyS0 root=/dev/vda");
   }
 
   TEST_CASE("KVM uses the host CPU")
