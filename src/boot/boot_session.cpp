@@ -429,10 +429,14 @@ private:
     // Minimal images have no poweroff binary; sysrq "o" powers off at once, after sync has
     // written what a kept data disk must hold. ssh may lose the connection: no check.
     // microvm without ACPI has no power-off, but -no-reboot ends QEMU at a reset ("b").
+    // Detached from the ssh session: under TCG on a busy host `sync` of a kept data disk can
+    // outlast any ssh deadline, and a killed ssh client took the shell (and the sysrq) with it.
     const bool no_acpi = m_settings.machine == Machine::microvm && m_settings.initrd.empty();
-    ssh("root", std::string("sync; echo ") + (no_acpi ? "b" : "o") + " >/proc/sysrq-trigger",
-        Clock::now() + std::chrono::seconds(10));
-    if (const auto status = m_qemu->wait_until(Clock::now() + std::chrono::seconds(20)))
+    ssh("root",
+        std::string("nohup sh -c 'sync; echo ") + (no_acpi ? "b" : "o") +
+            " >/proc/sysrq-trigger' </dev/null >/dev/null 2>&1 &",
+        Clock::now() + std::chrono::seconds(15));
+    if (const auto status = m_qemu->wait_until(Clock::now() + std::chrono::seconds(90)))
       record("power-off", true, "QEMU exited (status " + std::to_string(*status) + ")");
     else
       record("power-off", true,
