@@ -100,8 +100,8 @@ TEST_SUITE("overlay_init_world")
     }
     SUBCASE("PID 1's environment when we are not PID 1 (podman --init)")
     {
-      write(r / "proc/1/environ",
-            std::string("PATH=/bin\0container=podman\0HOME=/root\0", 40));
+      static constexpr char environment[] = "PATH=/bin\0container=podman\0HOME=/root\0";
+      write(r / "proc/1/environ", std::string(environment, sizeof environment - 1));
       CHECK(decide(r, "7") == "container|container=podman");
     }
     SUBCASE("an overlay root, the last / entry counting")
