@@ -1,6 +1,7 @@
 // Reading ustar/pax/GNU tar from memory or from a file; see tar_reader.hpp.
 #include "unpack/tar_reader.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -154,13 +155,18 @@ private:
   std::string_view m_bytes;
 };
 
-// Reads a file front to back through a small window; every byte, skipped or not, passes
-// the hasher once, so a digest of the whole file comes out of the same pass.
+// Reads a file front to back through a small window. With a hasher every byte, skipped or
+// not, passes it once, so a digest of the whole file comes out of the same pass; without
+// one, file contents are skipped unread (the caller has just written them).
 class FileInput final : public TarInput {
 public:
   FileInput(int fd, std::uint64_t size, Hasher* hasher, std::string where)
       : m_fd(fd), m_size(size), m_hasher(hasher), m_where(std::move(where))
   {
+    struct stat status {};
+    if (!m_hasher && ::fstat(m_fd, &status) != 0)
+      throw Error(std::string("cannot stat: ") + std::strerror(errno), m_where);
+    m_file_end = static_cast<std::uint64_t>(status.st_size);
   }
   std::uint64_t size() const override { return m_size; }
   std::string_view take(std::uint64_t offset, std::size_t length) override
@@ -182,6 +188,8 @@ public:
   // Reads (and hashes) whatever follows the end-of-archive block.
   void finish()
   {
+    if (!m_hasher)
+      return;
     m_window.clear();
     while (read_more(k_read))
       m_window.clear();
@@ -192,6 +200,12 @@ private:
 
   void skip_to(std::uint64_t offset)
   {
+    if (!m_hasher) {
+      if (offset > m_file_end)
+        throw Error("file ends at byte " + std::to_string(m_file_end) + ", inside a tar entry",
+                    m_where, "the file was truncated while the build read it");
+      m_position = offset;
+    }
     while (m_position < offset) {
       m_window.clear();
       if (!read_more(std::min<std::uint64_t>(offset - m_position, k_read)))
@@ -226,6 +240,7 @@ private:
   std::string m_window;            // file bytes from m_window_start
   std::uint64_t m_window_start = 0;
   std::uint64_t m_position = 0;    // next byte to read
+  std::uint64_t m_file_end = 0;    // without a hasher: the file's size when opened
 };
 
 void parse_tar(TarInput& input, const std::string& where,

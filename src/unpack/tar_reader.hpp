@@ -41,7 +41,8 @@ void read_tar(std::string_view bytes, const std::string& where,
 // read_tar over an open file of `size` bytes, read front to back with pread through a small
 // window: contents are not read into memory (TarEntry::content stays empty; content_offset
 // and size say where they are). Every byte of the file, to its end, passes `hasher` when one
-// is given, so the caller checks a digest of the whole file in the same pass.
+// is given, so the caller checks a digest of the whole file in the same pass; without one
+// only the headers are read (a file just written needs no second pass over its contents).
 void read_tar_file(int fd, std::uint64_t size, const std::string& where, Hasher* hasher,
                    const std::function<void(const TarEntry&)>& visit);
 
