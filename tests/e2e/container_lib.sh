@@ -179,3 +179,31 @@ check_host_keys() {
   grep -qF "$first" "$WORK/known_hosts-$1" || fail "$1: the login saw another host key"
   echo "host keys made at start, different in $1 and $2"
 }
+
+# run_busybox NAME CLIENT: miget imports the one-file busybox image with CLIENT ("docker" or
+# "podman --remote") and runs it, writing a file to the named volume `kept`.
+run_busybox() {
+  local name=$1 client=$2 said
+  podman_private cp "$WORK/busybox.tar" "$name:/tmp/busybox.tar" || fail "podman cp"
+  as_miget "$name" "$client import /tmp/busybox.tar compose-test/busybox:1 >/dev/null" ||
+    fail "$name: $client import as miget"
+  said=$(as_miget "$name" "$client run --rm --network none -v kept:/data \
+    compose-test/busybox:1 /bin/busybox sh -c \
+    'echo written-before-restart >/data/file; echo hello from busybox'") ||
+    fail "$name: $client run as miget: $said"
+  [[ "$said" == "hello from busybox" ]] || fail "$name: the busybox container said: $said"
+  echo "$name: miget imported a busybox image and ran it"
+}
+
+# check_kept NAME CLIENT: after a restart the image and the volume's file are still there
+# (the engine needs a moment after RUNNING to answer).
+check_kept() {
+  local name=$1 client=$2 kept=
+  for _ in $(seq 30); do
+    kept=$(as_miget "$name" "$client run --rm --network none -v kept:/data \
+      compose-test/busybox:1 /bin/busybox cat /data/file" 2>&1) && break
+    sleep 2
+  done
+  [[ "$kept" == written-before-restart ]] || fail "$name: after the restart: $kept"
+  echo "$name: the image and the volume's file survived a stop and start"
+}

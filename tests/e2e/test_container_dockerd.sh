@@ -26,25 +26,11 @@ done
 [[ "$answer" =~ ^[0-9]+\.[0-9]+ ]] || fail "docker info as miget: $answer"
 echo "first: dockerd answers miget: $answer"
 
-podman_private cp "$WORK/busybox.tar" first:/tmp/busybox.tar || fail "podman cp"
-as_miget first "docker import /tmp/busybox.tar compose-test/busybox:1 >/dev/null" ||
-  fail "docker import as miget"
-said=$(as_miget first "docker run --rm --network none -v kept:/data compose-test/busybox:1 \
-  /bin/busybox sh -c 'echo written-before-restart >/data/file; echo hello from busybox'") ||
-  fail "docker run as miget: $said"
-[[ "$said" == "hello from busybox" ]] || fail "the busybox container said: $said"
-echo "first: miget imported a busybox image and ran it"
+run_busybox first docker
 
 restart_instance first "${programs[@]}"
 check_container_world first
-kept=
-for _ in $(seq 30); do
-  kept=$(as_miget first "docker run --rm --network none -v kept:/data compose-test/busybox:1 \
-    /bin/busybox cat /data/file" 2>&1) && break
-  sleep 2
-done
-[[ "$kept" == written-before-restart ]] || fail "after the restart: $kept"
-echo "first: the image and the volume's file survived a stop and start"
+check_kept first docker
 
 wait_running second "${programs[@]}"
 check_container_world second

@@ -37,16 +37,7 @@ check_engine() {
   native*) [[ "$answer" == "overlay <no value>" ]] ;;
   fuse*) [[ "$answer" == "overlay map[Executable:/usr/bin/fuse-overlayfs"* ]] ;;
   esac || fail "$name: podman --remote info as miget: $answer"
-
-  podman_private cp "$WORK/busybox.tar" "$name:/tmp/busybox.tar" || fail "podman cp"
-  as_miget "$name" "podman --remote import /tmp/busybox.tar compose-test/busybox:1 >/dev/null" ||
-    fail "$name: podman import as miget"
-  said=$(as_miget "$name" "podman --remote run --rm --network none -v kept:/data \
-    compose-test/busybox:1 /bin/busybox sh -c \
-    'echo written-before-restart >/data/file; echo hello from busybox'") ||
-    fail "$name: podman run as miget: $said"
-  [[ "$said" == "hello from busybox" ]] || fail "$name: the busybox container said: $said"
-  echo "$name: miget imported a busybox image and ran it"
+  run_busybox "$name" "podman --remote"
 }
 
 wait_running first "${programs[@]}"
@@ -55,14 +46,7 @@ check_engine first "native overlay"
 
 restart_instance first "${programs[@]}"
 check_container_world first
-kept=
-for _ in $(seq 30); do
-  kept=$(as_miget first "podman --remote run --rm --network none -v kept:/data \
-    compose-test/busybox:1 /bin/busybox cat /data/file" 2>&1) && break
-  sleep 2
-done
-[[ "$kept" == written-before-restart ]] || fail "after the restart: $kept"
-echo "first: the image and the volume's file survived a stop and start"
+check_kept first "podman --remote"
 
 wait_running second "${programs[@]}"
 check_container_world second
