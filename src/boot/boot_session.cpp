@@ -23,6 +23,7 @@
 #include "boot/tcg_clock.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/shell_quote.hpp"
 
 namespace compose::boot {
 
@@ -410,12 +411,9 @@ private:
   Probe ssh_script_probe(Clock::time_point deadline)
   {
     // The script is the command: ssh hands it to the user's shell, no copy needed.
-    const std::string script = read_file(m_settings.ssh_script);
-    std::string quoted = "'";
-    for (char c : script)
-      quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
     const CommandResult result =
-        ssh(m_settings.user, "sh -c " + quoted + "'", deadline, std::chrono::seconds(300));
+        ssh(m_settings.user, "sh -c " + shell_quote(read_file(m_settings.ssh_script)), deadline,
+            std::chrono::seconds(300));
     if (result.status == 0)
       return {true, m_settings.ssh_script.filename().string() + ": " + last_line(result.output)};
     Probe failure = command_failure(result);

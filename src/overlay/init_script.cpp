@@ -10,19 +10,11 @@
 // directories, re-asserts the SSH directory modes (a key file may have been mounted over
 // them), creates missing SSH host keys and execs the configured command (supervisord).
 #include "overlay/overlays.hpp"
+#include "util/shell_quote.hpp"
 
 namespace compose::overlay {
 
 namespace {
-
-// Single-quoted for sh: safe for any recipe text.
-std::string shell_quote(const std::string& text)
-{
-  std::string quoted = "'";
-  for (char c : text)
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
 
 // Sets `world` (vm or container) and `evidence`. $1: our PID, $2: the root to look in ("" in
 // the image; a test points it at fake evidence). Any engine's trace means a container; with
