@@ -15,11 +15,9 @@ namespace {
 void check_key_validity(const verify::VerifiedText& verified, std::int64_t now,
                         SignedRelease& signed_release, const ReleaseRules& rules)
 {
-  if (verified.key_valid_until == 0 || verified.key_valid_until > now)
+  const std::string what = verify::key_expired_since(verified, now);
+  if (what.empty())
     return;
-  const std::string what = "signed on " + repo::deb::utc_text(verified.signed_at) + " by key " +
-                           verified.signed_by + ", which expired on " +
-                           repo::deb::utc_text(verified.key_valid_until);
   if (rules.reverifying) {
     signed_release.warnings.push_back(signed_release.url + ": " + what +
                                       "; the signature was made while the key was valid, so "

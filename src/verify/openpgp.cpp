@@ -11,6 +11,7 @@
 
 #include "util/error.hpp"
 #include "util/handles.hpp"
+#include "util/utc_text.hpp"
 #include "verify/rnp_handles.hpp"
 
 namespace compose::verify {
@@ -273,8 +274,8 @@ std::string key_expired_since(const VerifiedText& verified, std::int64_t now)
 {
   if (verified.key_valid_until == 0 || verified.key_valid_until > now)
     return {};
-  return "signed on " + date_text(verified.signed_at) + " by key " + verified.signed_by +
-         ", which expired on " + date_text(verified.key_valid_until);
+  return "signed on " + utc_text(verified.signed_at) + " by key " + verified.signed_by +
+         ", which expired on " + utc_text(verified.key_valid_until);
 }
 
 } // namespace compose::verify

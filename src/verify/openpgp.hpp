@@ -61,7 +61,7 @@ VerifiedText verify_cleartext(const std::string& file, const OpenPgpKeyring& key
                               const std::vector<std::string>& pinned, const std::string& where);
 
 // Release + Release.gpg (detached, binary or armored).
-// "signed on 2021-03-01 by key F, which expired on 2023-03-01" when the accepted signature's key
+// "signed on 2021-03-01 10:00:00 UTC by key F, which expired on 2023-03-01 00:00:00 UTC" when the accepted signature's key
 // has expired by `now` (it was valid when it signed, or librnp would have refused it); "" when
 // it has not. Re-verifying an old bundle or lock warns with it; a new build refuses it unless
 // overridden.

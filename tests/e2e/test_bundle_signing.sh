@@ -224,7 +224,7 @@ gpg --batch --quiet --faked-system-time 20210601T000000 --yes --armor --detach-s
 unset GNUPGHOME
 run_compose build "$recipe" --locked --lock-signed-by "$old" --signer-keyring "$WORK/old.pub.asc" \
   -o "$WORK/locked-old" >/dev/null 2>"$WORK/stderr" || { cat "$WORK/stderr" >&2; fail "a lock signed before its key expired is refused"; }
-expired="signed on 2021-06-01 by key $old, which expired on 2022-01-01; the signature was made while the key was valid"
+expired="signed on 2021-06-01 00:00:00 UTC by key $old, which expired on 2022-01-01 00:00:00 UTC; the signature was made while the key was valid"
 grep -qF "$expired" "$WORK/stderr" || { cat "$WORK/stderr" >&2; fail "no warning that the lock's key has expired since"; }
 [[ $(json "$WORK/locked-old/e2e.result.json" "any('$expired' in w for w in d['warnings'])") == True ]] ||
   fail "the report does not carry the expired-key warning"

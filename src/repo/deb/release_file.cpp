@@ -7,6 +7,7 @@
 
 #include "repo/deb/control_file.hpp"
 #include "util/error.hpp"
+#include "util/utc_text.hpp"
 
 namespace compose::repo::deb {
 
@@ -95,16 +96,6 @@ Release parse_release(const std::string& verified_text, const std::string& where
     release.files.push_back({entry[2], size, entry[0]});
   }
   return release;
-}
-
-std::string utc_text(std::int64_t seconds)
-{
-  const std::time_t time = static_cast<std::time_t>(seconds);
-  std::tm parts{};
-  gmtime_r(&time, &parts);
-  char text[40];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &parts);
-  return text;
 }
 
 void check_valid_until(const Release& release, std::int64_t now, bool allow_expired,

@@ -27,9 +27,6 @@ struct Release {
 // Throws Error naming `where` for a missing SHA256 list, a malformed line or date.
 Release parse_release(const std::string& verified_text, const std::string& where);
 
-// "2026-07-11 10:16:37 UTC", for messages.
-std::string utc_text(std::int64_t seconds);
-
 // RFC 2822 dates as Release files write them ("Sat, 11 Jul 2026 10:16:37 UTC").
 std::int64_t parse_release_date(const std::string& text, const std::string& where);
 
