@@ -1,18 +1,17 @@
-// utc_text(); see utc_text.hpp.
+// utc_format(); see utc_text.hpp.
 #include "util/utc_text.hpp"
 
 #include <ctime>
 
 namespace compose {
 
-std::string utc_text(std::int64_t seconds)
+std::string utc_format(std::int64_t seconds, const char* format)
 {
   const std::time_t time = static_cast<std::time_t>(seconds);
   std::tm parts{};
   gmtime_r(&time, &parts);
-  char text[40];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &parts);
-  return text;
+  char text[64];
+  return std::string(text, std::strftime(text, sizeof text, format, &parts));
 }
 
 } // namespace compose

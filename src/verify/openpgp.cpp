@@ -61,12 +61,7 @@ std::int64_t valid_until(rnp_key_handle_t key)
 
 std::string date_text(std::int64_t seconds)
 {
-  const std::time_t time = static_cast<std::time_t>(seconds);
-  std::tm parts{};
-  gmtime_r(&time, &parts);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &parts);
-  return text;
+  return utc_format(seconds, "%Y-%m-%d");
 }
 
 VerifiedText run(rnp_op_verify_t raw, Output& output, const std::vector<std::string>& pinned,

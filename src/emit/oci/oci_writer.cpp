@@ -15,6 +15,7 @@
 #include "util/handles.hpp"
 #include "util/hash.hpp"
 #include "util/json_output.hpp"
+#include "util/utc_text.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -29,12 +30,7 @@ constexpr const char* k_index_type = "application/vnd.oci.image.index.v1+json";
 
 std::string rfc3339(std::int64_t epoch)
 {
-  const std::time_t time = static_cast<std::time_t>(epoch);
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
+  return utc_format(epoch, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 json image_config(const recipe::ImageConfig& image, const OciOptions& options,
