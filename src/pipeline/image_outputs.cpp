@@ -28,10 +28,12 @@ bool wants(const recipe::Recipe& recipe, const std::string& format)
 
 emit::oci::OciOptions oci_options(const recipe::Recipe& recipe, const StagedSystem& system,
                                   const std::map<std::string, std::string>& annotations,
-                                  unsigned threads)
+                                  const BuildOptions& options)
 {
   emit::oci::OciOptions oci;
-  oci.threads = threads;
+  oci.threads = options.threads;
+  if (!options.fetch.cache_dir.empty())
+    oci.block_cache = options.fetch.cache_dir / "gzip-blocks";
   oci.epoch = system.epoch;
   oci.architecture = recipe.architecture;
   oci.compression = recipe.outputs.layer_compression;
@@ -48,6 +50,19 @@ OutputFile oci_output(const fs::path& path, const emit::oci::OciResult& result)
                     {"layer_size", std::to_string(result.layer_size)},
                     {"layer_engine", result.layer_engine}};
   return output;
+}
+
+// "; 440 of 453 members from the block cache" when the cache served or refused any.
+std::string reuse_note(const emit::oci::OciResult& result)
+{
+  const emit::oci::GzipBlockCache::Counts& reuse = result.layer_reuse;
+  if (reuse.reused == 0 && reuse.damaged == 0)
+    return "";
+  std::string note = "; " + std::to_string(reuse.reused) + " of " +
+                     std::to_string(result.layer_members) + " members from the block cache";
+  if (reuse.damaged)
+    note += ", " + std::to_string(reuse.damaged) + " damaged entries compressed again";
+  return note;
 }
 
 } // namespace
@@ -89,7 +104,7 @@ std::vector<OutputFile> write_image_outputs(
     log.step("write " + rootfs_path.string());
   }
   if (wants(recipe, "oci")) {
-    oci.emplace(recipe.image, oci_options(recipe, system, manifest_annotations, options.threads),
+    oci.emplace(recipe.image, oci_options(recipe, system, manifest_annotations, options),
                 staging.path_for(oci_path.filename().string()));
     log.step("write " + oci_path.string());
   }
@@ -116,7 +131,7 @@ std::vector<OutputFile> write_image_outputs(
     std::string rootfs_sha256;
     if (oci) {
       const emit::oci::OciResult result = oci->finish();
-      log.detail("OCI archive written (" + result.layer_engine + ")");
+      log.detail("OCI archive written (" + result.layer_engine + ")" + reuse_note(result));
       written.emplace("oci", oci_output(oci_path, result));
       rootfs_sha256 = result.diff_id.substr(std::string_view("sha256:").size());
     } else {

@@ -1,10 +1,15 @@
 // Digests through OpenSSL EVP; hex and base64 without locale or padding surprises.
 #include "util/hash.hpp"
 
+#include <fcntl.h>
 #include <openssl/err.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 
 #include <array>
-#include <fstream>
 
 #include "util/error.hpp"
 
@@ -80,18 +85,59 @@ std::string digest(DigestAlgorithm algorithm, std::string_view bytes)
 
 std::string sha256_hex(std::string_view bytes) { return to_hex(digest(DigestAlgorithm::sha256, bytes)); }
 
+namespace {
+
+// Feeds `length` bytes of `fd` from `offset` to the hasher; false on a read error or EOF.
+bool hash_range(int fd, off_t offset, off_t length, Hasher& hasher, std::vector<char>& buffer)
+{
+  while (length > 0) {
+    const std::size_t want = static_cast<std::size_t>(
+        std::min<off_t>(length, static_cast<off_t>(buffer.size())));
+    const ssize_t got = ::pread(fd, buffer.data(), want, offset);
+    if (got <= 0)
+      return false;
+    hasher.update(buffer.data(), static_cast<std::size_t>(got));
+    offset += got;
+    length -= got;
+  }
+  return true;
+}
+
+} // namespace
+
+// Holes are hashed as the zeros they read as, without reading them: a sparse 2 GB disk image
+// with 500 MB of data would otherwise cost the kernel 1.5 GB of zero-filled page cache.
 std::string sha256_file_hex(const std::filesystem::path& path)
 {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     throw Error("cannot open file for hashing", path.string());
-  Hasher hasher(DigestAlgorithm::sha256);
-  std::array<char, 1 << 16> buffer{};
-  while (in) {
-    in.read(buffer.data(), buffer.size());
-    hasher.update(buffer.data(), static_cast<std::size_t>(in.gcount()));
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    ::close(fd);
+    throw Error("cannot read file for hashing", path.string());
   }
-  if (in.bad())
+  static const std::vector<char> zeros(1 << 20, '\0');
+  std::vector<char> buffer(1 << 20);
+  Hasher hasher(DigestAlgorithm::sha256);
+  bool ok = true;
+  for (off_t at = 0; ok && at < info.st_size;) {
+    off_t data = ::lseek(fd, at, SEEK_DATA);
+    if (data < 0)
+      data = errno == ENXIO ? info.st_size : at; // ENXIO: only a hole is left
+    for (; at < data; at += std::min<off_t>(data - at, static_cast<off_t>(zeros.size())))
+      hasher.update(zeros.data(), static_cast<std::size_t>(
+                                      std::min<off_t>(data - at, static_cast<off_t>(zeros.size()))));
+    if (at >= info.st_size)
+      break;
+    off_t hole = ::lseek(fd, at, SEEK_HOLE);
+    if (hole < 0 || hole <= at)
+      hole = info.st_size; // no hole support: the rest is read
+    ok = hash_range(fd, at, std::min(hole, info.st_size) - at, hasher, buffer);
+    at = std::min(hole, info.st_size);
+  }
+  ::close(fd);
+  if (!ok)
     throw Error("read error while hashing", path.string());
   return hasher.finish_hex();
 }

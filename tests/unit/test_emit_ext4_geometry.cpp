@@ -101,7 +101,9 @@ TEST_SUITE("emit::ext4_geometry")
   TEST_CASE("sizing: content plus headroom in MiB, or a fixed size that must fit")
   {
     const FeatureSet features = resolve_features({}, "");
-    const ContentNeeds needs{25000, 5000}; // about 98 MiB
+    ContentNeeds needs; // about 98 MiB
+    needs.blocks = 25000;
+    needs.inodes = 5000;
     compose::recipe::Ext4Spec spec;
     spec.headroom_bytes = 64ull << 20;
     spec.headroom_percent = 20;

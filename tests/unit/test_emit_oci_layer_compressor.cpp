@@ -4,6 +4,8 @@
 
 #include <zstd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <random>
 
 #include "emit/oci/layer_compressor.hpp"
@@ -38,11 +40,12 @@ struct Compressed {
 };
 
 // Feeds the input in uneven pieces, as the tar writer does.
-Compressed compress(Compression compression, const std::string& input, unsigned threads)
+Compressed compress(Compression compression, const std::string& input, unsigned threads,
+                    const std::filesystem::path& block_cache = {})
 {
   const TempPath dir = make_temp_directory("layer-compressor-");
   const auto blob = dir.path() / "blob";
-  LayerCompressor compressor(compression, blob, threads);
+  LayerCompressor compressor(compression, blob, threads, block_cache);
   for (std::size_t at = 0; at < input.size();) {
     const std::size_t take = std::min<std::size_t>(input.size() - at, 10240 + at % 777);
     compressor.write(std::string_view(input).substr(at, take));
@@ -116,6 +119,68 @@ TEST_SUITE("emit::oci::LayerCompressor")
     CHECK(got == input.size());
     CHECK(back == input);
     CHECK(out.layer.diff_id == sha256_hex(input));
+  }
+
+  TEST_CASE("gzip with a block cache: the same bytes, members reused, damaged entries replaced")
+  {
+    const TempPath cache = make_temp_directory("gzip-blocks-");
+    const std::string input = sample_input((3 << 20) + 999);
+    const std::string plain = compress(Compression::gzip, input, 2).blob;
+
+    const Compressed cold = compress(Compression::gzip, input, 2, cache.path());
+    CHECK(cold.blob == plain);
+    CHECK(cold.layer.members == 4);
+    CHECK(cold.layer.reuse.stored == 4);
+    CHECK(cold.layer.reuse.reused == 0);
+
+    const Compressed warm = compress(Compression::gzip, input, 1, cache.path());
+    CHECK(warm.blob == plain);
+    CHECK(warm.layer.reuse.reused == 4);
+    CHECK(warm.layer.reuse.stored == 0);
+
+    // Damage every kind of way: a flipped byte, a truncation, another member's bytes with a
+    // matching digest (the trailer must name this block), an empty file.
+    std::vector<std::filesystem::path> entries;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(cache.path()))
+      if (entry.is_regular_file())
+        entries.push_back(entry.path());
+    std::sort(entries.begin(), entries.end());
+    REQUIRE(entries.size() == 4);
+    std::string flipped = read_file(entries[0]);
+    flipped[flipped.size() / 2] ^= 1;
+    write_file_atomic(entries[0], flipped);
+    const std::string whole = read_file(entries[1]);
+    write_file_atomic(entries[1], whole.substr(0, whole.size() - 40));
+    const std::string other = read_file(entries[3]);
+    write_file_atomic(entries[2], other);
+    write_file_atomic(entries[3], "");
+    const Compressed repaired = compress(Compression::gzip, input, 2, cache.path());
+    CHECK(repaired.blob == plain);
+    CHECK(repaired.layer.reuse.damaged == 4);
+    CHECK(repaired.layer.reuse.stored == 4);
+    const Compressed again = compress(Compression::gzip, input, 2, cache.path());
+    CHECK(again.blob == plain);
+    CHECK(again.layer.reuse.reused == 4);
+  }
+
+  TEST_CASE("gzip with a block cache that cannot be written: the same bytes")
+  {
+    const TempPath dir = make_temp_directory("gzip-blocks-");
+    write_file_atomic(dir.path() / "file", "not a directory");
+    const std::string input = sample_input(1 << 20);
+    const Compressed out = compress(Compression::gzip, input, 2, dir.path() / "file" / "cache");
+    CHECK(out.blob == compress(Compression::gzip, input, 2).blob);
+    CHECK(out.layer.reuse.stored == 0);
+  }
+
+  TEST_CASE("gzip_member_describes checks the magic and the trailer against the block")
+  {
+    const std::string block = sample_input(1000);
+    const std::string member = compress(Compression::gzip, block, 1).blob;
+    CHECK(gzip_member_describes(member, block));
+    CHECK_FALSE(gzip_member_describes(member, block.substr(1)));
+    CHECK_FALSE(gzip_member_describes(member.substr(1), block));
+    CHECK_FALSE(gzip_member_describes("", block));
   }
 
   TEST_CASE("the engine is named with its version, level and block size")

@@ -282,7 +282,9 @@ ContentNeeds measure_content(const stage::Tree& tree, const FeatureSet& features
   const bool checksums = features.has("metadata_csum");
   const bool extents = features.has("extent");
   // Reserved inodes 1..10, then lost+found (11) with its 16 KiB; the root is inode 2.
-  ContentNeeds needs{4, EXT2_GOOD_OLD_FIRST_INO};
+  ContentNeeds needs;
+  needs.blocks = 4;
+  needs.inodes = EXT2_GOOD_OLD_FIRST_INO;
   tree.walk([&](const stage::Tree::Visit& visit) {
     if (!visit.path.empty())
       check_entry(visit);
@@ -294,7 +296,8 @@ ContentNeeds measure_content(const stage::Tree& tree, const FeatureSet& features
     switch (inode.type) {
     case stage::FileType::directory: needs.blocks += directory_blocks(inode, checksums); break;
     case stage::FileType::regular: {
-      const std::vector<DataRun> runs = data_runs(inode.content);
+      const std::vector<DataRun>& runs =
+          needs.runs.try_emplace(&inode, data_runs(inode.content)).first->second;
       std::uint64_t blocks = 0, pieces = 0;
       for (const DataRun& run : runs) {
         blocks += run.count;

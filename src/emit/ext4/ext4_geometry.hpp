@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "recipe/recipe.hpp"
@@ -41,6 +42,9 @@ std::vector<DataRun> data_runs(const stage::Content& content); // streams refere
 struct ContentNeeds {
   std::uint64_t blocks = 0; // data, directory, symlink, xattr and extent blocks
   std::uint64_t inodes = 0; // including the reserved inodes and lost+found
+  // Each regular file's data runs, found while measuring: finding them reads the whole
+  // file, and the writer needs them again.
+  std::unordered_map<const stage::Inode*, std::vector<DataRun>> runs;
 };
 // Throws Error naming the path for entries ext4 cannot hold.
 ContentNeeds measure_content(const stage::Tree& tree, const FeatureSet& features);

@@ -64,10 +64,17 @@ void set_inode_times(ext2_inode_large& inode, std::int64_t epoch)
   inode.i_atime_extra = inode.i_ctime_extra = inode.i_mtime_extra = inode.i_crtime_extra = extra;
 }
 
-TreeWriter::TreeWriter(ext2_filsys fs, std::int64_t epoch, ext2_ino_t lost_and_found)
-    : m_fs(fs), m_epoch(epoch), m_lost_and_found(lost_and_found),
+TreeWriter::TreeWriter(ext2_filsys fs, std::int64_t epoch, ext2_ino_t lost_and_found,
+                       const std::unordered_map<const stage::Inode*, std::vector<DataRun>>& runs)
+    : m_fs(fs), m_epoch(epoch), m_runs(runs), m_lost_and_found(lost_and_found),
       m_buffer(k_write_chunk_blocks * k_block_size)
 {
+}
+
+std::vector<DataRun> TreeWriter::runs_of(const stage::Inode& entry) const
+{
+  const auto found = m_runs.find(&entry);
+  return found != m_runs.end() ? found->second : data_runs(entry.content);
 }
 
 void TreeWriter::add(const stage::Tree::Visit& visit)
@@ -289,7 +296,7 @@ void TreeWriter::write_contents(ext2_ino_t ino, ext2_inode_large& inode,
   if (m_goal == 0)
     m_goal = ext2fs_find_inode_goal(m_fs, ino, plain, 0);
   bool first_extent = true;
-  for (const DataRun& run : data_runs(content)) {
+  for (const DataRun& run : runs_of(entry)) {
     std::uint64_t logical = run.first, remaining = run.count;
     while (remaining > 0) {
       blk64_t physical = 0, length = 0;
@@ -343,7 +350,7 @@ void TreeWriter::write_with_file_api(ext2_ino_t ino, const stage::Inode& entry,
   const std::unique_ptr<std::remove_pointer_t<ext2_file_t>, FreeWith<ext2fs_file_close>> owner(
       file);
   const stage::Content& content = entry.content;
-  for (const DataRun& run : data_runs(content)) {
+  for (const DataRun& run : runs_of(entry)) {
     const std::uint64_t start = run.first * k_block_size;
     const std::uint64_t end = std::min<std::uint64_t>((run.first + run.count) * k_block_size,
                                                       content.size());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "emit/ext4/ext2fs_call.hpp"
+#include "emit/ext4/ext4_geometry.hpp"
 #include "stage/tree.hpp"
 
 namespace compose::emit::ext4 {
@@ -20,7 +21,9 @@ class TreeWriter {
 public:
   // `lost_and_found` is the inode the image already has; a tree entry of that name takes
   // its metadata.
-  TreeWriter(ext2_filsys fs, std::int64_t epoch, ext2_ino_t lost_and_found);
+  // `runs`: the data runs measure_content found (files missing there are scanned again).
+  TreeWriter(ext2_filsys fs, std::int64_t epoch, ext2_ino_t lost_and_found,
+             const std::unordered_map<const stage::Inode*, std::vector<DataRun>>& runs);
 
   void add(const stage::Tree::Visit& visit); // throws Error naming the path
   // Writes every directory's entries. Names are collected while adding and written once
@@ -55,8 +58,11 @@ private:
   void write_inode(ext2_ino_t ino, ext2_inode_large& inode, const std::string& path);
   void read_inode(ext2_ino_t ino, ext2_inode_large& inode, const std::string& path);
 
+  std::vector<DataRun> runs_of(const stage::Inode& entry) const;
+
   ext2_filsys m_fs;
   std::int64_t m_epoch;
+  const std::unordered_map<const stage::Inode*, std::vector<DataRun>>& m_runs;
   ext2_ino_t m_lost_and_found;
   std::unordered_map<const stage::Inode*, ext2_ino_t> m_inodes; // for hard links
   std::vector<Directory> m_directories;                         // in creation order

@@ -246,7 +246,7 @@ Ext4Result write_ext4(const stage::Tree& tree, const Ext4Options& options,
 
   Ext4Image image(destination, geometry, features, derive_identity(options.seed), options.epoch,
                   spec.label);
-  ext4::TreeWriter writer(image.fs(), options.epoch, image.lost_and_found());
+  ext4::TreeWriter writer(image.fs(), options.epoch, image.lost_and_found(), needs.runs);
   tree.walk([&](const stage::Tree::Visit& visit) { writer.add(visit); });
   writer.finish();
   return image.commit();

@@ -33,6 +33,18 @@ std::string gzip_member(const std::string& block)
   return out;
 }
 
+std::string member_of(const std::string& block, GzipBlockCache* cache)
+{
+  if (!cache)
+    return gzip_member(block);
+  const std::string key = cache->key(block);
+  if (std::optional<std::string> member = cache->find(key, block))
+    return std::move(*member);
+  std::string member = gzip_member(block);
+  cache->store(key, member);
+  return member;
+}
+
 } // namespace
 
 Compression parse_compression(const std::string& name, const std::string& where)
@@ -66,11 +78,13 @@ struct LayerCompressor::Zstd {
 };
 
 LayerCompressor::LayerCompressor(Compression compression, const std::filesystem::path& blob_file,
-                                 unsigned threads)
+                                 unsigned threads, const std::filesystem::path& block_cache)
     : m_compression(compression), m_file(blob_file), m_threads(threads ? threads : 1)
 {
   if (compression == Compression::gzip) {
     m_block.reserve(k_block);
+    if (!block_cache.empty())
+      m_block_cache = std::make_unique<GzipBlockCache>(block_cache, compression_engine(compression));
   } else {
     m_zstd = std::make_unique<Zstd>();
     ZSTD_CCtx_setParameter(m_zstd->context, ZSTD_c_compressionLevel, k_zstd_level);
@@ -97,21 +111,34 @@ void LayerCompressor::emit(std::string_view bytes)
 void LayerCompressor::drain(std::size_t keep)
 {
   while (m_pending.size() > keep) {
-    const std::string out = m_pending.front().get();
+    Done done = m_pending.front().get();
     m_pending.pop_front();
-    emit(out);
+    emit(done.member);
+    done.block.clear();
+    m_spare_blocks.push_back(std::move(done.block));
   }
 }
 
 void LayerCompressor::submit_block()
 {
-  m_any_block = true;
+  ++m_members;
   if (m_threads == 1) {
-    emit(gzip_member(m_block)); // no helper thread
+    emit(member_of(m_block, m_block_cache.get())); // no helper thread
   } else {
     // Up to `threads` blocks compress on helper threads while this thread produces more.
-    m_pending.push_back(std::async(std::launch::async, gzip_member, std::move(m_block)));
+    // Their buffers come back for reuse (fresh ones cost a page fault per 4 KiB).
+    m_pending.push_back(std::async(
+        std::launch::async,
+        [cache = m_block_cache.get()](std::string block) {
+          std::string member = member_of(block, cache);
+          return Done{std::move(member), std::move(block)};
+        },
+        std::move(m_block)));
     m_block = std::string();
+    if (!m_spare_blocks.empty()) {
+      m_block = std::move(m_spare_blocks.back());
+      m_spare_blocks.pop_back();
+    }
     m_block.reserve(k_block);
   }
   m_block.clear();
@@ -159,12 +186,20 @@ CompressedLayer LayerCompressor::finish()
     } while (remaining != 0);
   } else {
     // The last, partial block; an empty layer is still one (empty) member.
-    if (!m_block.empty() || !m_any_block)
+    if (!m_block.empty() || m_members == 0)
       submit_block();
     drain(0);
   }
   m_file.commit();
-  return CompressedLayer{m_diff_id.finish_hex(), m_digest.finish_hex(), m_out, m_in};
+  CompressedLayer layer;
+  layer.diff_id = m_diff_id.finish_hex();
+  layer.digest = m_digest.finish_hex();
+  layer.size = m_out;
+  layer.uncompressed_size = m_in;
+  layer.members = m_members;
+  if (m_block_cache)
+    layer.reuse = m_block_cache->counts();
+  return layer;
 }
 
 } // namespace compose::emit::oci

@@ -4,7 +4,8 @@
 // compressed on helper threads and written in order: the bytes depend on neither the
 // thread count nor their timing. A gzip file of several members is still one gzip stream
 // (RFC 1952 2.2; gzip, Go's compress/gzip, libarchive and containerd read it, and eStargz
-// layers are built the same way).
+// layers are built the same way). Given a block cache, members of blocks compressed by an
+// earlier build are copied from it (gzip_block_cache.hpp): the same bytes, no compression.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "emit/oci/gzip_block_cache.hpp"
 #include "util/files.hpp"
 #include "util/hash.hpp"
 
@@ -34,12 +37,15 @@ struct CompressedLayer {
   std::string digest;    // sha256 hex of the blob
   std::uint64_t size = 0; // of the blob
   std::uint64_t uncompressed_size = 0;
+  std::size_t members = 0;        // gzip: members in the blob
+  GzipBlockCache::Counts reuse;   // gzip with a block cache: what it served and kept
 };
 
 class LayerCompressor {
 public:
+  // `block_cache` empty: every gzip block is compressed.
   LayerCompressor(Compression compression, const std::filesystem::path& blob_file,
-                  unsigned threads);
+                  unsigned threads, const std::filesystem::path& block_cache = {});
   ~LayerCompressor();
   LayerCompressor(const LayerCompressor&) = delete;
   LayerCompressor& operator=(const LayerCompressor&) = delete;
@@ -61,8 +67,13 @@ private:
   std::uint64_t m_in = 0, m_out = 0;
   // gzip state
   std::string m_block;
-  bool m_any_block = false;
-  std::deque<std::future<std::string>> m_pending;
+  std::size_t m_members = 0;
+  std::unique_ptr<GzipBlockCache> m_block_cache;
+  struct Done {
+    std::string member, block;
+  };
+  std::deque<std::future<Done>> m_pending;
+  std::vector<std::string> m_spare_blocks;
   // zstd state
   std::unique_ptr<Zstd> m_zstd;
 };

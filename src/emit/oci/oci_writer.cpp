@@ -174,7 +174,7 @@ OciArchiveWriter::OciArchiveWriter(const recipe::ImageConfig& image, OciOptions 
     : m_image(image), m_options(std::move(options)),
       m_compression(checked_compression(m_options)),
       m_destination(std::move(destination)), m_layer_file(layer_path_for(m_destination)),
-      m_compressor(m_compression, m_layer_file.path(), m_options.threads)
+      m_compressor(m_compression, m_layer_file.path(), m_options.threads, m_options.block_cache)
 {
 }
 
@@ -271,6 +271,8 @@ OciResult OciArchiveWriter::finish()
   result.layer_size = layer.size;
   result.diff_id = "sha256:" + layer.diff_id;
   result.layer_engine = compression_engine(compression);
+  result.layer_members = layer.members;
+  result.layer_reuse = layer.reuse;
   result.file_sha256 = file.hasher.finish_hex();
   result.file_size = file.size;
   result.tags = tags;

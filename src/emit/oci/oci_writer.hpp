@@ -22,11 +22,16 @@ struct OciOptions {
   std::map<std::string, std::string> annotations; // extra manifest annotations
   std::string created_by;       // history entry text
   unsigned threads = 2;
+  // Where gzip members of earlier builds' layer blocks are kept (GzipBlockCache); empty:
+  // compress every block. Either way the layer is the same bytes.
+  std::filesystem::path block_cache;
 };
 
 struct OciResult {
   std::string manifest_digest, config_digest, layer_digest, diff_id; // "sha256:<hex>"
   std::string layer_engine; // compression_engine(): what made the layer's bytes
+  std::size_t layer_members = 0;       // gzip members in the layer
+  GzipBlockCache::Counts layer_reuse;  // of those, copied from / kept in the block cache
   std::uint64_t manifest_size = 0, config_size = 0, layer_size = 0;
   std::string file_sha256; // of the .oci.tar
   std::uint64_t file_size = 0;

@@ -1,0 +1,134 @@
+// Reused gzip members of layer blocks; see gzip_block_cache.hpp.
+#include "emit/oci/gzip_block_cache.hpp"
+
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "util/files.hpp"
+#include "util/hash.hpp"
+
+namespace fs = std::filesystem;
+
+namespace compose::emit::oci {
+
+using namespace std::string_view_literals;
+
+namespace {
+
+constexpr std::size_t k_digest = 32;
+// A member of a 1 MiB block is at most a little over 1 MiB (stored blocks); anything far
+// larger is not an entry of ours and is not read into memory.
+constexpr off_t k_largest_entry = 4 << 20;
+
+std::uint32_t little_endian_32(std::string_view bytes)
+{
+  std::uint32_t value = 0;
+  for (int i = 3; i >= 0; --i)
+    value = (value << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
+  return value;
+}
+
+// The whole entry, or nothing when it is missing, unreadable or implausibly large.
+std::optional<std::string> read_entry(const fs::path& path)
+{
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return std::nullopt;
+  std::optional<std::string> entry;
+  struct stat info {};
+  if (::fstat(fd, &info) == 0 && info.st_size <= k_largest_entry) {
+    std::string bytes(static_cast<std::size_t>(info.st_size), '\0');
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
+      if (got <= 0)
+        break;
+      done += static_cast<std::size_t>(got);
+    }
+    if (done == bytes.size())
+      entry = std::move(bytes);
+  }
+  ::close(fd);
+  return entry;
+}
+
+} // namespace
+
+bool gzip_member_describes(std::string_view member, std::string_view block)
+{
+  if (member.size() < 18 || static_cast<unsigned char>(member[0]) != 0x1f ||
+      static_cast<unsigned char>(member[1]) != 0x8b || member[2] != 8)
+    return false;
+  const std::string_view trailer = member.substr(member.size() - 8);
+  return little_endian_32(trailer) == libdeflate_crc32(0, block.data(), block.size()) &&
+         little_endian_32(trailer.substr(4)) == static_cast<std::uint32_t>(block.size());
+}
+
+GzipBlockCache::GzipBlockCache(fs::path directory, std::string engine)
+    : m_directory(std::move(directory)), m_engine(std::move(engine))
+{
+}
+
+std::string GzipBlockCache::key(std::string_view block) const
+{
+  Hasher hasher(DigestAlgorithm::sha256);
+  hasher.update("compose gzip member\0"sv);
+  hasher.update(m_engine);
+  hasher.update("\0"sv);
+  hasher.update(block);
+  return hasher.finish_hex();
+}
+
+fs::path GzipBlockCache::path_of(const std::string& key) const
+{
+  return m_directory / key.substr(0, 2) / key;
+}
+
+std::optional<std::string> GzipBlockCache::find(const std::string& key, std::string_view block)
+{
+  std::optional<std::string> entry = read_entry(path_of(key));
+  if (!entry)
+    return std::nullopt;
+  if (entry->size() > k_digest) {
+    const std::string_view member(entry->data(), entry->size() - k_digest);
+    if (digest(DigestAlgorithm::sha256, member) == entry->substr(member.size()) &&
+        gzip_member_describes(member, block)) {
+      entry->resize(member.size());
+      ++m_reused;
+      return entry;
+    }
+  }
+  ++m_damaged;
+  return std::nullopt;
+}
+
+void GzipBlockCache::store(const std::string& key, std::string_view member)
+{
+  const fs::path path = path_of(key);
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  fs::path temp = path;
+  temp += ".tmp-" + random_suffix();
+  std::FILE* file = std::fopen(temp.c_str(), "wbx");
+  if (!file)
+    return;
+  const std::string sum = digest(DigestAlgorithm::sha256, member);
+  const bool written = std::fwrite(member.data(), 1, member.size(), file) == member.size() &&
+                       std::fwrite(sum.data(), 1, sum.size(), file) == sum.size();
+  if (std::fclose(file) == 0 && written && ::rename(temp.c_str(), path.c_str()) == 0) {
+    ++m_stored;
+    return;
+  }
+  fs::remove(temp, ec);
+}
+
+GzipBlockCache::Counts GzipBlockCache::counts() const
+{
+  return Counts{m_reused.load(), m_stored.load(), m_damaged.load()};
+}
+
+} // namespace compose::emit::oci
