@@ -52,11 +52,11 @@ OutputFile oci_output(const fs::path& path, const emit::oci::OciResult& result)
   return output;
 }
 
-// "; 440 of 453 members from the block cache" when the cache served or refused any.
+// "; 440 of 453 members from the block cache" when there is one.
 std::string reuse_note(const emit::oci::OciResult& result)
 {
   const emit::oci::GzipBlockCache::Counts& reuse = result.layer_reuse;
-  if (reuse.reused == 0 && reuse.damaged == 0)
+  if (reuse.reused == 0 && reuse.damaged == 0 && reuse.stored == 0)
     return "";
   std::string note = "; " + std::to_string(reuse.reused) + " of " +
                      std::to_string(result.layer_members) + " members from the block cache";

@@ -3,7 +3,9 @@
 # cold build decodes every package's data into <cache>/decoded/<sha256>.tar (+ .sum); a warm
 # build decodes none and reads them; a flipped byte, a truncated entry and a garbled record
 # are each detected and rebuilt from the verified package; a cache whose decoded/ cannot be
-# written falls back to spill files. Every build's outputs are byte-identical to the first's.
+# written falls back to spill files. Compress once too: the warm build copies every gzip
+# member of the layer from <cache>/gzip-blocks, and damaged members are compressed again.
+# Every build's outputs are byte-identical to the first's.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/deb_lib.sh"
 export SOURCE_DATE_EPOCH=1700000000
@@ -52,8 +54,20 @@ for entry in "${entries[@]}"; do
     fail "$entry: its record does not match"
 done
 
+# members OUT: the "N of M members from the block cache…" part of that build's OCI line.
+members() {
+  grep -o "[0-9]* of [0-9]* members from the block cache.*" "$1.stderr" ||
+    { cat "$1.stderr" >&2; fail "$1: no block-cache line"; }
+}
+# One member per started MiB of the layer tar (the rootfs tarball's bytes).
+layer_members=$((($(stat -L -c %s "$WORK/cold/decoded.rootfs.tar") + 1048575) / 1048576))
+[[ $(members "$WORK/cold") == "0 of $layer_members members from the block cache" ]] ||
+  fail "the cold build should compress all $layer_members members"
+
 build "$WORK/warm"
-echo "warm:  $(decoded "$WORK/warm")"
+echo "warm:  $(decoded "$WORK/warm"); $(members "$WORK/warm")"
+[[ $(members "$WORK/warm") == "$layer_members of $layer_members members from the block cache" ]] ||
+  fail "the warm build compressed layer blocks again"
 [[ $(decoded "$WORK/warm") == "decoded 0 packages, $packages read from the decoded cache" ]] ||
   fail "the warm build decoded packages again"
 same_outputs "$WORK/warm" "$WORK/good.sums" "warm build"
@@ -77,6 +91,24 @@ cmp -s "$flipped" "$WORK/flipped.good" || fail "the flipped entry was not replac
 build "$WORK/repaired"
 [[ $(decoded "$WORK/repaired") == "decoded 0 packages, $packages read from the decoded cache" ]] ||
   fail "the rebuilt entries are not used by the next build"
+
+# Damaged gzip members: one flipped, one cut short, one swapped for another block's entry
+# (whole, so its own digest holds: the trailer must name this block). Each is compressed
+# again and replaced; one removed is simply compressed again.
+mapfile -t blocks < <(find "$cache/gzip-blocks" -type f | sort)
+((${#blocks[@]} >= 4)) || fail "expected at least 4 gzip-blocks entries, found ${#blocks[@]}"
+flip_byte "${blocks[0]}" 100
+truncate -s 50 "${blocks[1]}"
+cp "${blocks[3]}" "${blocks[2]}"
+rm "${blocks[3]}"
+build "$WORK/damaged-members"
+echo "damaged members: $(members "$WORK/damaged-members")"
+[[ $(members "$WORK/damaged-members") == "$((layer_members - 4)) of $layer_members members from the block cache, 3 damaged entries compressed again" ]] ||
+  fail "the damaged gzip members were not all refused"
+same_outputs "$WORK/damaged-members" "$WORK/good.sums" "build over damaged gzip members"
+build "$WORK/members-repaired"
+[[ $(members "$WORK/members-repaired") == "$layer_members of $layer_members members from the block cache" ]] ||
+  fail "the recompressed members are not used by the next build"
 
 # decoded/ that cannot be written (a file in its place): spill files, same outputs.
 rm -rf "$cache/decoded" && touch "$cache/decoded"
