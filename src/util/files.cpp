@@ -85,7 +85,8 @@ TempPath make_temp_directory(const std::string& prefix, const fs::path& parent)
   return TempPath(pattern);
 }
 
-AtomicFile::AtomicFile(fs::path destination) : m_destination(std::move(destination))
+AtomicFile::AtomicFile(fs::path destination, Sync sync)
+    : m_destination(std::move(destination)), m_sync(sync)
 {
   std::error_code ec;
   if (m_destination.has_parent_path())
@@ -107,7 +108,7 @@ AtomicFile::AtomicFile(fs::path destination) : m_destination(std::move(destinati
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : m_destination(std::move(other.m_destination)), m_temp(std::move(other.m_temp)),
-      m_stream(other.m_stream)
+      m_stream(other.m_stream), m_sync(other.m_sync)
 {
   other.m_stream = nullptr;
 }
@@ -120,6 +121,7 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept
     m_destination = std::move(other.m_destination);
     m_temp = std::move(other.m_temp);
     m_stream = other.m_stream;
+    m_sync = other.m_sync;
     other.m_stream = nullptr;
   }
   return *this;
@@ -147,7 +149,8 @@ void AtomicFile::close()
     return;
   std::FILE* stream = m_stream;
   m_stream = nullptr;
-  const bool flushed = std::fflush(stream) == 0 && ::fsync(::fileno(stream)) == 0;
+  const bool flushed = std::fflush(stream) == 0 &&
+                       (m_sync == Sync::scratch || ::fsync(::fileno(stream)) == 0);
   const bool closed = std::fclose(stream) == 0;
   if (!flushed || !closed)
     throw Error(std::string("cannot finish writing: ") + std::strerror(errno),

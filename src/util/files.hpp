@@ -35,7 +35,10 @@ TempPath make_temp_directory(const std::string& prefix,
 // A file being written: open() creates "<dest>.tmp-<random>" in dest's directory.
 class AtomicFile {
 public:
-  explicit AtomicFile(std::filesystem::path destination);
+  // `durable`: close() fsyncs, so a renamed file is never empty after a crash. `scratch`:
+  // no fsync, for intermediate files this process reads back and removes.
+  enum class Sync { durable, scratch };
+  explicit AtomicFile(std::filesystem::path destination, Sync sync = Sync::durable);
   AtomicFile(AtomicFile&&) noexcept;
   AtomicFile& operator=(AtomicFile&&) noexcept;
   ~AtomicFile(); // not committed: close and remove the temporary file
@@ -52,6 +55,7 @@ private:
   std::filesystem::path m_destination;
   TempPath m_temp;
   std::FILE* m_stream = nullptr;
+  Sync m_sync = Sync::durable;
 };
 
 std::string read_file(const std::filesystem::path& path); // throws Error naming the path

@@ -79,7 +79,7 @@ struct LayerCompressor::Zstd {
 
 LayerCompressor::LayerCompressor(Compression compression, const std::filesystem::path& blob_file,
                                  unsigned threads, const std::filesystem::path& block_cache)
-    : m_compression(compression), m_file(blob_file), m_threads(threads ? threads : 1)
+    : m_compression(compression), m_file(blob_file, AtomicFile::Sync::scratch), m_threads(threads ? threads : 1)
 {
   if (compression == Compression::gzip) {
     m_block.reserve(k_block);
