@@ -1,4 +1,5 @@
-// sha256_file_hex: the digest of what the file reads as, holes included, without reading them.
+// sha256_file_hex: the digest of what the file reads as, holes included, without reading them;
+// read_file: the whole file in one read.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -51,5 +52,25 @@ TEST_SUITE("util::sha256_file_hex")
     write_file_atomic(path, "");
     CHECK(sha256_file_hex(path) == sha256_hex(""));
     CHECK_THROWS_AS(sha256_file_hex(dir.path() / "missing"), Error);
+  }
+}
+
+TEST_SUITE("util::read_file")
+{
+  TEST_CASE("whole files of any size, files whose size stat does not know, and errors")
+  {
+    const TempPath dir = make_temp_directory("read-file-");
+    const auto path = dir.path() / "file";
+    for (const std::size_t size : {0u, 1u, 65535u, 65536u, 65537u, 3u << 20}) {
+      std::string bytes(size, '\0');
+      for (std::size_t i = 0; i < size; ++i)
+        bytes[i] = static_cast<char>(i * 7);
+      write_file_atomic(path, bytes);
+      CHECK(read_file(path) == bytes);
+    }
+    // /proc files report size 0 and still have contents.
+    CHECK(read_file("/proc/self/status").find("Name:") != std::string::npos);
+    CHECK_THROWS_AS(read_file(dir.path() / "missing"), Error);
+    CHECK_THROWS_AS(read_file(dir.path()), Error); // a directory
   }
 }
