@@ -170,15 +170,18 @@ std::string stanza_text(const repo::deb::Paragraph& paragraph)
 {
   std::string text;
   for (const auto& [name, value] : paragraph.fields()) {
-    std::size_t start = 0;
     std::size_t stop = value.find('\n');
-    const std::string first = value.substr(0, stop);
-    text += name + ":" + (first.empty() ? "" : " " + first) + "\n";
-    while (stop != std::string::npos) {
-      start = stop + 1;
+    const std::string_view first = value.substr(0, stop);
+    text.append(name).append(":");
+    if (!first.empty())
+      text.append(" ").append(first);
+    text += "\n";
+    while (stop != std::string_view::npos) {
+      const std::size_t start = stop + 1;
       stop = value.find('\n', start);
-      const std::string line = value.substr(start, stop == std::string::npos ? stop : stop - start);
-      text += " " + (line.empty() ? std::string(".") : line) + "\n";
+      const std::string_view line =
+          value.substr(start, stop == std::string_view::npos ? stop : stop - start);
+      text.append(" ").append(line.empty() ? std::string_view(".") : line).append("\n");
     }
   }
   return text;
