@@ -28,10 +28,10 @@ repo::deb::PackagesIndex read_packages_index_cached(const fs::path& cache_dir,
       log.detail(url + ": cached parsed form refused (" + e.message() + "), parsing again");
     }
   }
-  // Decompressed and parsed piece by piece: the 50 MB of text of a big index are never held
-  // whole, and the parsed form goes to the file as it is encoded.
+  // Decompressed (on another core) and parsed piece by piece: the 50 MB of text of a big
+  // index are never held whole, and the parsed form goes to the file as it is encoded.
   repo::deb::PackagesIndexReader reader(url);
-  decompress_to(read_file(file), compression_of(url, url), url,
+  decompress_to_in_parallel(read_file(file), compression_of(url, url), url,
                 [&](std::string_view piece) { reader.feed(piece); });
   repo::deb::PackagesIndex index = reader.finish();
   try {

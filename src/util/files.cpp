@@ -12,6 +12,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <vector>
 
 #include "util/error.hpp"
 
@@ -169,11 +170,18 @@ std::string read_file(const fs::path& path)
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw Error(std::string("cannot read file: ") + std::strerror(errno), path.string());
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  // Sized up front: a stringstream would grow by doubling, copying and faulting in pages
+  // again for the 80 MB of a parsed index. The size is a hint; the file is read to its end.
+  std::string bytes;
+  std::error_code ec;
+  if (const std::uintmax_t size = fs::file_size(path, ec); !ec)
+    bytes.reserve(static_cast<std::size_t>(size));
+  std::vector<char> buffer(std::size_t{1} << 16);
+  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0)
+    bytes.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
   if (in.bad())
     throw Error("read error", path.string());
-  return std::move(buffer).str();
+  return bytes;
 }
 
 void write_file_atomic(const fs::path& path, std::string_view bytes)
