@@ -8,7 +8,7 @@
 #include "pipeline/debian_release.hpp"
 #include "pipeline/lock_check.hpp"
 #include "pipeline/locked_records.hpp"
-#include "util/decompress.hpp"
+#include "pipeline/parsed_index_cache.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/hash.hpp"
@@ -151,11 +151,10 @@ void read_locked_packages(const std::vector<IndexCandidate>& files, fetch::Fetch
   }
   std::vector<std::future<repo::deb::PackagesIndex>> parsed;
   for (std::size_t i = 0; i < fetched.size(); ++i)
+    // The parsed form an unlocked build of the same index kept serves here too.
     parsed.push_back(std::async(std::launch::async, [&, i] {
-      const std::string& url = sources.indexes[i].packages_url;
-      const std::string text =
-          decompress(read_file(fetched[i].path), compression_of(url, url), url);
-      return repo::deb::read_packages_index(text, url);
+      return read_packages_index_cached(fetcher.options().cache_dir, fetched[i].path,
+                                        fetched[i].sha256, sources.indexes[i].packages_url, log);
     }));
   for (std::size_t i = 0; i < parsed.size(); ++i) {
     sources.indexes[i].packages = parsed[i].get().packages;

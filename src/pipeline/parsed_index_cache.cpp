@@ -32,7 +32,7 @@ repo::deb::PackagesIndex read_packages_index_cached(const fs::path& cache_dir,
   // index are never held whole, and the parsed form goes to the file as it is encoded.
   repo::deb::PackagesIndexReader reader(url);
   decompress_to_in_parallel(read_file(file), compression_of(url, url), url,
-                [&](std::string_view piece) { reader.feed(piece); });
+                            [&](std::string_view piece) { reader.feed(piece); });
   repo::deb::PackagesIndex index = reader.finish();
   try {
     fs::create_directories(entry.parent_path());
