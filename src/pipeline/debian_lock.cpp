@@ -8,7 +8,7 @@
 #include "pipeline/debian_release.hpp"
 #include "pipeline/lock_check.hpp"
 #include "pipeline/locked_records.hpp"
-#include "util/decompress.hpp"
+#include "pipeline/parsed_index_cache.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/hash.hpp"
@@ -151,11 +151,10 @@ void read_locked_packages(const std::vector<IndexCandidate>& files, fetch::Fetch
   }
   std::vector<std::future<repo::deb::PackagesIndex>> parsed;
   for (std::size_t i = 0; i < fetched.size(); ++i)
+    // The parsed form an unlocked build of the same index kept serves here too.
     parsed.push_back(std::async(std::launch::async, [&, i] {
-      const std::string& url = sources.indexes[i].packages_url;
-      const std::string text =
-          decompress(read_file(fetched[i].path), compression_of(url, url), url);
-      return repo::deb::read_packages_index(text, url);
+      return read_packages_index_cached(fetcher.options().cache_dir, fetched[i].path,
+                                        fetched[i].sha256, sources.indexes[i].packages_url, log);
     }));
   for (std::size_t i = 0; i < parsed.size(); ++i) {
     sources.indexes[i].packages = parsed[i].get().packages;
@@ -170,15 +169,18 @@ std::string stanza_text(const repo::deb::Paragraph& paragraph)
 {
   std::string text;
   for (const auto& [name, value] : paragraph.fields()) {
-    std::size_t start = 0;
     std::size_t stop = value.find('\n');
-    const std::string first = value.substr(0, stop);
-    text += name + ":" + (first.empty() ? "" : " " + first) + "\n";
-    while (stop != std::string::npos) {
-      start = stop + 1;
+    const std::string_view first = value.substr(0, stop);
+    text.append(name).append(":");
+    if (!first.empty())
+      text.append(" ").append(first);
+    text += "\n";
+    while (stop != std::string_view::npos) {
+      const std::size_t start = stop + 1;
       stop = value.find('\n', start);
-      const std::string line = value.substr(start, stop == std::string::npos ? stop : stop - start);
-      text += " " + (line.empty() ? std::string(".") : line) + "\n";
+      const std::string_view line =
+          value.substr(start, stop == std::string_view::npos ? stop : stop - start);
+      text.append(" ").append(line.empty() ? std::string_view(".") : line).append("\n");
     }
   }
   return text;

@@ -28,11 +28,17 @@ repo::deb::PackagesIndex read_packages_index_cached(const fs::path& cache_dir,
       log.detail(url + ": cached parsed form refused (" + e.message() + "), parsing again");
     }
   }
-  const std::string text = decompress(read_file(file), compression_of(url, url), url);
-  repo::deb::PackagesIndex index = repo::deb::read_packages_index(text, url);
+  // Decompressed (on another core) and parsed piece by piece: the 50 MB of text of a big
+  // index are never held whole, and the parsed form goes to the file as it is encoded.
+  repo::deb::PackagesIndexReader reader(url);
+  decompress_to_in_parallel(read_file(file), compression_of(url, url), url,
+                            [&](std::string_view piece) { reader.feed(piece); });
+  repo::deb::PackagesIndex index = reader.finish();
   try {
     fs::create_directories(entry.parent_path());
-    write_file_atomic(entry, repo::deb::encode_packages_index(index));
+    AtomicFile out(entry);
+    repo::deb::encode_packages_index(index, [&](std::string_view piece) { out.write(piece); });
+    out.commit();
   } catch (const std::exception& e) {
     log.detail(url + ": cannot keep the parsed form (" + std::string(e.what()) + ")");
   }

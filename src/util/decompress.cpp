@@ -3,6 +3,11 @@
 
 #include <archive.h>
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "util/error.hpp"
@@ -98,6 +103,106 @@ void decompress_to(std::string_view bytes, const std::string& compression,
       break;
     sink(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
   }
+}
+
+namespace {
+
+// Pieces from the decompressing thread to the consuming one. Emptied strings go back to
+// the producer, so the pieces' memory is allocated once.
+class PieceQueue {
+public:
+  struct Stopped {}; // thrown into the producer when the consumer has given up
+
+  void put(std::string_view piece)
+  {
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [&] { return m_stopped || m_full.size() < k_depth; });
+    if (m_stopped)
+      throw Stopped{};
+    std::string buffer;
+    if (!m_empty.empty()) {
+      buffer = std::move(m_empty.back());
+      m_empty.pop_back();
+    }
+    buffer.assign(piece);
+    m_full.push_back(std::move(buffer));
+    m_changed.notify_all();
+  }
+  // False once the producer has finished and every piece was taken.
+  bool take(std::string& piece)
+  {
+    std::unique_lock lock(m_mutex);
+    m_changed.wait(lock, [&] { return m_finished || !m_full.empty(); });
+    if (m_full.empty())
+      return false;
+    m_empty.push_back(std::move(piece));
+    piece = std::move(m_full.front());
+    m_full.pop_front();
+    m_changed.notify_all();
+    return true;
+  }
+  void finish(std::exception_ptr error)
+  {
+    std::lock_guard lock(m_mutex);
+    m_finished = true;
+    m_error = std::move(error);
+    m_changed.notify_all();
+  }
+  void stop()
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopped = true;
+    m_changed.notify_all();
+  }
+  std::exception_ptr error()
+  {
+    std::lock_guard lock(m_mutex);
+    return m_error;
+  }
+
+private:
+  static constexpr std::size_t k_depth = 4; // pieces of 256 KiB queued at most
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  std::deque<std::string> m_full;
+  std::vector<std::string> m_empty;
+  bool m_finished = false, m_stopped = false;
+  std::exception_ptr m_error;
+};
+
+} // namespace
+
+void decompress_to_in_parallel(std::string_view bytes, const std::string& compression,
+                               const std::string& where,
+                               const std::function<void(std::string_view)>& sink)
+{
+  if (compression.empty()) {
+    decompress_to(bytes, compression, where, sink);
+    return;
+  }
+  PieceQueue queue;
+  std::thread producer([&] {
+    std::exception_ptr error;
+    try {
+      decompress_to(bytes, compression, where, [&](std::string_view piece) { queue.put(piece); });
+    } catch (const PieceQueue::Stopped&) {
+    } catch (...) {
+      error = std::current_exception();
+    }
+    queue.finish(error);
+  });
+  try {
+    std::string piece;
+    while (queue.take(piece))
+      sink(piece);
+  } catch (...) {
+    queue.stop();
+    producer.join();
+    throw;
+  }
+  producer.join();
+  if (std::exception_ptr error = queue.error())
+    std::rethrow_exception(error);
 }
 
 } // namespace compose

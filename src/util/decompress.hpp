@@ -20,4 +20,12 @@ std::string decompress(std::string_view bytes, const std::string& compression,
 void decompress_to(std::string_view bytes, const std::string& compression,
                    const std::string& where, const std::function<void(std::string_view)>& sink);
 
+// The same, decompressing on a second thread while `sink` runs on the calling one (a few
+// pieces queued between them): for a sink that costs as much as the decompression, such as
+// a parser. The sink sees the pieces in order; its exceptions stop the decompression, and a
+// decompression error reaches the caller after the sink has had every piece before it.
+void decompress_to_in_parallel(std::string_view bytes, const std::string& compression,
+                               const std::string& where,
+                               const std::function<void(std::string_view)>& sink);
+
 } // namespace compose

@@ -23,6 +23,44 @@ TEST_SUITE("repo::deb::parse_control")
     CHECK_FALSE(paragraphs[1].get("Version"));
   }
 
+  TEST_CASE("fed piece by piece, the same paragraphs")
+  {
+    const std::string text = "# comment\nPackage: a\nno colon here\nVersion: 1\nVersion: 2\n"
+                             " continued\n .\n\n \t\nPackage: b\nDepends: x,\n y\r\n\n\n"
+                             "Package: c\nVersion: 3";
+    const std::vector<Paragraph> whole = parse_control(text, "P", ControlErrors::tolerate);
+    for (const std::size_t piece : {1, 2, 5, 7, 64}) {
+      std::vector<Paragraph> fed;
+      ControlReader reader("P", ControlErrors::tolerate,
+                           [&](Paragraph&& paragraph) { fed.push_back(std::move(paragraph)); });
+      for (std::size_t at = 0; at < text.size(); at += piece)
+        reader.feed(std::string_view(text).substr(at, piece));
+      reader.finish();
+      REQUIRE(fed.size() == whole.size());
+      for (std::size_t i = 0; i < fed.size(); ++i) {
+        CHECK(fed[i].fields() == whole[i].fields());
+        CHECK(fed[i].line() == whole[i].line());
+        CHECK(fed[i].tolerated() == whole[i].tolerated());
+      }
+    }
+    REQUIRE(whole.size() == 3);
+    CHECK(whole[0].value("Version") == "2\ncontinued\n");
+    CHECK(whole[0].fields().front().first == "Package");
+    CHECK(whole[1].value("Depends") == "x,\ny");
+    CHECK(whole[2].line() == 15);
+    CHECK(whole[2].value("Version") == "3");
+  }
+
+  TEST_CASE("a stored paragraph whose offsets do not fit its text is refused")
+  {
+    const Paragraph kept("Packagehello", {7, 12}, 3, {});
+    CHECK(kept.value("package") == "hello");
+    CHECK_THROWS_AS(Paragraph("Packagehello", {7, 13}, 1, {}), compose::Error);
+    CHECK_THROWS_AS(Paragraph("Packagehello", {8, 7}, 1, {}), compose::Error);
+    CHECK_THROWS_AS(Paragraph("Packagehello", {12}, 1, {}), compose::Error);
+    CHECK_THROWS_AS(Paragraph("Packagehello", {}, 1, {}), compose::Error);
+  }
+
   TEST_CASE("Release-style multi-line lists keep one entry per line")
   {
     const auto paragraphs = parse_control(

@@ -52,6 +52,31 @@ TEST_SUITE("util::decode_ahead")
     CHECK(applied == std::vector<int>{0, 1, 2});
   }
 
+  TEST_CASE("a slow input does not hold up the decoding of the ones after it")
+  {
+    std::vector<int> inputs;
+    for (int i = 0; i < 10; ++i)
+      inputs.push_back(i);
+    std::atomic<int> finished{0};
+    int finished_while_first_ran = 0;
+    std::vector<int> applied;
+    compose::decode_ahead(
+        inputs,
+        [&](const int& input) {
+          if (input == 0) {
+            // The others are quick: the second worker gets through several meanwhile.
+            for (int wait = 0; wait < 200 && finished < 3; ++wait)
+              std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            finished_while_first_ran = finished;
+          }
+          ++finished;
+          return input;
+        },
+        [&applied](const int&, int&& result) { applied.push_back(result); });
+    CHECK(finished_while_first_ran >= 3);
+    CHECK(applied == inputs);
+  }
+
   TEST_CASE("nothing to do")
   {
     int calls = 0;

@@ -2,7 +2,10 @@
 // empty pockets serve them) give empty text; anything else is an error naming the place.
 #include <doctest/doctest.h>
 
+#include <stdexcept>
 #include <string>
+
+#include "deb_builder.hpp"
 
 #include "util/decompress.hpp"
 #include "util/error.hpp"
@@ -64,6 +67,44 @@ TEST_SUITE("util_decompress")
         CHECK_MESSAGE(std::string(e.what()).find(c.message) != std::string::npos, e.what());
         CHECK(e.where() == "dists/x/Packages.xz");
       }
+    }
+  }
+
+  TEST_CASE("in parallel: the same pieces in order; either side's error stops both")
+  {
+    std::string text;
+    for (int i = 0; text.size() < (std::size_t{3} << 20); ++i)
+      text += "Package: p" + std::to_string(i) + "\nVersion: " + std::to_string(i * 7) + "\n\n";
+    for (const auto compression :
+         {compose::test::DebCompression::xz, compose::test::DebCompression::gz}) {
+      const std::string packed = compose::test::deb_compress(text, compression);
+      const std::string name = compose::test::deb_suffix(compression).substr(1);
+      std::string out;
+      std::size_t pieces = 0;
+      compose::decompress_to_in_parallel(packed, name, "P", [&](std::string_view piece) {
+        out += piece;
+        ++pieces;
+      });
+      CHECK(out == text);
+      CHECK(pieces > 4); // more than the queue holds
+
+      std::size_t seen = 0;
+      CHECK_THROWS_WITH_AS(compose::decompress_to_in_parallel(packed, name, "P",
+                                                              [&](std::string_view) {
+                                                                if (++seen == 3)
+                                                                  throw std::runtime_error("enough");
+                                                              }),
+                           "enough", std::runtime_error);
+      CHECK(seen == 3);
+
+      // Cut off: every piece before the damage arrives, then the decompressor's error.
+      std::string before;
+      CHECK_THROWS_WITH_AS(compose::decompress_to_in_parallel(
+                               packed.substr(0, packed.size() / 2), name, "P",
+                               [&](std::string_view piece) { before += piece; }),
+                           doctest::Contains("cannot decompress"), compose::Error);
+      CHECK(before.size() > (std::size_t{1} << 18)); // more than one piece
+      CHECK(text.starts_with(before));
     }
   }
 }

@@ -61,7 +61,8 @@ std::vector<Relation> usable_provides(const std::string& text, const std::string
   return provides;
 }
 
-Package package_from(const Paragraph& paragraph, const std::string& at,
+// Moves `paragraph` into the package once nothing can throw any more.
+Package package_from(Paragraph& paragraph, const std::string& at,
                      std::vector<std::string>& warnings)
 {
   Package package;
@@ -125,46 +126,65 @@ Package package_from(const Paragraph& paragraph, const std::string& at,
   if (!is_sha256(package.sha256))
     throw UnusableStanza("no SHA256 (or a malformed one)", at,
                          "compose accepts only SHA-256-pinned packages; MD5sum and SHA1 are too weak");
-  package.paragraph = paragraph;
+  package.paragraph = std::move(paragraph);
   package.where = at;
   return package;
 }
 
-enum class BadStanza { skip, fail };
+} // namespace
 
-PackagesIndex read_index(std::string_view text, const std::string& where, BadStanza bad)
+PackagesIndexReader::PackagesIndexReader(std::string where, Stanzas bad)
+    : m_where(std::move(where)), m_bad(bad),
+      m_control(m_where, ControlErrors::tolerate, [this](Paragraph&& paragraph) { add(paragraph); })
 {
-  PackagesIndex index;
-  for (const Paragraph& paragraph : parse_control(text, where, ControlErrors::tolerate)) {
-    const std::string at = where + ":" + std::to_string(paragraph.line());
-    try {
-      index.packages.push_back(package_from(paragraph, at, index.warnings));
-    } catch (const Error& e) {
-      const bool unusable = dynamic_cast<const UnusableStanza*>(&e) ||
-                            dynamic_cast<const UnusableRelation*>(&e);
-      if (!unusable)
-        throw;
-      const std::string message = "package " + quote(paragraph.value("Package")) + " " +
-                                  (bad == BadStanza::fail ? "cannot be used" : "skipped") +
-                                  ": " + e.message();
-      if (bad == BadStanza::fail)
-        throw Error(message, at, e.hint());
-      index.warnings.push_back(at + ": " + message);
-    }
+}
+
+void PackagesIndexReader::add(Paragraph& paragraph)
+{
+  const std::string at = m_where + ":" + std::to_string(paragraph.line());
+  try {
+    m_index.packages.push_back(package_from(paragraph, at, m_index.warnings));
+  } catch (const Error& e) {
+    const bool unusable =
+        dynamic_cast<const UnusableStanza*>(&e) || dynamic_cast<const UnusableRelation*>(&e);
+    if (!unusable)
+      throw;
+    const std::string message = "package " + quote(paragraph.value("Package")) + " " +
+                                (m_bad == Stanzas::strict ? "cannot be used" : "skipped") +
+                                ": " + e.message();
+    if (m_bad == Stanzas::strict)
+      throw Error(message, at, e.hint());
+    m_index.warnings.push_back(at + ": " + message);
   }
-  return index;
+}
+
+PackagesIndex PackagesIndexReader::finish()
+{
+  m_control.finish();
+  return std::move(m_index);
+}
+
+namespace {
+
+using Stanzas = PackagesIndexReader::Stanzas;
+
+PackagesIndex read_index(std::string_view text, const std::string& where, Stanzas bad)
+{
+  PackagesIndexReader reader(where, bad);
+  reader.feed(text);
+  return reader.finish();
 }
 
 } // namespace
 
 PackagesIndex read_packages_index(std::string_view text, const std::string& where)
 {
-  return read_index(text, where, BadStanza::skip);
+  return read_index(text, where, Stanzas::skip);
 }
 
 std::vector<Package> parse_packages(std::string_view text, const std::string& where)
 {
-  return read_index(text, where, BadStanza::fail).packages;
+  return read_index(text, where, Stanzas::strict).packages;
 }
 
 } // namespace compose::repo::deb

@@ -45,6 +45,27 @@ struct PackagesIndex {
 // without Package, a relation field it cannot parse.
 PackagesIndex read_packages_index(std::string_view text, const std::string& where);
 
+// The same, fed piece by piece (a decompressor's output): each stanza becomes a package as
+// soon as it is complete, so the text is never held whole. `strict`: as parse_packages.
+class PackagesIndexReader {
+public:
+  enum class Stanzas { skip, strict };
+  explicit PackagesIndexReader(std::string where, Stanzas bad = Stanzas::skip);
+  PackagesIndexReader(const PackagesIndexReader&) = delete; // m_control calls back into it
+  PackagesIndexReader& operator=(const PackagesIndexReader&) = delete;
+
+  void feed(std::string_view text) { m_control.feed(text); }
+  PackagesIndex finish(); // throws as read_packages_index does, from feed too
+
+private:
+  void add(Paragraph& paragraph);
+
+  std::string m_where;
+  Stanzas m_bad;
+  PackagesIndex m_index;
+  ControlReader m_control;
+};
+
 // Strict reading, for stanzas compose wrote itself (lock records): throws Error naming
 // "where:line" for any stanza read_packages_index would skip.
 std::vector<Package> parse_packages(std::string_view text, const std::string& where);

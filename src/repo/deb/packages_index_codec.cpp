@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "util/error.hpp"
 #include "util/hash.hpp"
@@ -13,18 +14,25 @@ namespace {
 
 // Change the tag whenever Package, Relation or the reader's output changes meaning: old
 // entries then miss and are rebuilt.
-constexpr std::string_view k_tag = "compose parsed Packages v1\n";
-// The encoding is about twice the size of the index text it came from.
-constexpr std::size_t k_bytes_per_package = 2048;
+// v2: paragraphs as one text and its offsets; the digest follows the payload, so that the
+// encoding can be written out as it is made.
+constexpr std::string_view k_tag = "compose parsed Packages v2\n";
 constexpr std::size_t k_digest_hex = 64;
+// The sink gets the encoding in pieces of about this size.
+constexpr std::size_t k_piece = std::size_t{1} << 20;
 
 // A tripwire for the tag above: a field added to Package must be written here too.
-static_assert(sizeof(Package) == 696 || sizeof(void*) != 8,
+static_assert(sizeof(Package) == 728 || sizeof(void*) != 8,
               "Package changed: encode the new field and change k_tag");
 
+// Hands the encoding to a sink piece by piece, hashing what it hands on.
 class Writer {
 public:
-  explicit Writer(std::size_t expected) { m_out.reserve(expected); }
+  explicit Writer(const std::function<void(std::string_view)>& sink)
+      : m_sink(sink), m_hasher(DigestAlgorithm::sha256)
+  {
+    m_out.reserve(k_piece + k_piece / 4);
+  }
   // LEB128: most numbers here are short lengths, one byte each.
   void number(std::uint64_t value)
   {
@@ -38,6 +46,8 @@ public:
   {
     number(value.size());
     m_out.append(value);
+    if (m_out.size() >= k_piece)
+      flush();
   }
   void texts(const std::vector<std::string>& values)
   {
@@ -64,9 +74,22 @@ public:
     for (const RelationGroup& group : values)
       relations(group);
   }
-  std::string take() { return std::move(m_out); }
+  // The rest of the payload, then its digest.
+  void finish()
+  {
+    flush();
+    m_sink(m_hasher.finish_hex());
+  }
 
 private:
+  void flush()
+  {
+    m_hasher.update(m_out);
+    m_sink(m_out);
+    m_out.clear();
+  }
+  const std::function<void(std::string_view)>& m_sink;
+  Hasher m_hasher;
   std::string m_out;
 };
 
@@ -85,6 +108,13 @@ public:
         return value;
     }
     damaged();
+  }
+  std::uint32_t offset()
+  {
+    const std::uint64_t value = number();
+    if (value > std::numeric_limits<std::uint32_t>::max())
+      damaged();
+    return static_cast<std::uint32_t>(value);
   }
   // A count of items that each take at least `item_bytes`: bounded by what is left.
   std::size_t count(std::size_t item_bytes)
@@ -173,11 +203,10 @@ void write_package(Writer& out, const Package& package)
   out.text(package.filename);
   out.number(package.size);
   out.text(package.sha256);
-  out.number(package.paragraph.fields().size());
-  for (const auto& [field, value] : package.paragraph.fields()) {
-    out.text(field);
-    out.text(value);
-  }
+  out.text(package.paragraph.text());
+  out.number(package.paragraph.ends().size());
+  for (const std::uint32_t end : package.paragraph.ends())
+    out.number(end);
   out.number(package.paragraph.line());
   out.texts(package.paragraph.tolerated());
   out.number(package.index);
@@ -210,14 +239,17 @@ Package read_package(Reader& in)
   package.filename = in.text();
   package.size = in.number();
   package.sha256 = in.text();
-  std::vector<std::pair<std::string, std::string>> fields(in.count(2));
-  for (auto& [field, value] : fields) {
-    field = in.text();
-    value = in.text();
-  }
+  std::string text = in.text();
+  std::vector<std::uint32_t> ends(in.count(1));
+  for (std::uint32_t& end : ends)
+    end = in.offset();
   const std::size_t line = static_cast<std::size_t>(in.number());
   std::vector<std::string> tolerated = in.texts();
-  package.paragraph = Paragraph(std::move(fields), line, std::move(tolerated));
+  try {
+    package.paragraph = Paragraph(std::move(text), std::move(ends), line, std::move(tolerated));
+  } catch (const Error&) {
+    in.damaged();
+  }
   package.index = static_cast<std::size_t>(in.number());
   package.where = in.text();
   return package;
@@ -225,30 +257,40 @@ Package read_package(Reader& in)
 
 } // namespace
 
-std::string encode_packages_index(const PackagesIndex& index)
+void encode_packages_index(const PackagesIndex& index,
+                           const std::function<void(std::string_view)>& sink)
 {
-  Writer out(index.packages.size() * k_bytes_per_package);
+  sink(k_tag);
+  Writer out(sink);
   out.number(index.packages.size());
   for (const Package& package : index.packages)
     write_package(out, package);
   out.texts(index.warnings);
-  const std::string payload = out.take();
-  return std::string(k_tag) + sha256_hex(payload) + payload;
+  out.finish();
+}
+
+std::string encode_packages_index(const PackagesIndex& index)
+{
+  std::string bytes;
+  encode_packages_index(index, [&](std::string_view piece) { bytes += piece; });
+  return bytes;
 }
 
 PackagesIndex decode_packages_index(std::string_view bytes, const std::string& where)
 {
   if (!bytes.starts_with(k_tag) || bytes.size() < k_tag.size() + k_digest_hex)
     throw Error("not a parsed index of this compose version", where);
-  const std::string_view digest = bytes.substr(k_tag.size(), k_digest_hex);
-  const std::string_view payload = bytes.substr(k_tag.size() + k_digest_hex);
+  const std::string_view payload =
+      bytes.substr(k_tag.size(), bytes.size() - k_tag.size() - k_digest_hex);
+  const std::string_view digest = bytes.substr(bytes.size() - k_digest_hex);
   if (sha256_hex(payload) != digest)
     throw Error("the parsed index does not match its digest", where);
   Reader in(payload, where);
   PackagesIndex index;
-  index.packages.resize(in.count(1));
-  for (Package& package : index.packages)
-    package = read_package(in);
+  const std::size_t count = in.count(1);
+  index.packages.reserve(count);
+  for (std::size_t i = 0; i < count; ++i)
+    index.packages.push_back(read_package(in));
   index.warnings = in.texts();
   if (!in.at_end())
     in.damaged();

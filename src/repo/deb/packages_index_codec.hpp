@@ -4,6 +4,7 @@
 // is refused (Error), never half-read.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,10 @@
 
 namespace compose::repo::deb {
 
+// Hands the encoding to `sink` in pieces (about 1 MiB each): a cache file can be written
+// without holding the encoding whole.
+void encode_packages_index(const PackagesIndex& index,
+                           const std::function<void(std::string_view)>& sink);
 std::string encode_packages_index(const PackagesIndex& index);
 
 // Throws Error naming `where` when the bytes are not a complete, intact encoding of this
