@@ -36,7 +36,7 @@ repo::deb::PackagesIndex read_packages_index_cached(const fs::path& cache_dir,
   repo::deb::PackagesIndex index = reader.finish();
   try {
     fs::create_directories(entry.parent_path());
-    AtomicFile out(entry);
+    AtomicFile out(entry, AtomicFile::Sync::scratch); // its digest is checked on every read
     repo::deb::encode_packages_index(index, [&](std::string_view piece) { out.write(piece); });
     out.commit();
   } catch (const std::exception& e) {

@@ -36,7 +36,8 @@ TempPath make_temp_directory(const std::string& prefix,
 class AtomicFile {
 public:
   // `durable`: close() fsyncs, so a renamed file is never empty after a crash. `scratch`:
-  // no fsync, for intermediate files this process reads back and removes.
+  // no fsync, for intermediate files this process reads back and removes, and for cache
+  // entries checked on every read (a torn one fails the check).
   enum class Sync { durable, scratch };
   explicit AtomicFile(std::filesystem::path destination, Sync sync = Sync::durable);
   AtomicFile(AtomicFile&&) noexcept;

@@ -1,13 +1,9 @@
 // Reused gzip members of layer blocks; see gzip_block_cache.hpp.
 #include "emit/oci/gzip_block_cache.hpp"
 
-#include <fcntl.h>
 #include <libdeflate.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cstdio>
-
+#include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/hash.hpp"
 
@@ -22,7 +18,7 @@ namespace {
 constexpr std::size_t k_digest = 32;
 // A member of a 1 MiB block is at most a little over 1 MiB (stored blocks); anything far
 // larger is not an entry of ours and is not read into memory.
-constexpr off_t k_largest_entry = 4 << 20;
+constexpr std::uintmax_t k_largest_entry = 4 << 20;
 
 std::uint32_t little_endian_32(std::string_view bytes)
 {
@@ -35,25 +31,15 @@ std::uint32_t little_endian_32(std::string_view bytes)
 // The whole entry, or nothing when it is missing, unreadable or implausibly large.
 std::optional<std::string> read_entry(const fs::path& path)
 {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec || size > k_largest_entry)
     return std::nullopt;
-  std::optional<std::string> entry;
-  struct stat info {};
-  if (::fstat(fd, &info) == 0 && info.st_size <= k_largest_entry) {
-    std::string bytes(static_cast<std::size_t>(info.st_size), '\0');
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t got = ::read(fd, bytes.data() + done, bytes.size() - done);
-      if (got <= 0)
-        break;
-      done += static_cast<std::size_t>(got);
-    }
-    if (done == bytes.size())
-      entry = std::move(bytes);
+  try {
+    return read_file(path);
+  } catch (const Error&) {
+    return std::nullopt;
   }
-  ::close(fd);
-  return entry;
 }
 
 } // namespace
@@ -108,22 +94,14 @@ std::optional<std::string> GzipBlockCache::find(const std::string& key, std::str
 
 void GzipBlockCache::store(const std::string& key, std::string_view member)
 {
-  const fs::path path = path_of(key);
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  fs::path temp = path;
-  temp += ".tmp-" + random_suffix();
-  std::FILE* file = std::fopen(temp.c_str(), "wbx");
-  if (!file)
-    return;
-  const std::string sum = digest(DigestAlgorithm::sha256, member);
-  const bool written = std::fwrite(member.data(), 1, member.size(), file) == member.size() &&
-                       std::fwrite(sum.data(), 1, sum.size(), file) == sum.size();
-  if (std::fclose(file) == 0 && written && ::rename(temp.c_str(), path.c_str()) == 0) {
+  try {
+    AtomicFile file(path_of(key), AtomicFile::Sync::scratch); // checked on every read
+    file.write(member);
+    file.write(digest(DigestAlgorithm::sha256, member));
+    file.commit();
     ++m_stored;
-    return;
+  } catch (const Error&) {
   }
-  fs::remove(temp, ec);
 }
 
 GzipBlockCache::Counts GzipBlockCache::counts() const
