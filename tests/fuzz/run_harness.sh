@@ -3,7 +3,8 @@
 # make_seeds.py) and its committed regression inputs, then prints one summary line.
 # Usage: run_harness.sh BINARY HARNESS
 # Environment: COMPOSE_FUZZ_SECONDS (default 15), COMPOSE_FUZZ_ARTIFACTS (where a crashing
-# input is written; default <build>/fuzz-findings/HARNESS), COMPOSE_BUILD_DIR, COMPOSE_SOURCE_DIR.
+# input is written; default <build>/fuzz-findings/HARNESS), COMPOSE_FUZZ_SEED (libFuzzer's
+# random seed; unset: a fresh one each run), COMPOSE_BUILD_DIR, COMPOSE_SOURCE_DIR.
 set -euo pipefail
 binary=$1 harness=$2
 source_dir=${COMPOSE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -25,6 +26,8 @@ case $harness in
   inspect_ext4) max_len=131072 ;;
   *) max_len=65536 ;;
 esac
+seed=()
+[[ -n ${COMPOSE_FUZZ_SEED:-} ]] && seed=(-seed="$COMPOSE_FUZZ_SEED")
 inputs=("$corpus")
 [[ -d $regressions ]] && inputs+=("$regressions")
 
@@ -34,7 +37,7 @@ trap 'rm -rf "$scratch"' EXIT
 log=$build_dir/fuzz-$harness.log
 status=0
 TMPDIR=$scratch ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
-  "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
+  "$binary" "${seed[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
   -print_final_stats=1 -artifact_prefix="$artifacts/" "${inputs[@]}" >"$log" 2>&1 || status=$?
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)

@@ -181,6 +181,10 @@ TEST_SUITE("unpack::apk::script_effects")
     CHECK(reproduce_script("[ \"$1\" = 2.0 ] && exit 3\nexit 0\n", {"1.0"}, environment)
               .exit_status == 0);
     CHECK(reproduce_script("false\nexit\n", {}, environment).exit_status == 1);
+    // A position past any list is empty, even one too large for a number.
+    CHECK(reproduce_script("[ -z \"${99999999999999999999999}\" ] && exit 4\n", {"a"}, environment)
+              .exit_status == 4);
+    CHECK(reproduce_script("[ \"${1}\" = a ] && exit 5\n", {"a"}, environment).exit_status == 5);
   }
 
   TEST_CASE("functions run at their calls; a here-document is one unknown line, not the end")

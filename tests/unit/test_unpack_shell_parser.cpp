@@ -231,6 +231,7 @@ TEST_SUITE("unpack::shell::parse_script")
         {"a\necho `b\n", "unterminated '`'", 2},
         {"a\nfor ((i=0; i<3; i++)); do :; done\n", "expected a variable name after 'for'", 2},
         {"a\n&& b\n", "unexpected '&&'", 2},
+        {"a\ncmd 99999999999999999999>x\n", "file descriptor 99999999999999999999 is too large", 2},
     };
     for (const Case& item : cases) {
       CAPTURE(item.text);

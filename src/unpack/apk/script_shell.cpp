@@ -325,7 +325,12 @@ private:
   std::optional<std::string> parameter(const std::string& name) const
   {
     if (std::isdigit(static_cast<unsigned char>(name[0]))) {
-      const std::size_t index = std::stoul(name);
+      std::size_t index = 0;
+      const auto [end, status] = std::from_chars(name.data(), name.data() + name.size(), index);
+      if (end != name.data() + name.size())
+        return std::nullopt;
+      if (status == std::errc::result_out_of_range) // past any argument list: empty, as in sh
+        return "";
       return index == 0 ? "sh" : index <= m_arguments.size() ? m_arguments[index - 1] : "";
     }
     if (name == "#")

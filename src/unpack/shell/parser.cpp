@@ -117,7 +117,11 @@ private:
     while (std::isdigit(static_cast<unsigned char>(peek_char(digits))))
       ++digits;
     if (digits > 0 && (peek_char(digits) == '<' || peek_char(digits) == '>')) {
-      token.descriptor = std::stoi(std::string(take(digits)));
+      const std::string_view number = take(digits);
+      // dash and bash refuse descriptors past a few digits too; stoi would throw out_of_range.
+      if (number.size() > 4)
+        fail("file descriptor " + std::string(number) + " is too large", token.line);
+      token.descriptor = std::stoi(std::string(number));
       token.kind = Token::Kind::op;
       token.op = read_operator();
       return token;
