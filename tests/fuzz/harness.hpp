@@ -36,12 +36,14 @@ std::vector<std::string_view> split_input(std::string_view input, std::string_vi
 // `input` is written to $TMPDIR/compose-fuzz-<pid><suffix> and its path returned.
 std::filesystem::path scratch_file(std::string_view input, const std::string& suffix);
 
+void fuzz_apk_script(std::string_view input);
 void fuzz_apk_version(std::string_view input);
 void fuzz_apkindex(std::string_view input);
 void fuzz_ar(std::string_view input);
 void fuzz_bundle_manifest(std::string_view input);
 void fuzz_deb(std::string_view input);
 void fuzz_deb822(std::string_view input);
+void fuzz_deb_script(std::string_view input);
 void fuzz_deb_version(std::string_view input);
 void fuzz_gzip_members(std::string_view input);
 void fuzz_inspect_ext4(std::string_view input);

@@ -14,14 +14,24 @@ namespace compose::fuzz {
 const std::vector<Harness>& harnesses()
 {
   static const std::vector<Harness> table = {
-      {"apk_version", fuzz_apk_version},   {"apkindex", fuzz_apkindex},
-      {"ar", fuzz_ar},                     {"bundle_manifest", fuzz_bundle_manifest},
-      {"deb", fuzz_deb},                   {"deb822", fuzz_deb822},
-      {"deb_version", fuzz_deb_version},   {"gzip_members", fuzz_gzip_members},
-      {"inspect_ext4", fuzz_inspect_ext4}, {"inspect_oci", fuzz_inspect_oci},
-      {"lock", fuzz_lock},                 {"openpgp", fuzz_openpgp},
-      {"pkginfo", fuzz_pkginfo},           {"recipe", fuzz_recipe},
-      {"release", fuzz_release},           {"shell", fuzz_shell},
+      {"apk_script", fuzz_apk_script},
+      {"apk_version", fuzz_apk_version},
+      {"apkindex", fuzz_apkindex},
+      {"ar", fuzz_ar},
+      {"bundle_manifest", fuzz_bundle_manifest},
+      {"deb", fuzz_deb},
+      {"deb822", fuzz_deb822},
+      {"deb_script", fuzz_deb_script},
+      {"deb_version", fuzz_deb_version},
+      {"gzip_members", fuzz_gzip_members},
+      {"inspect_ext4", fuzz_inspect_ext4},
+      {"inspect_oci", fuzz_inspect_oci},
+      {"lock", fuzz_lock},
+      {"openpgp", fuzz_openpgp},
+      {"pkginfo", fuzz_pkginfo},
+      {"recipe", fuzz_recipe},
+      {"release", fuzz_release},
+      {"shell", fuzz_shell},
       {"tar", fuzz_tar},
   };
   return table;

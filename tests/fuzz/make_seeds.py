@@ -279,7 +279,7 @@ def generate(harness, work):
     elif harness == "lock":
         for path in sorted(glob.glob(os.path.join(SOURCE, "tests", "golden", "**", "*.lock.json"), recursive=True)):
             seeds[os.path.basename(path)] = open(path, "rb").read()
-    elif harness == "shell":
+    elif harness in ("shell", "apk_script", "deb_script"):
         scripts = sorted(glob.glob("/var/lib/dpkg/info/*.postinst") + glob.glob("/var/lib/dpkg/info/*.prerm"))
         for path in sample(scripts, 60):
             data = open(path, "rb").read()
