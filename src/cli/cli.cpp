@@ -1,5 +1,5 @@
 // Command line: `compose [build] RECIPE`, `lock`, `report`, `show-packages`, `show-config`,
-// `inspect`, `check`, `boot`, `bundle`, `verify`, `diff`.
+// `inspect`, `check`, `boot`, `bundle`, `verify`, `diff`, `cache [prune]`.
 // Parses flags with CLI11 and hands typed options to the pipeline; stdout carries results,
 // stderr progress and diagnostics.
 #include "cli/cli.hpp"
@@ -22,7 +22,8 @@ namespace {
 
 const std::set<std::string> k_verbs = {"build", "show-packages", "show-config", "inspect",
                                        "check", "boot", "lock", "report",
-                                       "bundle", "verify", "kernel-check", "diff"};
+                                       "bundle", "verify", "kernel-check", "diff",
+                                       "cache"};
 
 // How long a transfer may wait and how often it is tried (README, "Limits").
 void add_transfer_flags(CLI::App& command, CommonOptions& options)
@@ -271,6 +272,25 @@ int run(int argc, char** argv)
   check->add_option("--trust-dir", check_trust_dir,
                     "trust configuration (default: the keys/ directory above each recipe)");
 
+  std::string cache_dir;
+  CLI::App* cache = app.add_subcommand(
+      "cache", "show what the download and derived-data cache holds (entries, size, last use)");
+  cache->add_option("--cache-dir", cache_dir, "the cache (default $XDG_CACHE_HOME/compose)");
+  CachePruneOptions prune_options;
+  CLI::App* prune = cache->add_subcommand(
+      "prune", "remove cache entries: always temporaries of killed builds (a day old) and "
+               "names of removed downloads; more by the rules given");
+  prune->add_option("--cache-dir", prune_options.cache_dir,
+                    "the cache (default $XDG_CACHE_HOME/compose)");
+  prune->add_flag("--derived", prune_options.derived,
+                  "every parsed index, decoded package and gzip block (rebuilt when needed)");
+  prune->add_option("--unused-for", prune_options.unused_for_days,
+                    "DAYS: entries no build has used for longer")
+      ->check(CLI::Range(0U, 36500U));
+  prune->add_option("--max-size", prune_options.max_size,
+                    "SIZE: then the least recently used entries until the rest fits (\"20G\")");
+  prune->add_flag("--dry-run", prune_options.dry_run, "list what would go; remove nothing");
+
   std::vector<const char*> raw;
   raw.push_back(argv[0]);
   for (const std::string& arg : args)
@@ -323,6 +343,13 @@ int run(int argc, char** argv)
     return run_check(check_recipes, check_trust_dir);
   if (*kernel_check)
     return run_kernel_check(kernel_options);
+  if (*prune) {
+    if (prune_options.cache_dir.empty())
+      prune_options.cache_dir = cache_dir;
+    return run_cache_prune(prune_options);
+  }
+  if (*cache)
+    return run_cache_list(cache_dir);
   throw UsageError("no verb given");
 }
 

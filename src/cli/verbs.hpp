@@ -76,6 +76,17 @@ struct BootOptions {
 };
 int run_boot(const BootOptions& options);
 
+// `compose cache` (cache_verb.cpp): entries, size and least recent use per kind.
+int run_cache_list(const std::string& cache_dir);
+struct CachePruneOptions {
+  std::string cache_dir;
+  bool derived = false;                   // every parsed, decoded and gzip-blocks entry
+  std::optional<unsigned> unused_for_days; // entries not used for longer
+  std::string max_size;                   // then least recently used first: "20G"
+  bool dry_run = false;
+};
+int run_cache_prune(const CachePruneOptions& options);
+
 struct KernelCheckOptions {
   std::string config;            // a .config or config.gz; default: the one beside the kernel
   std::string engine = "docker"; // docker or podman

@@ -37,6 +37,7 @@ std::optional<fs::path> Cache::find(const std::string& sha256,
   const auto actual = fs::file_size(entry, ec);
   if (ec || (size && actual != *size))
     return std::nullopt;
+  mark_used(entry);
   return entry;
 }
 
@@ -51,6 +52,7 @@ std::optional<std::string> Cache::lookup(const std::string& key) const
     digest.pop_back();
   if (!is_digest(digest))
     return std::nullopt;
+  mark_used(record);
   return digest;
 }
 

@@ -23,6 +23,7 @@ repo::deb::PackagesIndex read_packages_index_cached(const fs::path& cache_dir,
     try {
       repo::deb::PackagesIndex index = repo::deb::decode_packages_index(read_file(entry), url);
       log.detail(url + ": parsed form read from the cache");
+      mark_used(entry);
       return index;
     } catch (const Error& e) {
       log.detail(url + ": cached parsed form refused (" + e.message() + "), parsing again");

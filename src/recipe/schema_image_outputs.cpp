@@ -6,6 +6,7 @@
 
 #include "recipe/image_config_rules.hpp"
 #include "recipe/schema_parts.hpp"
+#include "util/byte_size.hpp"
 #include "util/error.hpp"
 
 namespace compose::recipe::detail {
@@ -119,19 +120,10 @@ std::uint64_t read_size(const Node& value, const std::string& name)
     throw Error("wrong type for " + quote(name) + ": expected a string or an integer, found " +
                     kind_description(value.kind),
                 value.where.str(), hint);
-  const std::string& text = value.text;
-  const std::size_t digits = std::find_if_not(text.begin(), text.end(), is_digit) - text.begin();
-  // The suffix is one letter; its shift turns the number into bytes.
-  static const std::string k_suffixes = "KMGTkmgt";
-  const std::string suffix = text.substr(digits);
-  const std::size_t letter = suffix.size() == 1 ? k_suffixes.find(suffix[0]) : std::string::npos;
-  if (digits == 0 || digits > 19 || (!suffix.empty() && letter == std::string::npos))
-    throw Error("bad size " + quote(text) + " for " + quote(name), value.where.str(), hint);
-  const unsigned shift = suffix.empty() ? 0 : static_cast<unsigned>(10 * (letter % 4 + 1));
-  const std::uint64_t number = std::stoull(text.substr(0, digits));
-  if (number > (std::numeric_limits<std::uint64_t>::max() >> shift))
-    throw Error("size " + quote(text) + " for " + quote(name) + " is too large", value.where.str());
-  return number << shift;
+  const std::optional<std::uint64_t> bytes = parse_byte_size(value.text);
+  if (!bytes)
+    throw Error("bad size " + quote(value.text) + " for " + quote(name), value.where.str(), hint);
+  return *bytes;
 }
 
 ImageConfig read_image(const TableReader& top)

@@ -157,6 +157,8 @@ std::optional<DecodedData> DecodedCache::read_entry(const std::string& package_s
       throw Error("SHA-256 " + actual + " does not match its record " + record->sha256,
                   tar.string());
     ++m_read;
+    mark_used(tar);
+    mark_used(fs::path(tar).concat(".sum"));
     return data;
   } catch (const Error& error) {
     m_log.detail(where + ": decoded cache entry refused (" + error.message() + " at " +

@@ -74,6 +74,12 @@ std::string random_suffix()
   return out.str();
 }
 
+void mark_used(const fs::path& path) noexcept
+{
+  const struct timespec times[2] = {{0, UTIME_OMIT}, {0, UTIME_NOW}};
+  (void)::utimensat(AT_FDCWD, path.c_str(), times, 0);
+}
+
 TempPath make_temp_directory(const std::string& prefix, const fs::path& parent)
 {
   fs::path base = parent;

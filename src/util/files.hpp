@@ -65,4 +65,9 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
 // Random hex for temporary names; never reaches an output.
 std::string random_suffix();
 
+// Sets a cache entry's modification time to now: its last use, which `compose cache prune`
+// reads. Best effort: a read-only cache stays as it is. Entries never change after they
+// are written, so their mtime has no other meaning.
+void mark_used(const std::filesystem::path& path) noexcept;
+
 } // namespace compose

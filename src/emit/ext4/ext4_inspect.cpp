@@ -341,6 +341,33 @@ std::string mode_string(const Ext4Entry& entry)
   return text;
 }
 
+// The superblock's geometry as e2fsck checks it before it reads a bitmap (check_super_block):
+// libext2fs opens an image whose groups do not add up, and reading its bitmaps then runs
+// past its own buffers (found by fuzz_inspect_ext4: a first data block of 14).
+std::string geometry_problem(ext2_filsys fs)
+{
+  const ext2_super_block& super = *fs->super;
+  const std::uint64_t bits_per_block = 8ULL * fs->blocksize;
+  const std::uint32_t first_data_block =
+      fs->blocksize == 1024 && EXT2FS_CLUSTER_RATIO(fs) == 1 ? 1 : 0;
+  if (super.s_first_data_block != first_data_block)
+    return "first data block " + std::to_string(super.s_first_data_block) + ", expected " +
+           std::to_string(first_data_block);
+  if (super.s_blocks_per_group == 0 || super.s_clusters_per_group == 0 ||
+      super.s_clusters_per_group > bits_per_block ||
+      super.s_blocks_per_group != super.s_clusters_per_group * EXT2FS_CLUSTER_RATIO(fs))
+    return "blocks per group " + std::to_string(super.s_blocks_per_group) +
+           " do not fit a block bitmap";
+  if (super.s_inodes_per_group == 0 || super.s_inodes_per_group > bits_per_block)
+    return "inodes per group " + std::to_string(super.s_inodes_per_group) +
+           " do not fit an inode bitmap";
+  if (std::uint64_t{super.s_inodes_per_group} * fs->group_desc_count != super.s_inodes_count)
+    return "inode count " + std::to_string(super.s_inodes_count) + " is not " +
+           std::to_string(fs->group_desc_count) + " groups of " +
+           std::to_string(super.s_inodes_per_group);
+  return "";
+}
+
 } // namespace
 
 Ext4Report inspect_ext4(const std::filesystem::path& image)
@@ -361,6 +388,9 @@ Ext4Report inspect_ext4(const std::filesystem::path& image)
                     std::to_string(raw->blocksize) + " bytes, the image holds " +
                     std::to_string(file_size / raw->blocksize),
                 image.string(), "the image is truncated or damaged; rebuild it or fetch it again");
+  if (const std::string problem = geometry_problem(raw); !problem.empty())
+    throw Error("damaged superblock: " + problem, image.string(),
+                "the image is damaged; rebuild it or fetch it again");
   Ext4Report report;
   const auto* label = reinterpret_cast<const char*>(super.s_volume_name);
   report.label.assign(label, strnlen(label, sizeof super.s_volume_name));

@@ -84,6 +84,7 @@ std::optional<std::string> GzipBlockCache::find(const std::string& key, std::str
     if (digest(DigestAlgorithm::sha256, member) == entry->substr(member.size()) &&
         gzip_member_describes(member, block)) {
       entry->resize(member.size());
+      mark_used(path_of(key));
       ++m_reused;
       return entry;
     }
