@@ -59,10 +59,37 @@ members() {
   grep -o "[0-9]* of [0-9]* members from the block cache.*" "$1.stderr" ||
     { cat "$1.stderr" >&2; fail "$1: no block-cache line"; }
 }
-# One member per started MiB of the layer tar (the rootfs tarball's bytes).
-layer_members=$((($(stat -L -c %s "$WORK/cold/decoded.rootfs.tar") + 1048575) / 1048576))
-[[ $(members "$WORK/cold") == "0 of $layer_members members from the block cache" ]] ||
-  fail "the cold build should compress all $layer_members members"
+# gzip_members OUT: how many gzip members the layer blob (the largest blob) of OUT holds and
+# how many are distinct; writes OUT.once, the block-cache keys of the blocks that occur once
+# (a tree can hold the same bytes twice, and the second block is then served by the first's
+# entry even in a cold build).
+gzip_members() {
+  python3 - "$1" <<'PY'
+import collections, hashlib, json, pathlib, sys, tarfile, zlib
+out = pathlib.Path(sys.argv[1])
+engine = json.loads((out / "decoded.result.json").read_text())
+engine = next(o["layer_engine"] for o in engine["outputs"] if "layer_engine" in o)
+with tarfile.open(out / "decoded.oci.tar") as archive:
+    blob = max((m for m in archive.getmembers() if m.name.startswith("blobs/")), key=lambda m: m.size)
+    data = archive.extractfile(blob).read()
+keys = []
+while data:
+    inflater = zlib.decompressobj(31)
+    block = inflater.decompress(data)
+    assert inflater.eof, "a member is cut short"
+    data = inflater.unused_data
+    keys.append(hashlib.sha256(b"compose gzip member\0" + engine.encode() + b"\0" + block).hexdigest())
+counts = collections.Counter(keys)
+pathlib.Path(str(out) + ".once").write_text("".join(k + "\n" for k in sorted(counts) if counts[k] == 1))
+print(len(keys), len(counts))
+PY
+}
+read -r layer_members distinct_members < <(gzip_members "$WORK/cold")
+((layer_members >= 4)) || fail "expected at least 4 members in the layer, found $layer_members"
+[[ $(members "$WORK/cold") == "$((layer_members - distinct_members)) of $layer_members members from the block cache" ]] ||
+  fail "the cold build should compress each of its $distinct_members distinct blocks once"
+[[ $(find "$cache/gzip-blocks" -type f | wc -l) -eq $distinct_members ]] ||
+  fail "expected one gzip-blocks entry per distinct block"
 
 build "$WORK/warm"
 echo "warm:  $(decoded "$WORK/warm"); $(members "$WORK/warm")"
@@ -95,8 +122,9 @@ build "$WORK/repaired"
 # Damaged gzip members: one flipped, one cut short, one swapped for another block's entry
 # (whole, so its own digest holds: the trailer must name this block). Each is compressed
 # again and replaced; one removed is simply compressed again.
-mapfile -t blocks < <(find "$cache/gzip-blocks" -type f | sort)
-((${#blocks[@]} >= 4)) || fail "expected at least 4 gzip-blocks entries, found ${#blocks[@]}"
+mapfile -t blocks < <(sed 's|^\(..\)\(.*\)|'"$cache"'/gzip-blocks/\1/\1\2|' "$WORK/cold.once")
+((${#blocks[@]} >= 4)) || fail "expected at least 4 blocks that occur once, found ${#blocks[@]}"
+for entry in "${blocks[@]:0:4}"; do [[ -f $entry ]] || fail "no gzip-blocks entry $entry"; done
 flip_byte "${blocks[0]}" 100
 truncate -s 50 "${blocks[1]}"
 cp "${blocks[3]}" "${blocks[2]}"
@@ -109,6 +137,20 @@ same_outputs "$WORK/damaged-members" "$WORK/good.sums" "build over damaged gzip 
 build "$WORK/members-repaired"
 [[ $(members "$WORK/members-repaired") == "$layer_members of $layer_members members from the block cache" ]] ||
   fail "the recompressed members are not used by the next build"
+
+# A 3 KB file added under /etc shifts everything after it in the layer tar. Blocks end where
+# the content says, so only the blocks around the new file are compressed again.
+cp "$WORK/recipe.toml" "$WORK/recipe.good.toml"
+printf '\n[[files]]\npath = "/etc/compose-edit.conf"\nowner = "0"\ngroup = "0"\ncontent = "%s\\n"\n' "$(head -c 3000 /dev/zero | tr '\0' x)" >>"$WORK/recipe.toml"
+build "$WORK/edited"
+read -r edited_members _ < <(gzip_members "$WORK/edited")
+reused=$(members "$WORK/edited" | cut -d' ' -f1)
+echo "edited: $(members "$WORK/edited")"
+[[ $(members "$WORK/edited") == "$reused of $edited_members members from the block cache" ]] ||
+  fail "the edited build's block-cache line does not count its $edited_members members"
+((reused + 2 >= edited_members)) ||
+  fail "a 3 KB file under /etc made $((edited_members - reused)) of $edited_members members compress again"
+mv "$WORK/recipe.good.toml" "$WORK/recipe.toml"
 
 # decoded/ that cannot be written (a file in its place): spill files, same outputs.
 rm -rf "$cache/decoded" && touch "$cache/decoded"

@@ -16,9 +16,9 @@ using namespace std::string_view_literals;
 namespace {
 
 constexpr std::size_t k_digest = 32;
-// A member of a 1 MiB block is at most a little over 1 MiB (stored blocks); anything far
-// larger is not an entry of ours and is not read into memory.
-constexpr std::uintmax_t k_largest_entry = 4 << 20;
+// A member of a block (4 MiB at most) is at most a little larger (stored blocks); anything
+// far larger is not an entry of ours and is not read into memory.
+constexpr std::uintmax_t k_largest_entry = 5 << 20;
 
 std::uint32_t little_endian_32(std::string_view bytes)
 {

@@ -10,8 +10,8 @@ namespace compose::emit::oci {
 
 namespace {
 
-// Fixed, whatever the thread count: the block size decides where members start.
-constexpr std::size_t k_block = 1 << 20;
+// Fixed, whatever the thread count: the content decides where members start.
+constexpr std::size_t k_block = BlockCutter::k_max_block;
 constexpr int k_gzip_level = 6; // the level Docker and containerd use
 constexpr int k_zstd_level = 3;
 constexpr int k_zstd_workers = 2;
@@ -60,8 +60,10 @@ std::string compression_engine(Compression compression)
 {
   if (compression == Compression::gzip)
     return std::string("libdeflate ") + LIBDEFLATE_VERSION_STRING + ", level " +
-           std::to_string(k_gzip_level) + ", " + std::to_string(k_block >> 20) +
-           " MiB members";
+           std::to_string(k_gzip_level) + ", content-defined members of " +
+           std::to_string(BlockCutter::k_min_block >> 10) + " KiB to " +
+           std::to_string(BlockCutter::k_max_block >> 20) + " MiB (gear hash, " +
+           std::to_string(BlockCutter::k_mask_bits) + " bits)";
   return std::string("zstd ") + ZSTD_versionString() + ", level " + std::to_string(k_zstd_level) +
          ", " + std::to_string(k_zstd_workers) + " workers";
 }
@@ -163,10 +165,10 @@ void LayerCompressor::write(std::string_view bytes)
     return;
   }
   while (!bytes.empty()) {
-    const std::size_t take = std::min(bytes.size(), k_block - m_block.size());
-    m_block.append(bytes.substr(0, take));
-    bytes.remove_prefix(take);
-    if (m_block.size() == k_block)
+    const BlockCutter::Cut cut = m_cutter.scan(m_block.size(), bytes);
+    m_block.append(bytes.substr(0, cut.take));
+    bytes.remove_prefix(cut.take);
+    if (cut.ends)
       submit_block();
   }
 }
