@@ -187,6 +187,17 @@ TEST_SUITE("unpack::apk::script_effects")
     CHECK(reproduce_script("[ \"${1}\" = a ] && exit 5\n", {"a"}, environment).exit_status == 5);
   }
 
+  TEST_CASE("calls that fan out stop at a budget and are unknown, not a hang")
+  {
+    Tree tree = alpine_like_tree();
+    ScriptEnvironment environment{tree, 0, false};
+    // Within the depth bound of 32, but 2^32 bodies without a budget.
+    const ScriptOutcome outcome =
+        reproduce_script("f() {\n  f\n  f\n}\nf\nmkdir -p /var/lib/after\n", {}, environment);
+    CHECK_FALSE(outcome.unknown_lines.empty());
+    CHECK(tree.exists("var/lib/after"));
+  }
+
   TEST_CASE("functions run at their calls; a here-document is one unknown line, not the end")
   {
     Tree tree = alpine_like_tree();

@@ -209,6 +209,16 @@ TEST_SUITE("unpack::deb::script_effects")
           std::string::npos);
   }
 
+  TEST_CASE("function calls that fan out are expanded up to a budget, not exponentially")
+  {
+    // Eight levels of four calls each: 4^8 bodies without the budget.
+    const ShellScript script = scan_shell("#!/bin/sh\nf() {\n  f\n  f\n  f\n  f\n}\nf\nafter\n");
+    CHECK(script.commands.size() <= 4 * 2048 + 6); // each expanded body lists its 4 calls
+    CHECK(std::any_of(script.commands.begin(), script.commands.end(), [](const auto& command) {
+      return command.words[0] == "after" && !command.dead && !command.in_function;
+    }));
+  }
+
   TEST_CASE("system users get adduser's first free ids in install order")
   {
     Tree tree = base_tree();

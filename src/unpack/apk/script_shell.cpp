@@ -27,8 +27,10 @@ struct ReturnSignal {
   int status;
 };
 
-// Calls of the script's own functions may recurse; past this depth the call is unknown.
+// Calls of the script's own functions may recurse; past this depth the call is unknown. So is
+// any call past the budget: depth alone lets "f() { f; f; }" run 2^32 bodies.
 constexpr int k_max_call_depth = 32;
+constexpr std::size_t k_max_calls = 4096;
 
 class Evaluator {
 public:
@@ -255,8 +257,9 @@ private:
   // A call of the script's own function: its body runs with the call's arguments.
   Status call(const Command& body, const std::vector<std::string>& argv, std::size_t line)
   {
-    if (m_call_depth >= k_max_call_depth)
+    if (m_call_depth >= k_max_call_depth || m_calls >= k_max_calls)
       return unknown_at(line);
+    ++m_calls;
     std::vector<std::string> saved(argv.begin() + 1, argv.end());
     std::swap(saved, m_arguments);
     ++m_call_depth;
@@ -370,6 +373,7 @@ private:
   std::map<std::string, std::string> m_variables;
   std::map<std::string, std::shared_ptr<const Command>> m_functions;
   int m_call_depth = 0;
+  std::size_t m_calls = 0; // function bodies run so far
   Status m_status = Status::success;
 };
 

@@ -18,8 +18,12 @@ using shell::Command;
 using shell::Word;
 using shell::WordPart;
 
-// Function calls are expanded at most this deep (a function calling itself stops here).
+// Function calls are expanded at most this deep (a function calling itself stops here),
+// and at most this many times in one script: depth alone lets a function that calls the
+// next one twice, eight levels down, expand 2^8 times, and wider calls far more (found by
+// fuzz_deb_script). Real scripts expand a few dozen calls.
 constexpr int k_max_call_depth = 8;
+constexpr std::size_t k_max_calls = 2048;
 
 // What nested scanners (command substitutions, function calls) share.
 struct Shared {
@@ -28,6 +32,7 @@ struct Shared {
   std::map<std::string, std::string> debconf_defaults;
   std::map<std::string, std::shared_ptr<const Command>> bodies; // functions defined so far
   int depth = 0;
+  std::size_t calls = 0; // expanded so far
 };
 
 // Where the walk is.
@@ -350,8 +355,9 @@ private:
   // the call's words, so "install_from_default /usr/share/x /etc/x" becomes a "cp".
   void instantiate(const std::vector<std::string>& words, bool unresolved, const Place& place)
   {
-    if (m_shared.depth >= k_max_call_depth)
+    if (m_shared.depth >= k_max_call_depth || m_shared.calls >= k_max_calls)
       return;
+    ++m_shared.calls;
     const std::shared_ptr<const Command> body = m_shared.bodies.at(words[0]);
     if (runs_arguments(*body)) {
       // A wrapper such as dbus' in_sysroot runs its arguments: the call is judged as the
