@@ -196,6 +196,12 @@ TEST_SUITE("unpack::apk::script_effects")
         reproduce_script("f() {\n  f\n  f\n}\nf\nmkdir -p /var/lib/after\n", {}, environment);
     CHECK_FALSE(outcome.unknown_lines.empty());
     CHECK(tree.exists("var/lib/after"));
+    // A value doubled at each of 32 levels would be 2^32 bytes; past the word bound it is
+    // unknown.
+    const ScriptOutcome doubled = reproduce_script(
+        "x=ab\nf() {\n  x=\"$x$x\"\n  f\n}\nf\nmkdir -p /var/lib/doubled\n", {}, environment);
+    CHECK_FALSE(doubled.unknown_lines.empty());
+    CHECK(tree.exists("var/lib/doubled"));
   }
 
   TEST_CASE("functions run at their calls; a here-document is one unknown line, not the end")

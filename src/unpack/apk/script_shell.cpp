@@ -31,6 +31,9 @@ struct ReturnSignal {
 // any call past the budget: depth alone lets "f() { f; f; }" run 2^32 bodies.
 constexpr int k_max_call_depth = 32;
 constexpr std::size_t k_max_calls = 4096;
+constexpr std::size_t k_max_commands = 65536; // simple commands run, calls included
+// The longest word an expansion makes; a longer one makes its line unknown.
+constexpr std::size_t k_max_word = 64 << 10;
 
 class Evaluator {
 public:
@@ -121,7 +124,8 @@ private:
   Status run_command(const Command& command)
   {
     if (command.kind == Command::Kind::simple)
-      return run_simple(command);
+      // Calls and words are bounded; this bounds their product too.
+      return ++m_commands_run > k_max_commands ? unknown_at(command.line) : run_simple(command);
     if (!redirections_harmless(command))
       return unknown_at(command.line);
     switch (command.kind) {
@@ -318,6 +322,9 @@ private:
         value = substitute(*part.commands);
       if (!value)
         return false; // ${x#…} and friends, $((…)), unknown variables and commands
+      // x="$x$x" doubles a value per line: past any real script's words, it is unknown.
+      if (out.size() + value->size() > k_max_word)
+        return false;
       out += *value;
     }
     if (!out.empty() || quoted || !expanded)
@@ -373,7 +380,8 @@ private:
   std::map<std::string, std::string> m_variables;
   std::map<std::string, std::shared_ptr<const Command>> m_functions;
   int m_call_depth = 0;
-  std::size_t m_calls = 0; // function bodies run so far
+  std::size_t m_calls = 0;        // function bodies run so far
+  std::size_t m_commands_run = 0; // simple commands run so far
   Status m_status = Status::success;
 };
 

@@ -334,9 +334,7 @@ private:
       });
     };
     bool runs = false;
-    shell::List list;
-    list.items.push_back(shell::AndOr{{shell::Pipeline{false, {body}, 0}}, {}, false, 0});
-    shell::for_each_simple_command(list, [&](const Command& command) {
+    shell::for_each_simple_command(body, [&](const Command& command) {
       const std::size_t first = static_cast<std::size_t>(
           std::find_if(command.words.begin(), command.words.end(),
                        [](const Word& word) { return !shell::assignment_name(word); }) -

@@ -37,9 +37,8 @@ bool is_literal(const Word& word, std::string_view text)
          !word.parts[0].quoted && word.parts[0].text == text;
 }
 
-namespace {
-
-void visit_command(const Command& command, const std::function<void(const Command&)>& visit)
+void for_each_simple_command(const Command& command,
+                             const std::function<void(const Command&)>& visit)
 {
   if (command.kind == Command::Kind::simple)
     visit(command);
@@ -53,17 +52,15 @@ void visit_command(const Command& command, const std::function<void(const Comman
   for (const CaseItem& item : command.items)
     for_each_simple_command(item.body, visit);
   if (command.function_body)
-    visit_command(*command.function_body, visit);
+    for_each_simple_command(*command.function_body, visit);
 }
-
-} // namespace
 
 void for_each_simple_command(const List& list, const std::function<void(const Command&)>& visit)
 {
   for (const AndOr& and_or : list.items)
     for (const Pipeline& pipeline : and_or.pipelines)
       for (const Command& command : pipeline.commands)
-        visit_command(command, visit);
+        for_each_simple_command(command, visit);
 }
 
 } // namespace compose::unpack::shell

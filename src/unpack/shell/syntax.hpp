@@ -142,5 +142,7 @@ bool is_literal(const Word& word, std::string_view text);
 // Calls `visit` on every simple command of `list`, in text order, nested ones included
 // (not those inside substitutions).
 void for_each_simple_command(const List& list, const std::function<void(const Command&)>& visit);
+void for_each_simple_command(const Command& command,
+                             const std::function<void(const Command&)>& visit);
 
 } // namespace compose::unpack::shell
