@@ -8,13 +8,25 @@ namespace fs = std::filesystem;
 
 namespace compose::fetch {
 
-namespace {
-bool is_digest(const std::string& text)
+bool is_sha256_hex(std::string_view text)
 {
-  return text.size() == 64 &&
-         text.find_first_not_of("0123456789abcdef") == std::string::npos;
+  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
-} // namespace
+
+std::optional<std::string> read_digest_record(const fs::path& record)
+{
+  std::string digest;
+  try {
+    digest = read_file(record);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  while (!digest.empty() && (digest.back() == '\n' || digest.back() == '\r'))
+    digest.pop_back();
+  if (!is_sha256_hex(digest))
+    return std::nullopt;
+  return digest;
+}
 
 Cache::Cache(fs::path root) : m_root(std::move(root))
 {
@@ -30,7 +42,7 @@ Cache::Cache(fs::path root) : m_root(std::move(root))
 std::optional<fs::path> Cache::find(const std::string& sha256,
                                     std::optional<std::uint64_t> size) const
 {
-  if (!is_digest(sha256))
+  if (!is_sha256_hex(sha256))
     return std::nullopt;
   const fs::path entry = m_root / "sha256" / sha256;
   std::error_code ec;
@@ -47,12 +59,9 @@ std::optional<std::string> Cache::lookup(const std::string& key) const
   std::error_code ec;
   if (!fs::exists(record, ec))
     return std::nullopt;
-  std::string digest = read_file(record);
-  while (!digest.empty() && (digest.back() == '\n' || digest.back() == '\r'))
-    digest.pop_back();
-  if (!is_digest(digest))
-    return std::nullopt;
-  mark_used(record);
+  std::optional<std::string> digest = read_digest_record(record);
+  if (digest)
+    mark_used(record);
   return digest;
 }
 

@@ -7,10 +7,15 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "util/files.hpp"
 
 namespace compose::fetch {
+
+bool is_sha256_hex(std::string_view text); // 64 lowercase hex digits: an entry's name
+// The digest a keys/ record holds, or nothing when it is unreadable or not a digest.
+std::optional<std::string> read_digest_record(const std::filesystem::path& record);
 
 class Cache {
 public:

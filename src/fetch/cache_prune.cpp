@@ -9,19 +9,14 @@
 #include <map>
 #include <set>
 
+#include "fetch/cache.hpp"
 #include "util/error.hpp"
-#include "util/files.hpp"
 
 namespace fs = std::filesystem;
 
 namespace compose::fetch {
 
 namespace {
-
-bool is_digest(std::string_view text)
-{
-  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
 
 bool is_temporary_name(const std::string& name)
 {
@@ -38,17 +33,17 @@ CacheKind kind_of(const std::string& top, const std::string& file, bool nested)
                    top == "gzip-blocks"
                ? CacheKind::temporary
                : CacheKind::other;
-  if (top == "sha256" && !nested && is_digest(file))
+  if (top == "sha256" && !nested && is_sha256_hex(file))
     return CacheKind::downloads;
-  if (top == "keys" && !nested && is_digest(file))
+  if (top == "keys" && !nested && is_sha256_hex(file))
     return CacheKind::names;
-  if (top == "parsed" && !nested && is_digest(file))
+  if (top == "parsed" && !nested && is_sha256_hex(file))
     return CacheKind::parsed;
   if (top == "decoded" && !nested &&
       (file.ends_with(".tar") || file.ends_with(".tar.sum")) &&
-      is_digest(file.substr(0, file.find('.'))))
+      is_sha256_hex(file.substr(0, file.find('.'))))
     return CacheKind::decoded;
-  if (top == "gzip-blocks" && nested && is_digest(file))
+  if (top == "gzip-blocks" && nested && is_sha256_hex(file))
     return CacheKind::gzip_blocks;
   return CacheKind::other;
 }
@@ -132,15 +127,8 @@ std::vector<CacheEntry> scan_cache(const fs::path& root)
     entry.kind = kind;
     entry.name = name;
     add_file(entry, path, status);
-    if (kind == CacheKind::names && status.st_size <= 128) {
-      try {
-        std::string digest = read_file(path);
-        while (!digest.empty() && (digest.back() == '\n' || digest.back() == '\r'))
-          digest.pop_back();
-        entry.target = digest;
-      } catch (const Error&) {
-      }
-    }
+    if (kind == CacheKind::names && status.st_size <= 128)
+      entry.target = read_digest_record(path).value_or("");
   }
   std::vector<CacheEntry> entries;
   entries.reserve(by_name.size());
