@@ -50,7 +50,12 @@ std::vector<std::string> qemu_arguments(const QemuSettings& settings)
       "-M", machine == Machine::pc ? "pc"
                                    : std::string("microvm,acpi=") +
                                          (settings.microvm_acpi ? "on" : "off"),
-      "-accel", kvm ? "kvm" : "tcg",
+      // Single-threaded TCG: with one host thread per vCPU (QEMU 7.2's default), a vCPU can
+      // run a stale translation of kernel text another vCPU has just re-patched (a static
+      // key flipped as runc makes a cgroup), and the guest dies of an unexpected int3
+      // (seen in our CI; the oops of Red Hat bug 2216496). One thread runs the vCPUs in
+      // turn, which keeps cross-modifying code coherent; it costs guest parallelism.
+      "-accel", kvm ? "kvm" : "tcg,thread=single",
       // "max" has SSE4.2 under TCG, so crc32c-intel loads instead of failing.
       "-cpu", kvm ? "host" : "max",
       "-m", std::to_string(settings.memory_mib),
