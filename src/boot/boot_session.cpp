@@ -152,6 +152,11 @@ private:
       line.users = users;
       line.public_key = m_public_key;
     }
+    // The guest ends QEMU with a reset (power_off). Without this the kernel first tries the
+    // keyboard controller microvm lacks, then jumps into the firmware, which once left the
+    // guest running for 90 s; a triple fault is a reset at once, and -no-reboot ends QEMU.
+    if (has_no_power_off())
+      line.extra.push_back("reboot=t");
     QemuSettings qemu;
     qemu.accelerator = detect_accelerator();
     if (qemu.accelerator == Accelerator::tcg && m_settings.machine == Machine::microvm)
@@ -422,6 +427,12 @@ private:
     return failure;
   }
 
+  // microvm without an initramfs runs without ACPI (Firecracker's way): no power-off.
+  bool has_no_power_off() const
+  {
+    return m_settings.machine == Machine::microvm && m_settings.initrd.empty();
+  }
+
   void power_off()
   {
     // Minimal images have no poweroff binary; sysrq "o" powers off at once, after sync has
@@ -429,9 +440,8 @@ private:
     // microvm without ACPI has no power-off, but -no-reboot ends QEMU at a reset ("b").
     // Detached from the ssh session: under TCG on a busy host `sync` of a kept data disk can
     // outlast any ssh deadline, and a killed ssh client took the shell (and the sysrq) with it.
-    const bool no_acpi = m_settings.machine == Machine::microvm && m_settings.initrd.empty();
     ssh("root",
-        std::string("nohup sh -c 'sync; echo ") + (no_acpi ? "b" : "o") +
+        std::string("nohup sh -c 'sync; echo ") + (has_no_power_off() ? "b" : "o") +
             " >/proc/sysrq-trigger' </dev/null >/dev/null 2>&1 &",
         Clock::now() + std::chrono::seconds(15));
     if (const auto status = m_qemu->wait_until(Clock::now() + std::chrono::seconds(90)))
