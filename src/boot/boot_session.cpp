@@ -152,10 +152,10 @@ private:
       line.users = users;
       line.public_key = m_public_key;
     }
-    // The guest ends QEMU with a reset (power_off). Without this the kernel first tries the
-    // keyboard controller microvm lacks, then jumps into the firmware, which once left the
-    // guest running for 90 s; a triple fault is a reset at once, and -no-reboot ends QEMU.
-    if (has_no_power_off())
+    // Without ACPI the guest ends QEMU with a reset (power_off). Without reboot=t the kernel
+    // first tries the keyboard controller microvm lacks, then jumps into the firmware, which
+    // once left the guest running for 90 s; a triple fault is a reset at once.
+    if (without_acpi())
       line.extra.push_back("reboot=t");
     QemuSettings qemu;
     qemu.accelerator = detect_accelerator();
@@ -168,8 +168,7 @@ private:
     qemu.data_disk = m_settings.data_disk;
     qemu.keep_data = m_settings.keep_data;
     qemu.machine = m_settings.machine;
-    // Without an initramfs, Firecracker's way: devices on the command line, no ACPI.
-    qemu.microvm_acpi = !m_settings.initrd.empty();
+    qemu.microvm_acpi = !without_acpi();
     qemu.console_log = m_console_path;
     qemu.append = format_kernel_command_line(line);
     qemu.ssh_port = m_port;
@@ -427,8 +426,9 @@ private:
     return failure;
   }
 
-  // microvm without an initramfs runs without ACPI (Firecracker's way): no power-off.
-  bool has_no_power_off() const
+  // microvm without an initramfs is Firecracker's way: devices on the kernel command line,
+  // no ACPI, so no power-off.
+  bool without_acpi() const
   {
     return m_settings.machine == Machine::microvm && m_settings.initrd.empty();
   }
@@ -441,7 +441,7 @@ private:
     // Detached from the ssh session: under TCG on a busy host `sync` of a kept data disk can
     // outlast any ssh deadline, and a killed ssh client took the shell (and the sysrq) with it.
     ssh("root",
-        std::string("nohup sh -c 'sync; echo ") + (has_no_power_off() ? "b" : "o") +
+        std::string("nohup sh -c 'sync; echo ") + (without_acpi() ? "b" : "o") +
             " >/proc/sysrq-trigger' </dev/null >/dev/null 2>&1 &",
         Clock::now() + std::chrono::seconds(15));
     if (const auto status = m_qemu->wait_until(Clock::now() + std::chrono::seconds(90)))
